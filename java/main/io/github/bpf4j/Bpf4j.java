@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import io.github.bpf4j.internal.LibbpfLog;
+import io.github.bpf4j.internal.Native;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+
+/** Library-wide facts and settings. */
+public final class Bpf4j {
+    private Bpf4j() {}
+
+    /** This library's version. */
+    public static String version() {
+        Properties p = new Properties();
+        try (InputStream in = Bpf4j.class.getResourceAsStream("bpf4j.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // fall through to "unknown"
+        }
+        return p.getProperty("version", "unknown");
+    }
+
+    /** The version of the libbpf linked into the native library, e.g. {@code v1.7}. */
+    public static String libbpfVersion() {
+        Native.ensureLoaded();
+        return Native.libbpfVersion();
+    }
+
+    /**
+     * Sends libbpf's messages to {@code handler} instead of java.util.logging's
+     * {@code io.github.bpf4j.libbpf} logger (WARNING, INFO, and FINE for
+     * libbpf's debug level). {@code null} restores the logger. The handler runs
+     * on the thread that called into libbpf and must not call bpf4j.
+     */
+    public static void setLibbpfLogHandler(BiConsumer<Level, String> handler) {
+        LibbpfLog.setHandler(handler);
+    }
+}

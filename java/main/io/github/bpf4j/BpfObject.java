@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import io.github.bpf4j.internal.Cleaner;
+import io.github.bpf4j.internal.Handle;
+import io.github.bpf4j.internal.Mapping;
+import io.github.bpf4j.internal.Native;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * A BPF ELF object: its maps and programs, first as a spec (after
+ * {@code open}), then live in the kernel (after {@link #load()}).
+ *
+ * <p>The object owns everything native behind it: the libbpf object, every
+ * map and program fd, and the mappings made by {@link BpfMap#mmap()}.
+ * {@link #close()} releases them all; any later call on the object, its maps
+ * or its programs throws {@link IllegalStateException}. An object that is
+ * never closed is freed once it, its maps and its programs are unreachable.
+ *
+ * <pre>{@code
+ * try (BpfObject obj = BpfObject.openResource("io/github/bpf4j/bpf/mmap.bpf.o").load()) {
+ *     ByteBuffer shared = obj.map("buf_map").mmap();
+ *     obj.program("test_prog").testRun();
+ * }
+ * }</pre>
+ */
+public final class BpfObject implements AutoCloseable {
+    private final Handle handle;
+    private final long pointer;
+    private final String name;
+    private final Map<String, BpfMap> maps = new LinkedHashMap<String, BpfMap>();
+    private final Map<String, BpfProgram> programs = new LinkedHashMap<String, BpfProgram>();
+    /** The mmap() mappings of this object's maps; shared with Release, which must not see the maps. */
+    private final List<Mapping> mappings = Collections.synchronizedList(new ArrayList<Mapping>());
+    private final Release release;
+    private final Cleaner.Cleanable cleanable;
+    private volatile boolean loaded;
+
+    private BpfObject(long pointer, String fallbackName) {
+        this.pointer = pointer;
+        String n = Native.objectName(pointer);
+        this.name = n != null ? n : fallbackName;
+        this.handle = new Handle("BpfObject '" + name + "'");
+        // Freed by the cleaner if forgotten: the action holds the handle and pointer, never this.
+        this.release = new Release(handle, pointer, mappings);
+        this.cleanable = Cleaner.register(this, release);
+        for (long map : Native.objectMaps(pointer)) {
+            BpfMap m = new BpfMap(this, handle, map);
+            maps.put(m.name(), m);
+        }
+        for (long prog : Native.objectPrograms(pointer)) {
+            BpfProgram p = new BpfProgram(this, handle, prog);
+            programs.put(p.name(), p);
+        }
+    }
+
+    /** Opens an ELF file; nothing reaches the kernel until {@link #load()}. */
+    public static BpfObject open(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException("BPF object file " + path + " does not exist or is not a file");
+        }
+        String file = path.toAbsolutePath().toString();
+        checkNoNul(file);
+        Native.ensureLoaded();
+        return new BpfObject(Native.objectOpenFile(file, null), path.getFileName().toString());
+    }
+
+    /** Opens an ELF image held in memory; {@code name} names the object in logs and errors. */
+    public static BpfObject open(byte[] elf, String name) {
+        if (elf == null) {
+            throw new NullPointerException("elf is null");
+        }
+        if (name != null) {
+            checkNoNul(name);
+        }
+        Native.ensureLoaded();
+        return new BpfObject(Native.objectOpenMem(elf, name), name);
+    }
+
+    /**
+     * Opens an ELF object shipped as a class-path resource, e.g.
+     * {@code io/github/bpf4j/bpf/mmap.bpf.o}. The object is named after the
+     * file, without {@code .bpf.o}.
+     */
+    public static BpfObject openResource(String resource) {
+        String path = resource.startsWith("/") ? resource.substring(1) : resource;
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        InputStream in = loader == null ? null : loader.getResourceAsStream(path);
+        if (in == null) {
+            in = BpfObject.class.getClassLoader().getResourceAsStream(path);
+        }
+        if (in == null) {
+            throw new IllegalArgumentException("no class-path resource " + path);
+        }
+        byte[] elf;
+        try {
+            elf = readAll(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read class-path resource " + path + ": " + e, e);
+        }
+        String file = path.substring(path.lastIndexOf('/') + 1);
+        String objectName = file.endsWith(".bpf.o") ? file.substring(0, file.length() - 6)
+                : file.endsWith(".o") ? file.substring(0, file.length() - 2) : file;
+        return open(elf, objectName);
+    }
+
+    /**
+     * Creates the maps and loads the programs into the kernel.
+     *
+     * @return this object, now live
+     * @throws BpfVerifierException if the verifier rejects a program (with its log)
+     * @throws BpfPermissionException without the privileges to load
+     */
+    public BpfObject load() {
+        handle.acquire();
+        try {
+            synchronized (this) {
+                if (loaded) {
+                    throw new IllegalStateException(handle + " is already loaded");
+                }
+                Native.objectLoad(pointer);
+                loaded = true;
+                for (BpfMap m : maps.values()) {
+                    m.describe();
+                }
+                for (BpfProgram p : programs.values()) {
+                    p.describe();
+                }
+            }
+        } finally {
+            handle.release();
+        }
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isLoaded() {
+        return loaded;
+    }
+
+    /** The object's maps, in ELF order, including libbpf's global-data maps (.bss, .data, .rodata). */
+    public List<BpfMap> maps() {
+        handle.ensureOpen();
+        return Collections.unmodifiableList(new ArrayList<BpfMap>(maps.values()));
+    }
+
+    /** @throws NoSuchElementException listing the maps that exist */
+    public BpfMap map(String mapName) {
+        handle.ensureOpen();
+        BpfMap m = maps.get(mapName);
+        if (m == null) {
+            throw new NoSuchElementException(noSuch("map", mapName, maps.keySet()));
+        }
+        return m;
+    }
+
+    public List<BpfProgram> programs() {
+        handle.ensureOpen();
+        return Collections.unmodifiableList(new ArrayList<BpfProgram>(programs.values()));
+    }
+
+    /** @throws NoSuchElementException listing the programs that exist */
+    public BpfProgram program(String programName) {
+        handle.ensureOpen();
+        BpfProgram p = programs.get(programName);
+        if (p == null) {
+            throw new NoSuchElementException(noSuch("program", programName, programs.keySet()));
+        }
+        return p;
+    }
+
+    /**
+     * Unloads everything: waits for calls in flight on other threads, detaches
+     * mmapped buffers (they stay harmless but no longer shared), closes every
+     * fd and frees the libbpf object. Idempotent.
+     */
+    @Override
+    public void close() {
+        release.free(true);
+        cleanable.clean();
+    }
+
+    /** Called by BpfMap.mmap() with the handle held, so close() cannot miss it. */
+    void adopt(Mapping mapping) {
+        mappings.add(mapping);
+    }
+
+    @Override
+    public String toString() {
+        return "BpfObject[" + name + (handle.isClosed() ? ", closed" : loaded ? ", loaded" : ", opened") + "]";
+    }
+
+    private String noSuch(String kind, String wanted, Collection<String> names) {
+        return "BpfObject '" + name + "' has no " + kind + " '" + wanted + "'; its " + kind + "s are " + names;
+    }
+
+    private static void checkNoNul(String s) {
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("name contains a NUL character: " + s);
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (InputStream input = in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[16384];
+            for (int n; (n = input.read(buf)) > 0;) {
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    /**
+     * Frees the object once. close() detaches the mmapped buffers; the cleaner
+     * (the object was forgotten) leaves them shared: a buffer still in use
+     * keeps its kernel map alive until the buffer itself is collected.
+     */
+    private static final class Release implements Runnable {
+        private final Handle handle;
+        private final long pointer;
+        private final List<Mapping> mappings;
+
+        Release(Handle handle, long pointer, List<Mapping> mappings) {
+            this.handle = handle;
+            this.pointer = pointer;
+            this.mappings = mappings;
+        }
+
+        @Override
+        public void run() {
+            free(false);
+        }
+
+        void free(boolean detach) {
+            if (!handle.close()) {
+                return;
+            }
+            if (detach) {
+                synchronized (mappings) {
+                    for (Mapping m : mappings) {
+                        m.detach();
+                    }
+                }
+            }
+            Native.objectClose(pointer);
+        }
+    }
+}

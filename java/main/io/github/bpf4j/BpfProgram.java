@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.Handle;
+import io.github.bpf4j.internal.Native;
+
+/** A program of a {@link BpfObject}; runnable once the object is loaded. */
+public final class BpfProgram {
+    private final BpfObject owner; // keeps the object reachable while the program is
+    private final Handle handle;
+    private final long pointer;
+    private final String name;
+    private final String section;
+    private volatile ProgramType type;
+    private volatile int fd = -1;
+
+    BpfProgram(BpfObject owner, Handle handle, long pointer) {
+        this.owner = owner;
+        this.handle = handle;
+        this.pointer = pointer;
+        this.name = Native.programName(pointer);
+        this.section = Native.programSection(pointer);
+        describe();
+    }
+
+    void describe() {
+        type = ProgramType.of(Native.programType(pointer));
+        fd = Native.programFd(pointer);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The ELF section, e.g. {@code raw_tp} or {@code xdp}. */
+    public String section() {
+        return section;
+    }
+
+    public ProgramType type() {
+        handle.ensureOpen();
+        return type;
+    }
+
+    /** The program's fd, owned by the object: valid until it is closed; never close it yourself. */
+    public int fd() {
+        handle.ensureOpen();
+        checkLive();
+        return fd;
+    }
+
+    public BpfObject object() {
+        return owner;
+    }
+
+    /** Runs the program once with no input; returns the run's request and results. */
+    public TestRun testRun() {
+        TestRun run = new TestRun();
+        testRun(run);
+        return run;
+    }
+
+    /**
+     * Runs the program with {@code BPF_PROG_TEST_RUN}. The results land in
+     * {@code run}; reuse it (and direct buffers) for runs that allocate nothing.
+     *
+     * @return the program's return value
+     * @throws BpfException with ENOSPC if an output buffer is too small (the
+     *     sizes the kernel wanted are in {@code run} all the same)
+     */
+    public int testRun(TestRun run) {
+        handle.acquire();
+        try {
+            checkLive();
+            run.prepare();
+            int ret = Native.progTestRun(fd, run.arrays, run.buffers, run.offsetsLengths, run.repeat(),
+                    run.flags(), run.cpu(), run.batchSize(), run.results);
+            if (ret == -Errors.ENOSPC) {
+                throw new BpfException(op(), Errors.ENOSPC, "ENOSPC", "an output buffer is too small: "
+                        + run.spaceReport(), "offer larger data out / ctx out buffers");
+            }
+            if (ret < 0) {
+                throw Errors.exception(op(), -ret, null);
+            }
+            return run.retval();
+        } finally {
+            handle.release();
+        }
+    }
+
+    private String op() {
+        return "bpf_prog_test_run_opts(program '" + name + "', " + type + ")";
+    }
+
+    private void checkLive() {
+        if (fd < 0) {
+            throw new IllegalStateException("program '" + name + "' of " + owner
+                    + " is not in the kernel yet: call load() first");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BpfProgram[" + name + ", " + type + ", section " + section + "]";
+    }
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j.internal;
+
+import io.github.bpf4j.Bpf4j;
+import io.github.bpf4j.BpfException;
+import io.github.bpf4j.BpfPermissionException;
+
+/** {@code java -jar bpf4j.jar <command>}: the jar's command-line face. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        String command = args.length == 0 ? "help" : args[0];
+        try {
+            switch (command) {
+                case "demo":
+                    System.exit(Demo.run(System.out));
+                    break;
+                case "version":
+                    System.out.println("bpf4j " + Bpf4j.version() + ", libbpf " + Bpf4j.libbpfVersion());
+                    break;
+                default:
+                    System.err.println("usage: java -jar bpf4j.jar demo|version");
+                    System.exit(command.equals("help") || command.equals("--help") ? 0 : 2);
+            }
+        } catch (BpfPermissionException e) {
+            System.err.println("bpf4j " + command + " needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN"
+                    + " for tracefs): " + e.operation() + " failed with " + e.errnoName() + "; " + e.hint());
+            System.exit(1);
+        } catch (BpfException | UnsupportedOperationException e) {
+            System.err.println("bpf4j " + command + " failed: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+}

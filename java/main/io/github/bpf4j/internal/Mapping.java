@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j.internal;
+
+import java.nio.ByteBuffer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One shared mapping of a map's memory, and the only owner of its address
+ * range.
+ *
+ * <p>Closing the map {@link #detach() detaches} the mapping: the shared pages
+ * are replaced in place by private anonymous memory, which releases the
+ * kernel map while any ByteBuffer still pointing into the range reads and
+ * writes harmless memory instead of faulting. The range itself is unmapped
+ * only after its root buffer (and so every view of it) is unreachable.
+ */
+public final class Mapping {
+    private static final Logger LOG = Logger.getLogger("io.github.bpf4j");
+    private static final int MAPPED = 0;
+    private static final int DETACHED = 1;
+    private static final int UNMAPPED = 2;
+
+    private final long address;
+    private final long length;
+    private final boolean writable;
+    private int state;
+
+    private Mapping(long address, long length, boolean writable) {
+        this.address = address;
+        this.length = length;
+        this.writable = writable;
+    }
+
+    /** Maps {@code length} bytes of {@code fd} (the caller holds its handle). Throws BpfException. */
+    public static Mapping map(int fd, long length, boolean writable) {
+        long address = Native.mmap(fd, length, writable);
+        return new Mapping(address, length, writable);
+    }
+
+    /**
+     * The root buffer of this mapping. It must stay the only root: views are
+     * its duplicates and slices, which keep it reachable, and the range is
+     * unmapped when it is collected.
+     */
+    public ByteBuffer newRootBuffer(long capacity) {
+        if (capacity > Integer.MAX_VALUE || capacity > length) {
+            throw new IllegalArgumentException("buffer capacity " + capacity + " exceeds the mapping or 2 GiB");
+        }
+        final Mapping self = this;
+        ByteBuffer root = Native.newDirectBuffer(address, capacity);
+        Cleaner.register(root, new Runnable() {
+            @Override
+            public void run() {
+                self.unmap();
+            }
+        });
+        return writable ? root : root.asReadOnlyBuffer();
+    }
+
+    public boolean writable() {
+        return writable;
+    }
+
+    public long address() {
+        return address;
+    }
+
+    /** Releases the kernel object behind the range; stale views stay harmless. */
+    public synchronized void detach() {
+        if (state != MAPPED) {
+            return;
+        }
+        int err = Native.mmapDetach(address, length, writable);
+        if (err < 0) {
+            // Keeping the shared pages is safe, only wasteful: the kernel map lives until unmap.
+            LOG.log(Level.WARNING, "bpf4j: could not detach a closed map's mapping ({0}); "
+                    + "its memory is freed when the buffer is collected", Errors.errnoName(-err));
+            return;
+        }
+        state = DETACHED;
+    }
+
+    synchronized void unmap() {
+        if (state == UNMAPPED) {
+            return;
+        }
+        Native.munmap(address, length);
+        state = UNMAPPED;
+    }
+}

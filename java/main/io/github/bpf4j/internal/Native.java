@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j.internal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The JNI entry points of libbpf4j.so. Methods that return {@code int} give
+ * 0 (or a size) on success and {@code -errno} on failure; methods that return
+ * a handle throw. Callers hold the owning {@link Handle} across every call
+ * that uses an fd or pointer, so none of them ever sees a closed resource.
+ */
+public final class Native {
+    static {
+        NativeLibrary.load();
+    }
+
+    private Native() {}
+
+    /** Forces the library to load; throws a clear exception where it cannot. */
+    public static void ensureLoaded() {
+        // the static initializer did the work
+    }
+
+    // object.c
+    public static native long objectOpenFile(String path, String name);
+    public static native long objectOpenMem(byte[] elf, String name);
+    public static native void objectLoad(long object);
+    public static native void objectClose(long object);
+    public static native String objectName(long object);
+    public static native long[] objectMaps(long object);
+    public static native long[] objectPrograms(long object);
+    public static native String mapName(long map);
+    public static native void mapDescribe(long map, long[] out);
+    public static native String programName(long program);
+    public static native String programSection(long program);
+    public static native int programType(long program);
+    public static native int programFd(long program);
+
+    // map.c: each operand is a byte[] or a direct ByteBuffer, the other null
+    public static native int mapLookup(int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
+            byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, long flags);
+    public static native int mapUpdate(int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
+            byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, long flags);
+    public static native int mapDelete(int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset, long flags);
+
+    // mmap.c
+    public static native long mmap(int fd, long length, boolean writable);
+    public static native int mmapDetach(long address, long length, boolean writable);
+    public static native int munmap(long address, long length);
+    public static native ByteBuffer newDirectBuffer(long address, long capacity);
+
+    // prog.c
+    public static native int progTestRun(int fd, Object[] arrays, Object[] buffers, int[] offsetsLengths,
+            int repeat, int flags, int cpu, int batchSize, long[] results);
+
+    // sys.c
+    public static native int mount(String source, String target, String type);
+    public static native int openNonBlocking(String path);
+    public static native int pollRead(int fd, byte[] buffer, int offset, int length, int timeoutMillis);
+    public static native int close(int fd);
+    public static native int gettid();
+    public static native int geteuid();
+    public static native int pageSize();
+    public static native int numPossibleCpus();
+    public static native String libbpfVersion();
+    public static native String strerror(int errno);
+
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class CloseTest {
+    @BeforeEach
+    void needsBpf() {
+        Kernel.requireBpf();
+    }
+
+    @Test
+    void everyMethodOfAClosedObjectMapAndProgramThrowsIllegalState() {
+        BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
+        BpfMap counts = obj.map("counts");
+        BpfMap shared = obj.map("shared");
+        BpfProgram prog = obj.program("bump_first_byte");
+        obj.close();
+        obj.close(); // idempotent
+
+        List<Executable> calls = new ArrayList<Executable>();
+        calls.add(obj::load);
+        calls.add(obj::maps);
+        calls.add(() -> obj.map("counts"));
+        calls.add(obj::programs);
+        calls.add(() -> obj.program("bump_first_byte"));
+        calls.add(counts::type);
+        calls.add(counts::typeId);
+        calls.add(counts::keySize);
+        calls.add(counts::valueSize);
+        calls.add(counts::maxEntries);
+        calls.add(counts::flags);
+        calls.add(counts::mapExtra);
+        calls.add(counts::fd);
+        calls.add(counts::valueBufferSize);
+        calls.add(() -> counts.lookup(new byte[4]));
+        calls.add(() -> counts.lookup(new byte[4], new byte[8]));
+        calls.add(() -> counts.lookup(ByteBuffer.allocateDirect(4), ByteBuffer.allocateDirect(8)));
+        calls.add(() -> counts.update(new byte[4], new byte[8]));
+        calls.add(() -> counts.update(ByteBuffer.allocateDirect(4), ByteBuffer.allocateDirect(8)));
+        calls.add(() -> counts.delete(new byte[4]));
+        calls.add(() -> counts.delete(ByteBuffer.allocateDirect(4)));
+        calls.add(shared::mmap);
+        calls.add(prog::type);
+        calls.add(prog::fd);
+        calls.add(prog::testRun);
+        calls.add(() -> prog.testRun(new TestRun().dataIn(Kernel.packet())));
+        for (Executable call : calls) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, call);
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+        // Names are plain Java state and stay readable.
+        assertEquals("counts", counts.name());
+        assertEquals("bump_first_byte", prog.name());
+    }
+
+    @Test
+    void mmappedBufferTouchedAfterCloseIsHarmless() {
+        BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
+        ByteBuffer buf = obj.map("shared").mmap();
+        buf.putLong(0, 77);
+        obj.close();
+        // The range now holds private memory: no fault, and the kernel map is gone.
+        for (int i = 0; i < buf.capacity(); i += 8) {
+            buf.putLong(i, i);
+        }
+        assertEquals(8, buf.getLong(8));
+    }
+
+    @Test
+    void closeWaitsForCallsInFlightAndLateCallsFailCleanly() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            final BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
+            final BpfMap counts = obj.map("counts");
+            final BpfProgram prog = obj.program("bump_first_byte");
+            final AtomicReference<Throwable> unexpected = new AtomicReference<Throwable>();
+            final AtomicLong calls = new AtomicLong();
+            final CountDownLatch started = new CountDownLatch(2);
+            Thread[] workers = new Thread[2];
+            for (int t = 0; t < workers.length; t++) {
+                final int id = t;
+                workers[t] = new Thread(() -> {
+                    byte[] key = new byte[4];
+                    byte[] value = new byte[8];
+                    TestRun run = new TestRun().dataIn(Kernel.packet()).repeat(50);
+                    started.countDown();
+                    try {
+                        for (;;) {
+                            if (id == 0) {
+                                counts.update(key, value);
+                                counts.lookup(key, value);
+                            } else {
+                                prog.testRun(run);
+                            }
+                            calls.incrementAndGet();
+                        }
+                    } catch (IllegalStateException expected) {
+                        // closed under us: the only acceptable way out
+                    } catch (Throwable other) {
+                        unexpected.set(other);
+                    }
+                });
+                workers[t].start();
+            }
+            started.await();
+            Thread.sleep(5);
+            obj.close();
+            for (Thread w : workers) {
+                w.join(10_000);
+                if (w.isAlive()) {
+                    fail("a worker did not stop after close");
+                }
+            }
+            if (unexpected.get() != null) {
+                throw new AssertionError("a call racing close() failed with something other than"
+                        + " IllegalStateException", unexpected.get());
+            }
+            assertTrue(calls.get() > 0);
+        }
+    }
+
+    @Test
+    void forgottenObjectsAreFreedByTheGarbageCollector() throws Exception {
+        // Warm up so that class loading and the cleaner thread's fds don't count.
+        BpfObject.openResource(ObjectTest.CORE).load().close();
+        int before = Kernel.openFds();
+        List<BpfObject> forgotten = new ArrayList<BpfObject>();
+        for (int i = 0; i < 20; i++) {
+            forgotten.add(BpfObject.openResource(ObjectTest.CORE).load()); // never closed
+        }
+        assertTrue(Kernel.openFds() >= before + 20 * 4, "each object holds map and program fds");
+        forgotten.clear();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (Kernel.openFds() > before + 2 && System.currentTimeMillis() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(Kernel.openFds() <= before + 2, "fds still open: " + Kernel.openFds() + " vs " + before);
+    }
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.logging.Level;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ObjectTest {
+    static final String CORE = "bpf/core_test.bpf.o";
+
+    @BeforeEach
+    void needsBpf() {
+        Kernel.requireBpf();
+    }
+
+    @Test
+    void mapsAndProgramsAreListedBeforeAndAfterLoad() {
+        try (BpfObject obj = BpfObject.openResource(CORE)) {
+            assertEquals("core_test", obj.name());
+            assertFalse(obj.isLoaded());
+            BpfMap counts = obj.map("counts");
+            assertEquals(MapType.HASH, counts.type());
+            assertEquals(4, counts.keySize());
+            assertEquals(8, counts.valueSize());
+            assertEquals(16, counts.maxEntries());
+            assertThrows(IllegalStateException.class, counts::fd, "no fd before load");
+            BpfProgram prog = obj.program("bump_first_byte");
+            assertEquals(ProgramType.XDP, prog.type());
+            assertEquals("xdp", prog.section());
+            assertThrows(IllegalStateException.class, prog::fd);
+
+            obj.load();
+            assertTrue(obj.isLoaded());
+            assertTrue(counts.fd() > 0);
+            assertTrue(prog.fd() > 0);
+            assertThrows(IllegalStateException.class, obj::load, "load twice");
+            List<String> names = new ArrayList<String>();
+            for (BpfMap m : obj.maps()) {
+                names.add(m.name());
+            }
+            assertTrue(names.containsAll(java.util.Arrays.asList("counts", "shared", "per_cpu")), names.toString());
+            assertTrue(names.contains("core_tes.bss") || names.stream().anyMatch(n -> n.endsWith(".bss")),
+                    "global data maps are listed: " + names);
+        }
+    }
+
+    @Test
+    void wrongNamesListTheNamesThatExist() {
+        try (BpfObject obj = BpfObject.openResource(CORE)) {
+            NoSuchElementException e = assertThrows(NoSuchElementException.class, () -> obj.map("nope"));
+            assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("counts")
+                    && e.getMessage().contains("shared"), e.getMessage());
+            e = assertThrows(NoSuchElementException.class, () -> obj.program("nope"));
+            assertTrue(e.getMessage().contains("bump_first_byte"), e.getMessage());
+        }
+    }
+
+    @Test
+    void malformedElfIsAnException() {
+        BpfException e = assertThrows(BpfException.class,
+                () -> BpfObject.open(new byte[] {0x7f, 'E', 'L', 'F', 1, 2, 3}, "garbage"));
+        assertTrue(e.operation().startsWith("bpf_object__open_mem"), e.operation());
+        assertTrue(e.errno() > 0);
+        assertThrows(BpfException.class, () -> BpfObject.open(new byte[0], "empty"));
+        assertThrows(BpfException.class, () -> BpfObject.open("not an elf at all".getBytes(), "text"));
+    }
+
+    @Test
+    void missingFileIsAnException(@TempDir Path dir) {
+        assertThrows(IllegalArgumentException.class, () -> BpfObject.open(dir.resolve("nope.bpf.o")));
+        assertThrows(IllegalArgumentException.class, () -> BpfObject.openResource("no/such/object.o"));
+    }
+
+    @Test
+    void openFromFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("copy.bpf.o");
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(CORE)) {
+            Files.copy(in, file);
+        }
+        try (BpfObject obj = BpfObject.open(file).load()) {
+            assertEquals("copy", obj.name().replace(".bpf", ""));
+            assertTrue(obj.program("bump_first_byte").fd() > 0);
+        }
+    }
+
+    @Test
+    void verifierRejectionCarriesTheLog() {
+        List<String> warnings = new ArrayList<String>();
+        Bpf4j.setLibbpfLogHandler((level, msg) -> {
+            if (level == Level.WARNING) {
+                warnings.add(msg);
+            }
+        });
+        try (BpfObject obj = BpfObject.openResource("bpf/verifier_reject.bpf.o")) {
+            BpfVerifierException e = assertThrows(BpfVerifierException.class, obj::load);
+            assertTrue(e.verifierLog().contains("invalid mem access"), e.verifierLog());
+            assertTrue(e.getMessage().contains("unchecked_lookup"), e.getMessage());
+            assertTrue(e.getMessage().contains("invalid mem access"), e.getMessage());
+            assertEquals("bpf_object__load", e.operation());
+            assertFalse(warnings.isEmpty(), "libbpf's warnings reached the installed handler");
+        } finally {
+            Bpf4j.setLibbpfLogHandler(null);
+        }
+    }
+
+    @Test
+    void libbpfVersionIsTheLinkedOne() {
+        assertEquals("v1.7", Bpf4j.libbpfVersion());
+    }
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Shared declarations of the bpf4j JNI shim.
+ *
+ * Conventions (after Netty's native transports):
+ *  - every concern lives in its own jni/<concern>.c with a
+ *    bpf4j_<concern>_register() that JNI_OnLoad calls;
+ *  - hot calls return 0 / a size, or -errno, and Java turns that into an
+ *    exception; calls that return a pointer throw through bpf4j_throw();
+ *  - classes and method ids are looked up once, in JNI_OnLoad.
+ */
+#ifndef BPF4J_H
+#define BPF4J_H
+
+#include <jni.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BPF4J_NATIVE_CLASS "io/github/bpf4j/internal/Native"
+#define BPF4J_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A long on the Java side carries a native pointer. */
+#define BPF4J_PTR(p) ((jlong)(uintptr_t)(p))
+#define BPF4J_UNPTR(type, j) ((type)(uintptr_t)(j))
+
+int bpf4j_register(JNIEnv *env, const JNINativeMethod *methods, int count);
+
+/* errors.c: the one place that raises Java exceptions. */
+int bpf4j_errors_init(JNIEnv *env);
+void bpf4j_errors_fini(JNIEnv *env);
+/* Throws the BpfException subclass that fits err (a positive errno). */
+void bpf4j_throw(JNIEnv *env, const char *op, int err, const char *detail);
+void bpf4j_throw_illegal_argument(JNIEnv *env, const char *msg);
+/* A Java String from bytes that may not be valid (modified) UTF-8. */
+jstring bpf4j_string(JNIEnv *env, const char *s);
+
+/* log.c: libbpf's print callback, forwarded to Java. */
+int bpf4j_log_init(JNIEnv *env, JavaVM *vm);
+void bpf4j_log_fini(JNIEnv *env);
+/* While capturing, this thread's libbpf warnings are also kept (verifier logs). */
+void bpf4j_log_capture_begin(void);
+/* Ends capturing; returns the malloc'ed text (caller frees) or NULL. */
+char *bpf4j_log_capture_end(void);
+
+/*
+ * A Java operand is a byte[] (array != NULL, offset into it) or a direct
+ * ByteBuffer (buffer != NULL, offset from its address), or absent (both
+ * NULL). Java has checked offset and size against the operand's bounds.
+ */
+struct bpf4j_operand {
+	jbyteArray array;
+	jobject buffer;
+	jint offset;
+	void *ptr;    /* resolved address */
+	int pinned;   /* array was pinned with GetPrimitiveArrayCritical */
+};
+/* Resolves n operands; on failure nothing stays pinned and an exception may be pending. */
+int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n);
+/* copy_back: keep what native code wrote into pinned arrays. */
+void bpf4j_operands_unpin(JNIEnv *env, struct bpf4j_operand *ops, int n, int copy_back);
+
+int bpf4j_object_register(JNIEnv *env);
+int bpf4j_map_register(JNIEnv *env);
+int bpf4j_mmap_register(JNIEnv *env);
+int bpf4j_prog_register(JNIEnv *env);
+int bpf4j_sys_register(JNIEnv *env);
+
+#endif /* BPF4J_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Raising exceptions. Java decides which BpfException subclass and hint fit
+ * an errno (Errors.fromNative), so the mapping lives in one place.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "bpf4j.h"
+
+static jclass errors_class;
+static jmethodID errors_from_native;
+static jclass illegal_argument_class;
+
+int bpf4j_errors_init(JNIEnv *env)
+{
+	jclass cls = (*env)->FindClass(env, "io/github/bpf4j/internal/Errors");
+
+	if (!cls)
+		return -1;
+	errors_class = (*env)->NewGlobalRef(env, cls);
+	errors_from_native = (*env)->GetStaticMethodID(env, cls, "fromNative",
+		"(Ljava/lang/String;ILjava/lang/String;)Ljava/lang/RuntimeException;");
+	if (!errors_class || !errors_from_native)
+		return -1;
+	cls = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+	if (!cls)
+		return -1;
+	illegal_argument_class = (*env)->NewGlobalRef(env, cls);
+	return illegal_argument_class ? 0 : -1;
+}
+
+void bpf4j_errors_fini(JNIEnv *env)
+{
+	if (errors_class)
+		(*env)->DeleteGlobalRef(env, errors_class);
+	if (illegal_argument_class)
+		(*env)->DeleteGlobalRef(env, illegal_argument_class);
+	errors_class = illegal_argument_class = NULL;
+}
+
+/*
+ * Java Strings are made from modified UTF-8; libbpf and the verifier may hand
+ * us arbitrary bytes (BTF names, truncated logs), which must not reach
+ * NewStringUTF unchecked. Non-ASCII bytes become '?': the logs are ASCII.
+ */
+jstring bpf4j_string(JNIEnv *env, const char *s)
+{
+	size_t n, i;
+	char *copy;
+	jstring str;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			break;
+	if (i == n)
+		return (*env)->NewStringUTF(env, s);
+	copy = malloc(n + 1);
+	if (!copy)
+		return NULL;
+	for (i = 0; i <= n; i++)
+		copy[i] = (unsigned char)s[i] >= 0x80 ? '?' : s[i];
+	str = (*env)->NewStringUTF(env, copy);
+	free(copy);
+	return str;
+}
+
+void bpf4j_throw(JNIEnv *env, const char *op, int err, const char *detail)
+{
+	jstring jop, jdetail;
+	jthrowable ex;
+
+	if ((*env)->ExceptionCheck(env))
+		return;
+	jop = bpf4j_string(env, op);
+	jdetail = bpf4j_string(env, detail);
+	if ((*env)->ExceptionCheck(env))
+		return;
+	ex = (*env)->CallStaticObjectMethod(env, errors_class, errors_from_native,
+					    jop, (jint)err, jdetail);
+	if (ex && !(*env)->ExceptionCheck(env))
+		(*env)->Throw(env, ex);
+}
+
+void bpf4j_throw_illegal_argument(JNIEnv *env, const char *msg)
+{
+	if (!(*env)->ExceptionCheck(env))
+		(*env)->ThrowNew(env, illegal_argument_class, msg);
+}
+
+/*
+ * Direct buffers are resolved before any array is pinned: no other JNI call
+ * may happen inside a critical region.
+ */
+int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ops[i].ptr = NULL;
+		ops[i].pinned = 0;
+		if (!ops[i].array && ops[i].buffer) {
+			char *base = (*env)->GetDirectBufferAddress(env, ops[i].buffer);
+
+			if (!base) {
+				bpf4j_throw_illegal_argument(env, "buffer is not a direct ByteBuffer");
+				return -1;
+			}
+			ops[i].ptr = base + ops[i].offset;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		char *base;
+
+		if (!ops[i].array)
+			continue;
+		base = (*env)->GetPrimitiveArrayCritical(env, ops[i].array, NULL);
+		if (!base) {
+			bpf4j_operands_unpin(env, ops, i, 0);
+			return -1;
+		}
+		ops[i].pinned = 1;
+		ops[i].ptr = base + ops[i].offset;
+	}
+	return 0;
+}
+
+void bpf4j_operands_unpin(JNIEnv *env, struct bpf4j_operand *ops, int n, int copy_back)
+{
+	while (n-- > 0) {
+		if (!ops[n].pinned)
+			continue;
+		(*env)->ReleasePrimitiveArrayCritical(env, ops[n].array,
+						      (char *)ops[n].ptr - ops[n].offset,
+						      copy_back ? 0 : JNI_ABORT);
+		ops[n].pinned = 0;
+	}
+}
