@@ -49,6 +49,12 @@ static jobject JNICALL new_direct_buffer(JNIEnv *env, jclass cls, jlong addr, jl
 	return (*env)->NewDirectByteBuffer(env, BPF4J_UNPTR(void *, addr), capacity);
 }
 
+static jlong JNICALL buffer_address(JNIEnv *env, jclass cls, jobject buffer)
+{
+	(void)cls;
+	return BPF4J_PTR((*env)->GetDirectBufferAddress(env, buffer));
+}
+
 int bpf4j_mmap_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
@@ -56,6 +62,7 @@ int bpf4j_mmap_register(JNIEnv *env)
 		{ "mmapDetach", "(JJZ)I", (void *)mmap_detach },
 		{ "munmap", "(JJ)I", (void *)mmap_unmap },
 		{ "newDirectBuffer", "(JJ)Ljava/nio/ByteBuffer;", (void *)new_direct_buffer },
+		{ "bufferAddress", "(Ljava/nio/ByteBuffer;)J", (void *)buffer_address },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

@@ -313,6 +313,11 @@ public final class BpfMap {
         mappedRoot = m.newRootBuffer(capacity);
     }
 
+    /** After close: drop the cached root so the detached range is unmapped once no view is left. */
+    synchronized void forgetMapping() {
+        mappedRoot = null;
+    }
+
     // ----
 
     private void checkLive() {

@@ -192,6 +192,10 @@ public final class BpfObject implements AutoCloseable {
     public void close() {
         release.free(true);
         cleanable.clean();
+        // Let the detached ranges go as soon as the caller's own views are gone.
+        for (BpfMap m : maps.values()) {
+            m.forgetMapping();
+        }
     }
 
     /** Called by BpfMap.mmap() with the handle held, so close() cannot miss it. */

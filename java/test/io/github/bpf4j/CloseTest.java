@@ -68,16 +68,39 @@ class CloseTest {
     }
 
     @Test
-    void mmappedBufferTouchedAfterCloseIsHarmless() {
+    void mmappedBufferTouchedAfterCloseIsHarmless() throws Exception {
         BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
         ByteBuffer buf = obj.map("shared").mmap();
+        String start = Long.toHexString(io.github.bpf4j.internal.Native.bufferAddress(buf));
         buf.putLong(0, 77);
+        assertTrue(mappingAt(start).endsWith("anon_inode:bpf-map"), mappingAt(start));
         obj.close();
-        // The range now holds private memory: no fault, and the kernel map is gone.
+        // The range now holds private memory: the kernel map is released, and there is no fault.
+        String detached = mappingAt(start);
+        assertTrue(!detached.isEmpty() && !detached.contains("bpf-map"), detached);
         for (int i = 0; i < buf.capacity(); i += 8) {
             buf.putLong(i, i);
         }
         assertEquals(8, buf.getLong(8));
+        assertEquals(0, obj.toString().indexOf("BpfObject[")); // still printable
+        // Only once the buffer is unreachable is the range given back.
+        buf = null;
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!mappingAt(start).isEmpty() && System.currentTimeMillis() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals("", mappingAt(start), "unmapped after the buffer was collected");
+    }
+
+    /** The /proc/self/maps line of the mapping starting at {@code hexStart}, or "". */
+    static String mappingAt(String hexStart) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/self/maps"))) {
+            if (line.startsWith(hexStart + "-")) {
+                return line;
+            }
+        }
+        return "";
     }
 
     @Test

@@ -48,6 +48,8 @@ public final class Native {
     public static native int mmapDetach(long address, long length, boolean writable);
     public static native int munmap(long address, long length);
     public static native ByteBuffer newDirectBuffer(long address, long capacity);
+    /** The address of a direct buffer's first byte, 0 for other buffers. */
+    public static native long bufferAddress(ByteBuffer buffer);
 
     // prog.c
     public static native int progTestRun(int fd, Object[] arrays, Object[] buffers, int[] offsetsLengths,

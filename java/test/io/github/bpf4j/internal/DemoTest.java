@@ -75,6 +75,26 @@ class DemoTest {
         assertTrue(out.startsWith("bpf4j demo needs root"), out);
     }
 
+    /** Where tracefs is not mounted, the demo mounts it: run it in a mount namespace without one. */
+    @Test
+    void demoMountsTracefsWhenItIsMissing() throws Exception {
+        Kernel.requireBpf();
+        assumeTrue(new File("/usr/bin/unshare").canExecute(), "needs unshare (util-linux) for a mount namespace");
+        String java = System.getProperty("java.home") + "/bin/java";
+        String script = "umount -l /sys/kernel/tracing 2>/dev/null; umount -l /sys/kernel/debug 2>/dev/null;"
+                + " if [ -e /sys/kernel/tracing/trace_pipe ]; then echo still mounted; exit 99; fi;"
+                + " exec \"$0\" -cp \"$1\" io.github.bpf4j.internal.Main demo";
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/unshare", "--mount", "--propagation", "private",
+                "/bin/sh", "-c", script, java, System.getProperty("java.class.path"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "demo did not exit");
+        String out = new String(readAll(p), StandardCharsets.ISO_8859_1);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains(SEED_STDOUT), out);
+        assertTrue(out.contains("bpf_trace_printk: buf: hello from user"), out);
+    }
+
     private static byte[] readAll(Process p) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[4096];
