@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.LibbpfLog;
 import io.github.bpf4j.internal.Native;
 import java.io.IOException;
@@ -30,6 +31,41 @@ public final class Bpf4j {
     public static String libbpfVersion() {
         Native.ensureLoaded();
         return Native.libbpfVersion();
+    }
+
+    /**
+     * Whether this kernel supports a map type, asked by creating a tiny map.
+     *
+     * @throws BpfPermissionException if this process may not create maps, so nobody can tell
+     * @throws BpfException if libbpf cannot probe this type
+     */
+    public static boolean probe(MapType type) {
+        Native.ensureLoaded();
+        if (type == MapType.UNKNOWN || type == MapType.UNSPEC) {
+            throw new IllegalArgumentException("cannot probe " + type);
+        }
+        return probeResult("libbpf_probe_bpf_map_type(" + type + ")", Native.probeMapType(type.id()));
+    }
+
+    /**
+     * Whether this kernel supports a program type, asked by loading a tiny program.
+     *
+     * @throws BpfPermissionException if this process may not load programs, so nobody can tell
+     * @throws BpfException if libbpf cannot probe this type
+     */
+    public static boolean probe(ProgramType type) {
+        Native.ensureLoaded();
+        if (type == ProgramType.UNKNOWN || type == ProgramType.UNSPEC) {
+            throw new IllegalArgumentException("cannot probe " + type);
+        }
+        return probeResult("libbpf_probe_bpf_prog_type(" + type + ")", Native.probeProgramType(type.id()));
+    }
+
+    private static boolean probeResult(String operation, int ret) {
+        if (ret < 0) {
+            throw Errors.exception(operation, -ret, null);
+        }
+        return ret == 1;
     }
 
     /**

@@ -191,6 +191,23 @@ public final class Errors {
         return hint.toString();
     }
 
+    /** The BPF-related capabilities this process has, for reports. */
+    static String permissionSummary() {
+        long caps = effectiveCapabilities();
+        if (caps < 0) {
+            return "capabilities unknown";
+        }
+        StringBuilder have = new StringBuilder();
+        String[] names = {"CAP_SYS_ADMIN", "CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN"};
+        int[] bits = {21, 39, 38, 12};
+        for (int i = 0; i < names.length; i++) {
+            if ((caps & (1L << bits[i])) != 0) {
+                have.append(have.length() == 0 ? "" : ", ").append(names[i]);
+            }
+        }
+        return have.length() == 0 ? "no BPF capabilities" : "has " + have;
+    }
+
     private static void appendCap(StringBuilder sb, long caps, int bit, String name) {
         if ((caps & (1L << bit)) == 0) {
             sb.append(sb.length() == 0 ? "" : ", ").append(name);

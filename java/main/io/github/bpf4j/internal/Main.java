@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j.internal;
 
-import io.github.bpf4j.Bpf4j;
 import io.github.bpf4j.BpfException;
 import io.github.bpf4j.BpfPermissionException;
 
@@ -17,7 +16,7 @@ public final class Main {
                     System.exit(Demo.run(System.out));
                     break;
                 case "version":
-                    System.out.println("bpf4j " + Bpf4j.version() + ", libbpf " + Bpf4j.libbpfVersion());
+                    VersionReport.print(System.out);
                     break;
                 default:
                     System.err.println("usage: java -jar bpf4j.jar demo|version");

@@ -10,15 +10,14 @@ import java.nio.ByteBuffer;
  * that uses an fd or pointer, so none of them ever sees a closed resource.
  */
 public final class Native {
-    static {
-        NativeLibrary.load();
-    }
-
     private Native() {}
 
-    /** Forces the library to load; throws a clear exception where it cannot. */
+    /**
+     * Loads the library on first use; throws {@link UnsupportedOperationException}
+     * saying why where it cannot (every time, not only the first).
+     */
     public static void ensureLoaded() {
-        // the static initializer did the work
+        NativeLibrary.ensureLoaded();
     }
 
     // object.c
@@ -66,5 +65,9 @@ public final class Native {
     public static native int numPossibleCpus();
     public static native String libbpfVersion();
     public static native String strerror(int errno);
+
+    // probe.c: 1 supported, 0 not, -errno if the probe failed
+    public static native int probeMapType(int type);
+    public static native int probeProgramType(int type);
 
 }

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j.internal;
 
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.scijava.nativelib.DefaultJniExtractor;
 
@@ -15,12 +19,38 @@ final class NativeLibrary {
     /** Overrides the jar's copy, e.g. for a locally built library. */
     static final String PATH_PROPERTY = "bpf4j.library.path";
 
+    private static volatile boolean loaded;
+    private static UnsupportedOperationException failure;
+
     private NativeLibrary() {}
 
-    static void load() {
+    static void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (NativeLibrary.class) {
+            if (loaded) {
+                return;
+            }
+            if (failure != null) {
+                UnsupportedOperationException again = new UnsupportedOperationException(failure.getMessage());
+                again.initCause(failure);
+                throw again;
+            }
+            try {
+                load();
+                loaded = true;
+            } catch (UnsupportedOperationException e) {
+                failure = e;
+                throw e;
+            }
+        }
+    }
+
+    private static void load() {
         String override = System.getProperty(PATH_PROPERTY);
         if (override != null && !override.isEmpty()) {
-            System.load(new File(override).getAbsolutePath());
+            systemLoad(new File(override).getAbsolutePath());
             return;
         }
         String dir = "natives/" + platformDirectory() + "/";
@@ -36,13 +66,34 @@ final class NativeLibrary {
             throw new UnsupportedOperationException("bpf4j: the jar has no " + dir
                     + "libbpf4j.so; was it built without its native library? Rebuild with ./setup.sh");
         }
-        System.load(file.getAbsolutePath());
+        systemLoad(file.getAbsolutePath());
+    }
+
+    /** Turns the JVM's UnsatisfiedLinkError into one sentence that says what to do. */
+    private static void systemLoad(String path) {
+        try {
+            System.load(path);
+        } catch (UnsatisfiedLinkError e) {
+            String why = String.valueOf(e.getMessage());
+            String advice = why.contains("GLIBC_")
+                    ? "this system's glibc is older than bpf4j's native library needs (glibc 2.28 or newer)"
+                    : why.contains("noexec") || why.contains("failed to map segment")
+                            ? "the temporary directory is mounted noexec; set -Djava.io.tmpdir to an exec-allowed one"
+                            : "the native library could not be loaded";
+            UnsupportedOperationException u = new UnsupportedOperationException(
+                    "bpf4j: " + advice + " (" + path + ": " + why + ")");
+            u.initCause(e);
+            throw u;
+        }
     }
 
     /** native-lib-loader's directory names: linux_64, linux_arm64. */
     static String platformDirectory() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (os.startsWith("linux") && usesMusl()) {
+            throw unsupported("musl libc (e.g. Alpine)");
+        }
         if (os.startsWith("linux")) {
             if (arch.equals("amd64") || arch.equals("x86_64")) {
                 return "linux_64";
@@ -51,7 +102,26 @@ final class NativeLibrary {
                 return "linux_arm64";
             }
         }
-        throw new UnsupportedOperationException("bpf4j supports Linux on x86_64 and aarch64 only (glibc); this JVM runs on "
-                + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        throw unsupported(System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    }
+
+    private static UnsupportedOperationException unsupported(String what) {
+        return new UnsupportedOperationException("bpf4j supports 64-bit Linux with glibc 2.28+ on x86_64 and aarch64;"
+                + " this JVM runs on " + what);
+    }
+
+    /** A JVM linked against musl maps its loader; glibc's is ld-linux. */
+    private static boolean usesMusl() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                new FileInputStream("/proc/self/maps"), StandardCharsets.US_ASCII))) {
+            for (String line; (line = r.readLine()) != null;) {
+                if (line.contains("/ld-musl-") || line.contains("/libc.musl-")) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 }
