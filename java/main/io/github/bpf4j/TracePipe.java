@@ -79,8 +79,11 @@ public final class TracePipe implements AutoCloseable {
         String op = "mount(tracefs, " + TRACEFS + ")";
         String hint = "mount it yourself: mount -t tracefs nodev " + TRACEFS + " (needs CAP_SYS_ADMIN)";
         if (err == -Errors.EPERM || err == -Errors.EACCES) {
-            throw new BpfPermissionException(op, -err, Errors.errnoName(-err),
-                    "tracefs is not mounted and this process may not mount it", hint);
+            boolean hidden = new File(TRACEFS).isDirectory() && !new File(TRACEFS).canExecute();
+            throw new BpfPermissionException(op, -err, Errors.errnoName(-err), hidden
+                    ? TRACEFS + " is not accessible to this user, and it may not mount tracefs"
+                    : "tracefs is not mounted and this process may not mount it", hidden
+                    ? "run as root (tracefs is root-only by default)" : hint);
         }
         throw new BpfException(op, -err, Errors.errnoName(-err), "tracefs is not mounted and mounting it failed",
                 hint);

@@ -63,7 +63,8 @@ class DemoTest {
         }
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-                System.getProperty("java.home") + "/bin/java", "-cp", String.join(":", classPath),
+                System.getProperty("java.home") + "/bin/java", "-XX:+IgnoreUnrecognizedVMOptions",
+                "--enable-native-access=ALL-UNNAMED", "-cp", String.join(":", classPath),
                 "io.github.bpf4j.internal.Main", "demo");
         pb.redirectErrorStream(true);
         pb.directory(dir.toFile());
@@ -83,7 +84,8 @@ class DemoTest {
         String java = System.getProperty("java.home") + "/bin/java";
         String script = "umount -l /sys/kernel/tracing 2>/dev/null; umount -l /sys/kernel/debug 2>/dev/null;"
                 + " if [ -e /sys/kernel/tracing/trace_pipe ]; then echo still mounted; exit 99; fi;"
-                + " exec \"$0\" -cp \"$1\" io.github.bpf4j.internal.Main demo";
+                + " exec \"$0\" -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED"
+                + " -cp \"$1\" io.github.bpf4j.internal.Main demo";
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/unshare", "--mount", "--propagation", "private",
                 "/bin/sh", "-c", script, java, System.getProperty("java.class.path"));
         pb.redirectErrorStream(true);
