@@ -44,17 +44,24 @@ char *bpf4j_log_capture_end(void);
 
 /*
  * A Java operand is a byte[] (array != NULL, offset into it) or a direct
- * ByteBuffer (buffer != NULL, offset from its address), or absent (both
- * NULL). Java has checked offset and size against the operand's bounds.
+ * ByteBuffer (buffer != NULL, offset from its address), and a length. A
+ * length of 0 means "no operand": the kernel gets NULL (e.g. the key of a
+ * queue, or an empty test-run output, which it would otherwise fill without
+ * limit). Java checks bounds first; bpf4j_operand_check checks them again
+ * against the array's or buffer's real size, so a buffer moved by another
+ * thread in between can never send the kernel out of bounds.
  */
 struct bpf4j_operand {
 	jbyteArray array;
 	jobject buffer;
 	jint offset;
+	jint length;
 	void *ptr;    /* resolved address */
 	int pinned;   /* array was pinned with GetPrimitiveArrayCritical */
 };
-/* Resolves n operands; on failure nothing stays pinned and an exception may be pending. */
+/* 0, or -1 with IllegalArgumentException pending. */
+int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op);
+/* Checks and resolves n operands; on failure nothing stays pinned and an exception is pending. */
 int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n);
 /* copy_back: keep what native code wrote into pinned arrays. */
 void bpf4j_operands_unpin(JNIEnv *env, struct bpf4j_operand *ops, int n, int copy_back);

@@ -90,6 +90,25 @@ void bpf4j_throw_illegal_argument(JNIEnv *env, const char *msg)
 		(*env)->ThrowNew(env, illegal_argument_class, msg);
 }
 
+int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op)
+{
+	jlong capacity;
+
+	if (op->length == 0)
+		return 0;
+	if (op->array)
+		capacity = (*env)->GetArrayLength(env, op->array);
+	else if (op->buffer)
+		capacity = (*env)->GetDirectBufferCapacity(env, op->buffer);
+	else
+		capacity = -1;
+	if (capacity < 0 || op->offset < 0 || op->length < 0 || op->offset > capacity - op->length) {
+		bpf4j_throw_illegal_argument(env, "operand out of bounds (was the buffer changed by another thread?)");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Direct buffers are resolved before any array is pinned: no other JNI call
  * may happen inside a critical region.
@@ -101,7 +120,9 @@ int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n)
 	for (i = 0; i < n; i++) {
 		ops[i].ptr = NULL;
 		ops[i].pinned = 0;
-		if (!ops[i].array && ops[i].buffer) {
+		if (bpf4j_operand_check(env, &ops[i]))
+			return -1;
+		if (ops[i].length && !ops[i].array) {
 			char *base = (*env)->GetDirectBufferAddress(env, ops[i].buffer);
 
 			if (!base) {
@@ -114,7 +135,7 @@ int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n)
 	for (i = 0; i < n; i++) {
 		char *base;
 
-		if (!ops[i].array)
+		if (!ops[i].length || !ops[i].array)
 			continue;
 		base = (*env)->GetPrimitiveArrayCritical(env, ops[i].array, NULL);
 		if (!base) {

@@ -52,7 +52,7 @@ static jobject JNICALL new_direct_buffer(JNIEnv *env, jclass cls, jlong addr, jl
 static jlong JNICALL buffer_address(JNIEnv *env, jclass cls, jobject buffer)
 {
 	(void)cls;
-	return BPF4J_PTR((*env)->GetDirectBufferAddress(env, buffer));
+	return buffer ? BPF4J_PTR((*env)->GetDirectBufferAddress(env, buffer)) : 0;
 }
 
 int bpf4j_mmap_register(JNIEnv *env)

@@ -17,83 +17,50 @@ struct bpf4j_object {
 	size_t elf_size;
 };
 
-static jlong open_common(JNIEnv *env, struct bpf4j_object *h, const char *path,
-			 const char *name)
+/*
+ * Files are read by Java and opened from memory too: Java knows the platform's
+ * path encoding, which modified UTF-8 from GetStringUTFChars does not.
+ */
+static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, jstring jname)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	struct bpf4j_object *h;
+	jsize size = (*env)->GetArrayLength(env, jelf);
+	const char *name;
 	char *log;
 	int err;
 
+	(void)cls;
+	name = (*env)->GetStringUTFChars(env, jname, NULL);
+	if (!name)
+		return 0;
+	opts.object_name = name;
+	h = calloc(1, sizeof(*h));
+	if (h)
+		h->elf = malloc(size > 0 ? (size_t)size : 1);
+	if (!h || !h->elf) {
+		free(h);
+		(*env)->ReleaseStringUTFChars(env, jname, name);
+		bpf4j_throw(env, "bpf_object__open_mem", ENOMEM, NULL);
+		return 0;
+	}
+	h->elf_size = (size_t)size;
+	(*env)->GetByteArrayRegion(env, jelf, 0, size, h->elf);
+
 	bpf4j_log_capture_begin();
 	errno = 0;
-	if (path)
-		h->obj = bpf_object__open_file(path, &opts);
-	else
-		h->obj = bpf_object__open_mem(h->elf, h->elf_size, &opts);
+	h->obj = bpf_object__open_mem(h->elf, h->elf_size, &opts);
 	err = errno;
 	log = bpf4j_log_capture_end();
+	(*env)->ReleaseStringUTFChars(env, jname, name);
 	if (!h->obj) {
-		bpf4j_throw(env, path ? "bpf_object__open_file" : "bpf_object__open_mem",
-			    err ? err : EINVAL, log);
+		bpf4j_throw(env, "bpf_object__open_mem", err ? err : EINVAL, log);
 		free(h->elf);
 		free(h);
 		h = NULL;
 	}
 	free(log);
 	return BPF4J_PTR(h);
-}
-
-static jlong JNICALL object_open_file(JNIEnv *env, jclass cls, jstring jpath, jstring jname)
-{
-	struct bpf4j_object *h;
-	const char *path, *name = NULL;
-	jlong ret = 0;
-
-	(void)cls;
-	path = (*env)->GetStringUTFChars(env, jpath, NULL);
-	if (!path)
-		return 0;
-	if (jname && !(name = (*env)->GetStringUTFChars(env, jname, NULL)))
-		goto out;
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		bpf4j_throw(env, "bpf_object__open_file", ENOMEM, NULL);
-		goto out;
-	}
-	ret = open_common(env, h, path, name);
-out:
-	if (name)
-		(*env)->ReleaseStringUTFChars(env, jname, name);
-	(*env)->ReleaseStringUTFChars(env, jpath, path);
-	return ret;
-}
-
-static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, jstring jname)
-{
-	struct bpf4j_object *h;
-	const char *name = NULL;
-	jsize size = (*env)->GetArrayLength(env, jelf);
-	jlong ret = 0;
-
-	(void)cls;
-	if (jname && !(name = (*env)->GetStringUTFChars(env, jname, NULL)))
-		return 0;
-	h = calloc(1, sizeof(*h));
-	if (h)
-		h->elf = malloc(size > 0 ? (size_t)size : 1);
-	if (!h || !h->elf) {
-		if (h)
-			free(h);
-		bpf4j_throw(env, "bpf_object__open_mem", ENOMEM, NULL);
-		goto out;
-	}
-	h->elf_size = (size_t)size;
-	(*env)->GetByteArrayRegion(env, jelf, 0, size, h->elf);
-	ret = open_common(env, h, NULL, name);
-out:
-	if (name)
-		(*env)->ReleaseStringUTFChars(env, jname, name);
-	return ret;
 }
 
 static void JNICALL object_load(JNIEnv *env, jclass cls, jlong handle)
@@ -122,69 +89,51 @@ static void JNICALL object_close(JNIEnv *env, jclass cls, jlong handle)
 	free(h);
 }
 
-static jstring JNICALL object_name(JNIEnv *env, jclass cls, jlong handle)
-{
-	struct bpf4j_object *h = BPF4J_UNPTR(struct bpf4j_object *, handle);
+/* libbpf hands out maps and programs by iteration; Java gets one array of pointers. */
+typedef const void *(*next_fn)(const struct bpf_object *obj, const void *prev);
 
-	(void)cls;
-	return bpf4j_string(env, bpf_object__name(h->obj));
+static const void *next_map(const struct bpf_object *obj, const void *prev)
+{
+	return bpf_object__next_map(obj, prev);
 }
 
-static jlongArray to_long_array(JNIEnv *env, jlong *values, jsize n)
+static const void *next_program(const struct bpf_object *obj, const void *prev)
 {
-	jlongArray arr = (*env)->NewLongArray(env, n);
+	return bpf_object__next_program(obj, prev);
+}
 
-	if (arr && n)
-		(*env)->SetLongArrayRegion(env, arr, 0, n, values);
+static jlongArray pointer_array(JNIEnv *env, const struct bpf_object *obj, next_fn next)
+{
+	const void *it;
+	jlongArray arr;
+	jlong *values;
+	jsize n = 0;
+
+	for (it = next(obj, NULL); it; it = next(obj, it))
+		n++;
+	arr = (*env)->NewLongArray(env, n);
+	if (!arr || !n)
+		return arr;
+	values = (*env)->GetLongArrayElements(env, arr, NULL);
+	if (!values)
+		return NULL;
+	n = 0;
+	for (it = next(obj, NULL); it; it = next(obj, it))
+		values[n++] = BPF4J_PTR(it);
+	(*env)->ReleaseLongArrayElements(env, arr, values, 0);
 	return arr;
 }
 
 static jlongArray JNICALL object_maps(JNIEnv *env, jclass cls, jlong handle)
 {
-	struct bpf4j_object *h = BPF4J_UNPTR(struct bpf4j_object *, handle);
-	struct bpf_map *map;
-	jlong *values;
-	jlongArray arr;
-	jsize n = 0;
-
 	(void)cls;
-	bpf_object__for_each_map(map, h->obj)
-		n++;
-	values = calloc(n ? (size_t)n : 1, sizeof(*values));
-	if (!values) {
-		bpf4j_throw(env, "bpf_object__for_each_map", ENOMEM, NULL);
-		return NULL;
-	}
-	n = 0;
-	bpf_object__for_each_map(map, h->obj)
-		values[n++] = BPF4J_PTR(map);
-	arr = to_long_array(env, values, n);
-	free(values);
-	return arr;
+	return pointer_array(env, BPF4J_UNPTR(struct bpf4j_object *, handle)->obj, next_map);
 }
 
 static jlongArray JNICALL object_programs(JNIEnv *env, jclass cls, jlong handle)
 {
-	struct bpf4j_object *h = BPF4J_UNPTR(struct bpf4j_object *, handle);
-	struct bpf_program *prog;
-	jlong *values;
-	jlongArray arr;
-	jsize n = 0;
-
 	(void)cls;
-	bpf_object__for_each_program(prog, h->obj)
-		n++;
-	values = calloc(n ? (size_t)n : 1, sizeof(*values));
-	if (!values) {
-		bpf4j_throw(env, "bpf_object__for_each_program", ENOMEM, NULL);
-		return NULL;
-	}
-	n = 0;
-	bpf_object__for_each_program(prog, h->obj)
-		values[n++] = BPF4J_PTR(prog);
-	arr = to_long_array(env, values, n);
-	free(values);
-	return arr;
+	return pointer_array(env, BPF4J_UNPTR(struct bpf4j_object *, handle)->obj, next_program);
 }
 
 static jstring JNICALL map_name(JNIEnv *env, jclass cls, jlong map)
@@ -240,11 +189,9 @@ static jint JNICALL program_fd(JNIEnv *env, jclass cls, jlong prog)
 int bpf4j_object_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
-		{ "objectOpenFile", "(Ljava/lang/String;Ljava/lang/String;)J", (void *)object_open_file },
 		{ "objectOpenMem", "([BLjava/lang/String;)J", (void *)object_open_mem },
 		{ "objectLoad", "(J)V", (void *)object_load },
 		{ "objectClose", "(J)V", (void *)object_close },
-		{ "objectName", "(J)Ljava/lang/String;", (void *)object_name },
 		{ "objectMaps", "(J)[J", (void *)object_maps },
 		{ "objectPrograms", "(J)[J", (void *)object_programs },
 		{ "mapName", "(J)Ljava/lang/String;", (void *)map_name },

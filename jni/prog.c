@@ -15,20 +15,16 @@ enum { DATA_IN, DATA_OUT, CTX_IN, CTX_OUT, N_OPERANDS };
 /* Same order as TestRun.results on the Java side. */
 enum { RES_RETVAL, RES_DURATION, RES_DATA_SIZE_OUT, RES_CTX_SIZE_OUT, N_RESULTS };
 
-struct operand {
-	jbyteArray array;
-	jobject buffer;
-	jint offset;
-	jint length;
-	void *ptr;
-	int copied;
-};
-
-static int resolve(JNIEnv *env, struct operand *op, int is_input)
+/* op->pinned marks a malloc'ed copy of an array here. */
+static int resolve(JNIEnv *env, struct bpf4j_operand *op, int is_input)
 {
 	op->ptr = NULL;
-	op->copied = 0;
-	if (op->buffer) {
+	op->pinned = 0;
+	if (bpf4j_operand_check(env, op))
+		return -1;
+	if (!op->length)
+		return 0;
+	if (op->buffer && !op->array) {
 		char *base = (*env)->GetDirectBufferAddress(env, op->buffer);
 
 		if (!base) {
@@ -36,24 +32,24 @@ static int resolve(JNIEnv *env, struct operand *op, int is_input)
 			return -1;
 		}
 		op->ptr = base + op->offset;
-	} else if (op->array) {
-		op->ptr = malloc(op->length > 0 ? (size_t)op->length : 1);
-		if (!op->ptr) {
-			bpf4j_throw(env, "bpf_prog_test_run_opts", ENOMEM, NULL);
-			return -1;
-		}
-		op->copied = 1;
-		if (is_input)
-			(*env)->GetByteArrayRegion(env, op->array, op->offset, op->length, op->ptr);
+		return 0;
 	}
+	op->ptr = malloc((size_t)op->length);
+	if (!op->ptr) {
+		bpf4j_throw(env, "bpf_prog_test_run_opts", ENOMEM, NULL);
+		return -1;
+	}
+	op->pinned = 1;
+	if (is_input)
+		(*env)->GetByteArrayRegion(env, op->array, op->offset, op->length, op->ptr);
 	return 0;
 }
 
-static void copy_out(JNIEnv *env, struct operand *op, __u32 size)
+static void copy_out(JNIEnv *env, struct bpf4j_operand *op, __u32 size)
 {
 	jint n = size < (__u32)op->length ? (jint)size : op->length;
 
-	if (op->copied && n > 0)
+	if (op->pinned && n > 0)
 		(*env)->SetByteArrayRegion(env, op->array, op->offset, n, op->ptr);
 }
 
@@ -62,43 +58,40 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd, jobjectArray
 				  jint repeat, jint flags, jint cpu, jint batch_size,
 				  jlongArray results)
 {
-	struct operand ops[N_OPERANDS];
+	struct bpf4j_operand ops[N_OPERANDS];
 	jint ol[2 * N_OPERANDS];
 	jlong res[N_RESULTS];
-	int i, err;
+	int i, err = -EINVAL;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		    .repeat = repeat, .flags = flags, .cpu = cpu, .batch_size = batch_size);
 
 	(void)cls;
+	memset(ops, 0, sizeof(ops));
 	(*env)->GetIntArrayRegion(env, offsets_lengths, 0, 2 * N_OPERANDS, ol);
+	if ((*env)->ExceptionCheck(env))
+		return -EINVAL;
 	for (i = 0; i < N_OPERANDS; i++) {
 		ops[i].array = (*env)->GetObjectArrayElement(env, arrays, i);
 		ops[i].buffer = (*env)->GetObjectArrayElement(env, buffers, i);
 		ops[i].offset = ol[2 * i];
 		ops[i].length = ol[2 * i + 1];
-		ops[i].copied = 0;
+		if ((*env)->ExceptionCheck(env))
+			goto out;
 	}
-	err = -EFAULT;
 	for (i = 0; i < N_OPERANDS; i++)
 		if (resolve(env, &ops[i], i == DATA_IN || i == CTX_IN))
 			goto out;
 
-	if (ops[DATA_IN].ptr) {
-		opts.data_in = ops[DATA_IN].ptr;
-		opts.data_size_in = (__u32)ops[DATA_IN].length;
-	}
-	if (ops[DATA_OUT].ptr) {
-		opts.data_out = ops[DATA_OUT].ptr;
-		opts.data_size_out = (__u32)ops[DATA_OUT].length;
-	}
-	if (ops[CTX_IN].ptr) {
-		opts.ctx_in = ops[CTX_IN].ptr;
-		opts.ctx_size_in = (__u32)ops[CTX_IN].length;
-	}
-	if (ops[CTX_OUT].ptr) {
-		opts.ctx_out = ops[CTX_OUT].ptr;
-		opts.ctx_size_out = (__u32)ops[CTX_OUT].length;
-	}
+	/* An empty output must be NULL: with size 0 the kernel copies without limit. */
+	opts.data_in = ops[DATA_IN].ptr;
+	opts.data_size_in = ops[DATA_IN].ptr ? (__u32)ops[DATA_IN].length : 0;
+	opts.data_out = ops[DATA_OUT].ptr;
+	opts.data_size_out = ops[DATA_OUT].ptr ? (__u32)ops[DATA_OUT].length : 0;
+	opts.ctx_in = ops[CTX_IN].ptr;
+	opts.ctx_size_in = ops[CTX_IN].ptr ? (__u32)ops[CTX_IN].length : 0;
+	opts.ctx_out = ops[CTX_OUT].ptr;
+	opts.ctx_size_out = ops[CTX_OUT].ptr ? (__u32)ops[CTX_OUT].length : 0;
+
 	err = bpf_prog_test_run_opts(fd, &opts);
 	/* On ENOSPC the kernel still copied what fit and reports the full size. */
 	if (err == 0 || err == -ENOSPC) {
@@ -112,7 +105,7 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd, jobjectArray
 	(*env)->SetLongArrayRegion(env, results, 0, N_RESULTS, res);
 out:
 	for (i = 0; i < N_OPERANDS; i++) {
-		if (ops[i].copied)
+		if (ops[i].pinned)
 			free(ops[i].ptr);
 		if (ops[i].array)
 			(*env)->DeleteLocalRef(env, ops[i].array);

@@ -29,6 +29,13 @@ struct {
 	__type(value, __u64);
 } per_cpu SEC(".maps");
 
+/* No keys: element operations take a NULL key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 4);
+	__type(value, __u32);
+} fifo SEC(".maps");
+
 __u64 runs = 0;               /* .bss */
 volatile const __u32 bump = 1; /* .rodata: frozen after load */
 

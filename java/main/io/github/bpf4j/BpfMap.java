@@ -34,6 +34,11 @@ public final class BpfMap {
     /** {@code BPF_F_RDONLY_PROG}: programs may only read the map. */
     public static final int F_RDONLY_PROG = 1 << 7;
 
+    // The element operations' codes, as in jni/map.c.
+    private static final int OP_LOOKUP = 0;
+    private static final int OP_UPDATE = 1;
+    private static final int OP_DELETE = 2;
+
     private static final int POSSIBLE_CPUS_UNKNOWN = -1;
     private static volatile int possibleCpus = POSSIBLE_CPUS_UNKNOWN;
 
@@ -141,46 +146,34 @@ public final class BpfMap {
         if (cpus == POSSIBLE_CPUS_UNKNOWN) {
             cpus = possibleCpus = Errors.check("libbpf_num_possible_cpus", Native.numPossibleCpus());
         }
-        return ((valueSize + 7) & ~7) * cpus;
+        long size = (((long) valueSize + 7) & ~7L) * cpus;
+        if (size > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException("per-CPU map '" + name + "' needs " + size
+                    + " bytes per value (" + cpus + " CPUs), more than a Java array holds");
+        }
+        return (int) size;
     }
 
-    // ---- lookup
+    // ---- element operations
 
     /**
-     * Copies the value for {@code key} into {@code value}.
+     * Copies the value for {@code key} into {@code value} (from their
+     * positions, which do not move).
      *
      * @return false if the key is absent (value untouched)
      */
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
-        return lookup(key, value, 0);
+        return found(elem(OP_LOOKUP, key, value, 0), "bpf_map_lookup_elem");
     }
 
-    /** As {@link #lookup(ByteBuffer, ByteBuffer)} with {@code BPF_F_LOCK} or other lookup flags. */
+    /** As {@link #lookup(ByteBuffer, ByteBuffer)} with lookup flags such as {@link #F_LOCK}. */
     public boolean lookup(ByteBuffer key, ByteBuffer value, long lookupFlags) {
-        handle.acquire();
-        try {
-            checkLive();
-            Buffers.check("key buffer", name, key, keySize, false);
-            Buffers.check("value buffer", name, value, valueBufferSize(), true);
-            int ret = Native.mapLookup(fd, Buffers.array(key), Buffers.direct(key), Buffers.offset(key),
-                    Buffers.array(value), Buffers.direct(value), Buffers.offset(value), lookupFlags);
-            return found(ret, "bpf_map_lookup_elem");
-        } finally {
-            handle.release();
-        }
+        return found(elem(OP_LOOKUP, key, value, lookupFlags), "bpf_map_lookup_elem");
     }
 
     /** @return false if the key is absent */
     public boolean lookup(byte[] key, byte[] value) {
-        handle.acquire();
-        try {
-            checkLive();
-            Buffers.check("key", name, key, keySize);
-            Buffers.check("value", name, value, valueBufferSize());
-            return found(Native.mapLookup(fd, key, null, 0, value, null, 0, 0), "bpf_map_lookup_elem");
-        } finally {
-            handle.release();
-        }
+        return found(elem(OP_LOOKUP, key, value, 0), "bpf_map_lookup_elem");
     }
 
     /** @return the value, or null if the key is absent */
@@ -189,27 +182,13 @@ public final class BpfMap {
         return lookup(key, value) ? value : null;
     }
 
-    // ---- update
-
     public void update(ByteBuffer key, ByteBuffer value) {
         update(key, value, UPDATE_ANY);
     }
 
     /** @param mode {@link #UPDATE_ANY}, {@link #UPDATE_NO_EXIST} or {@link #UPDATE_EXIST}, optionally | {@link #F_LOCK} */
     public void update(ByteBuffer key, ByteBuffer value, long mode) {
-        handle.acquire();
-        try {
-            checkLive();
-            Buffers.check("key buffer", name, key, keySize, false);
-            Buffers.check("value buffer", name, value, valueBufferSize(), false);
-            int ret = Native.mapUpdate(fd, Buffers.array(key), Buffers.direct(key), Buffers.offset(key),
-                    Buffers.array(value), Buffers.direct(value), Buffers.offset(value), mode);
-            if (ret < 0) {
-                throw Errors.exception(op("bpf_map_update_elem"), -ret, null);
-            }
-        } finally {
-            handle.release();
-        }
+        succeeded(elem(OP_UPDATE, key, value, mode), "bpf_map_update_elem");
     }
 
     public void update(byte[] key, byte[] value) {
@@ -217,42 +196,36 @@ public final class BpfMap {
     }
 
     public void update(byte[] key, byte[] value, long mode) {
-        handle.acquire();
-        try {
-            checkLive();
-            Buffers.check("key", name, key, keySize);
-            Buffers.check("value", name, value, valueBufferSize());
-            int ret = Native.mapUpdate(fd, key, null, 0, value, null, 0, mode);
-            if (ret < 0) {
-                throw Errors.exception(op("bpf_map_update_elem"), -ret, null);
-            }
-        } finally {
-            handle.release();
-        }
+        succeeded(elem(OP_UPDATE, key, value, mode), "bpf_map_update_elem");
     }
-
-    // ---- delete
 
     /** @return false if the key was absent */
     public boolean delete(ByteBuffer key) {
-        handle.acquire();
-        try {
-            checkLive();
-            Buffers.check("key buffer", name, key, keySize, false);
-            return found(Native.mapDelete(fd, Buffers.array(key), Buffers.direct(key), Buffers.offset(key), 0),
-                    "bpf_map_delete_elem");
-        } finally {
-            handle.release();
-        }
+        return found(elem(OP_DELETE, key, null, 0), "bpf_map_delete_elem");
     }
 
     /** @return false if the key was absent */
     public boolean delete(byte[] key) {
+        return found(elem(OP_DELETE, key, null, 0), "bpf_map_delete_elem");
+    }
+
+    /**
+     * One element operation. Key and value are each a byte[] or a ByteBuffer;
+     * a map without keys (queue, stack, bloom filter) ignores the key. Returns
+     * the native result: 0 or -errno.
+     */
+    private int elem(int op, Object key, Object value, long flags) {
         handle.acquire();
         try {
             checkLive();
-            Buffers.check("key", name, key, keySize);
-            return found(Native.mapDelete(fd, key, null, 0, 0), "bpf_map_delete_elem");
+            int keyLength = keySize;
+            int valueLength = op == OP_DELETE ? 0 : valueBufferSize();
+            Object k = keyLength == 0 ? null : key;
+            Object v = valueLength == 0 ? null : value;
+            int keyOffset = keyLength == 0 ? 0 : Buffers.offset("key", name, k, keyLength, false);
+            int valueOffset = valueLength == 0 ? 0 : Buffers.offset("value", name, v, valueLength, op == OP_LOOKUP);
+            return Native.mapElem(op, fd, Buffers.array(k), Buffers.direct(k), keyOffset, keyLength,
+                    Buffers.array(v), Buffers.direct(v), valueOffset, valueLength, flags);
         } finally {
             handle.release();
         }
@@ -295,7 +268,7 @@ public final class BpfMap {
                     + Integer.toHexString(flags) + ") cannot be mmapped: only ARRAY maps created with"
                     + " BPF_F_MMAPABLE can; declare it with __uint(map_flags, BPF_F_MMAPABLE)");
         }
-        long capacity = (long) maxEntries * ((valueSize + 7) & ~7);
+        long capacity = (long) maxEntries * (((long) valueSize + 7) & ~7L);
         if (capacity > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException("map '" + name + "' has " + capacity
                     + " bytes of values; a ByteBuffer holds at most 2 GiB");
@@ -304,13 +277,13 @@ public final class BpfMap {
         long length = (capacity + page - 1) / page * page;
         Mapping m;
         try {
-            m = Mapping.map(fd, length, true);
+            m = Mapping.map(fd, length, capacity, true);
         } catch (BpfPermissionException e) {
             // Frozen maps (.rodata after load) and BPF_F_RDONLY ones only allow read-only mappings.
-            m = Mapping.map(fd, length, false);
+            m = Mapping.map(fd, length, capacity, false);
         }
         owner.adopt(m);
-        mappedRoot = m.newRootBuffer(capacity);
+        mappedRoot = m.takeRoot();
     }
 
     /** After close: drop the cached root so the detached range is unmapped once no view is left. */
@@ -323,6 +296,12 @@ public final class BpfMap {
     private void checkLive() {
         if (fd < 0) {
             throw new IllegalStateException("map '" + name + "' of " + owner + " is not in the kernel yet: call load() first");
+        }
+    }
+
+    private void succeeded(int ret, String call) {
+        if (ret < 0) {
+            throw Errors.exception(op(call), -ret, null);
         }
     }
 

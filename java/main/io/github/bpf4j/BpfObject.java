@@ -47,42 +47,50 @@ public final class BpfObject implements AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private volatile boolean loaded;
 
-    private BpfObject(long pointer, String fallbackName) {
+    private BpfObject(long pointer, String name) {
         this.pointer = pointer;
-        String n = Native.objectName(pointer);
-        this.name = n != null ? n : fallbackName;
+        this.name = name;
         this.handle = new Handle("BpfObject '" + name + "'");
-        // Freed by the cleaner if forgotten: the action holds the handle and pointer, never this.
+        // Registered first, so nothing below can leak the pointer. The action
+        // holds the handle, pointer and mappings, never this.
         this.release = new Release(handle, pointer, mappings);
         this.cleanable = Cleaner.register(this, release);
-        for (long map : Native.objectMaps(pointer)) {
-            BpfMap m = new BpfMap(this, handle, map);
-            maps.put(m.name(), m);
-        }
-        for (long prog : Native.objectPrograms(pointer)) {
-            BpfProgram p = new BpfProgram(this, handle, prog);
-            programs.put(p.name(), p);
+        try {
+            for (long map : Native.objectMaps(pointer)) {
+                BpfMap m = new BpfMap(this, handle, map);
+                maps.put(m.name(), m);
+            }
+            for (long prog : Native.objectPrograms(pointer)) {
+                BpfProgram p = new BpfProgram(this, handle, prog);
+                programs.put(p.name(), p);
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
         }
     }
 
-    /** Opens an ELF file; nothing reaches the kernel until {@link #load()}. */
+    /**
+     * Opens an ELF file; nothing reaches the kernel until {@link #load()}. The
+     * object is named after the file, without {@code .bpf.o}.
+     */
     public static BpfObject open(Path path) {
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("BPF object file " + path + " does not exist or is not a file");
+        byte[] elf;
+        try {
+            elf = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read BPF object file " + path + ": " + e, e);
         }
-        String file = path.toAbsolutePath().toString();
-        checkNoNul(file);
-        Native.ensureLoaded();
-        return new BpfObject(Native.objectOpenFile(file, null), path.getFileName().toString());
+        return open(elf, objectName(path.getFileName() == null ? path.toString() : path.getFileName().toString()));
     }
 
-    /** Opens an ELF image held in memory; {@code name} names the object in logs and errors. */
+    /** Opens an ELF image held in memory; {@code name} names the object in logs, errors and global-data maps. */
     public static BpfObject open(byte[] elf, String name) {
         if (elf == null) {
             throw new NullPointerException("elf is null");
         }
-        if (name != null) {
-            checkNoNul(name);
+        if (name == null || name.isEmpty() || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("object name must be non-empty and without NUL: " + name);
         }
         Native.ensureLoaded();
         return new BpfObject(Native.objectOpenMem(elf, name), name);
@@ -109,10 +117,12 @@ public final class BpfObject implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read class-path resource " + path + ": " + e, e);
         }
-        String file = path.substring(path.lastIndexOf('/') + 1);
-        String objectName = file.endsWith(".bpf.o") ? file.substring(0, file.length() - 6)
+        return open(elf, objectName(path.substring(path.lastIndexOf('/') + 1)));
+    }
+
+    private static String objectName(String file) {
+        return file.endsWith(".bpf.o") ? file.substring(0, file.length() - 6)
                 : file.endsWith(".o") ? file.substring(0, file.length() - 2) : file;
-        return open(elf, objectName);
     }
 
     /**
@@ -210,12 +220,6 @@ public final class BpfObject implements AutoCloseable {
 
     private String noSuch(String kind, String wanted, Collection<String> names) {
         return "BpfObject '" + name + "' has no " + kind + " '" + wanted + "'; its " + kind + "s are " + names;
-    }
-
-    private static void checkNoNul(String s) {
-        if (s.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("name contains a NUL character: " + s);
-        }
     }
 
     private static byte[] readAll(InputStream in) throws IOException {

@@ -166,12 +166,12 @@ public final class TestRun {
             ByteBuffer b = byteBuffers[i];
             byte[] a = byteArrays[i];
             if (b != null) {
-                boolean output = i == DATA_OUT || i == CTX_OUT;
-                Buffers.check(OPERANDS[i], null, b, 0, output);
+                int position = b.position(); // read once: offset and length must agree
+                int length = b.limit() - position;
                 arrays[i] = Buffers.array(b);
                 buffers[i] = Buffers.direct(b);
-                offsetsLengths[2 * i] = Buffers.offset(b);
-                offsetsLengths[2 * i + 1] = b.remaining();
+                offsetsLengths[2 * i] = Buffers.start(OPERANDS[i], null, b, position, i == DATA_OUT || i == CTX_OUT);
+                offsetsLengths[2 * i + 1] = length;
             } else {
                 arrays[i] = a;
                 buffers[i] = null;

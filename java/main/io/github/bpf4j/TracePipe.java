@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * with a timeout. tracefs is mounted at {@code /sys/kernel/tracing} if it is
  * not there and the process may mount it.
  *
- * <p>The trace pipe is one system-wide stream and reading consumes it: two
- * readers share the lines between them. Lines look like
+ * <p>The trace pipe is one system-wide stream and reading consumes it; the
+ * kernel lets only one reader open it at a time (EBUSY for the next). Lines look like
  * {@code java-1234 [001] ..... 12.34: bpf_trace_printk: buf: hello};
  * {@link #message(String)} extracts the part after {@code bpf_trace_printk: }.
  */
@@ -36,19 +36,29 @@ public final class TracePipe implements AutoCloseable {
 
     private final Cleaner.Cleanable cleanable;
 
-    private TracePipe(final int fd, String path) {
+    private TracePipe(int fd, String path) {
         this.fd = fd;
         this.path = path;
-        final Handle h = new Handle("TracePipe " + path);
-        this.handle = h;
-        this.cleanable = Cleaner.register(this, new Runnable() {
-            @Override
-            public void run() {
-                if (h.close()) {
-                    Native.close(fd);
-                }
+        this.handle = new Handle("TracePipe " + path);
+        this.cleanable = Cleaner.register(this, new Release(handle, fd));
+    }
+
+    /** Closes the fd once; holds the handle and fd, never the pipe (or it would never be collected). */
+    private static final class Release implements Runnable {
+        private final Handle handle;
+        private final int fd;
+
+        Release(Handle handle, int fd) {
+            this.handle = handle;
+            this.fd = fd;
+        }
+
+        @Override
+        public void run() {
+            if (handle.close()) {
+                Native.close(fd);
             }
-        });
+        }
     }
 
     /** Opens the trace pipe, mounting tracefs first if needed. */
@@ -56,6 +66,11 @@ public final class TracePipe implements AutoCloseable {
         Native.ensureLoaded();
         String path = locate();
         int fd = Native.openNonBlocking(path);
+        if (fd == -Errors.EBUSY) {
+            throw new BpfException("open(" + path + ")", Errors.EBUSY, "EBUSY", "the trace pipe has a reader already",
+                    "the kernel allows one reader at a time: close the other TracePipe, or stop the other"
+                            + " process reading " + path);
+        }
         if (fd < 0) {
             throw Errors.exception("open(" + path + ")", -fd, null);
         }

@@ -98,6 +98,56 @@ class MapTest {
     }
 
     @Test
+    void keylessMapsTakeNoKey() {
+        BpfMap fifo = obj.map("fifo");
+        assertEquals(MapType.QUEUE, fifo.type());
+        assertEquals(0, fifo.keySize());
+        fifo.update((byte[]) null, u32(5));
+        fifo.update(new byte[0], u32(6));
+        byte[] head = new byte[4];
+        assertTrue(fifo.lookup((byte[]) null, head), "peek");
+        assertArrayEquals(u32(5), head);
+    }
+
+    /** Another thread moving a buffer's position must never send the kernel outside it. */
+    @Test
+    void racingPositionChangesNeverWriteOutsideTheBuffer() throws Exception {
+        BpfMap counts = obj.map("counts");
+        counts.update(u32(1), u64(0x1122334455667788L));
+        ByteBuffer parent = ByteBuffer.allocateDirect(64);
+        for (int i = 0; i < 64; i++) {
+            parent.put(i, (byte) 0x41);
+        }
+        parent.limit(8);
+        final ByteBuffer value = parent.slice(); // bytes 0..8 of parent
+        parent.clear();
+        final ByteBuffer key = ByteBuffer.wrap(u32(1));
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread mover = new Thread(() -> {
+            while (!stop.get()) {
+                value.position(8);
+                value.position(0);
+            }
+        });
+        mover.start();
+        try {
+            for (int i = 0; i < 200_000; i++) {
+                try {
+                    counts.lookup(key, value);
+                } catch (IllegalArgumentException expected) {
+                    // the position was 8 when read: no room, refused
+                }
+            }
+        } finally {
+            stop.set(true);
+            mover.join();
+        }
+        for (int i = 8; i < 64; i++) {
+            assertEquals(0x41, parent.get(i), "byte " + i + " outside the value buffer was written");
+        }
+    }
+
+    @Test
     void mmapOfANonMmapableMapIsRefused() {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> obj.map("counts").mmap());

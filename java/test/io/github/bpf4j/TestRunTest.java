@@ -73,6 +73,25 @@ class TestRunTest {
         assertTrue(e.getMessage().contains("offered 10") && e.getMessage().contains("produced 100"), e.getMessage());
     }
 
+    /** With an output of size 0 the kernel would copy without limit: an empty output must mean none. */
+    @Test
+    void emptyOutputBuffersReceiveNothing() {
+        ByteBuffer big = ByteBuffer.allocateDirect(4096);
+        for (int i = 0; i < big.capacity(); i++) {
+            big.put(i, (byte) 0x55);
+        }
+        big.position(16).limit(16);
+        TestRun run = new TestRun().dataIn(new byte[1000]).dataOut(big);
+        assertEquals(XDP_TX, prog.testRun(run));
+        big.clear();
+        for (int i = 0; i < big.capacity(); i++) {
+            assertEquals(0x55, big.get(i) & 0xff, "byte " + i + " was written");
+        }
+        run.dataOut(new byte[0]).ctxOut(new byte[0]);
+        assertEquals(XDP_TX, prog.testRun(run));
+        assertEquals(1000, run.dataSizeOut(), "the size is reported all the same");
+    }
+
     @Test
     void repeatRunsInTheKernel() {
         ByteBuffer runs = null;

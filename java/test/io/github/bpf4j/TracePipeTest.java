@@ -20,6 +20,28 @@ class TracePipeTest {
     }
 
     @Test
+    void onlyOneReaderAndAForgottenPipeIsFreed() throws Exception {
+        Kernel.requireBpf();
+        TracePipe first = TracePipe.open();
+        BpfException busy = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class, TracePipe::open);
+        assertEquals("EBUSY", busy.errnoName());
+        first = null; // forgotten, never closed
+        long deadline = System.currentTimeMillis() + 20_000;
+        for (;;) {
+            System.gc();
+            try {
+                TracePipe.open().close();
+                return;
+            } catch (BpfException stillBusy) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("a forgotten TracePipe was never closed", stillBusy);
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
     void readTimesOutWithNullAndClosedPipeThrows() {
         Kernel.requireBpf();
         TracePipe pipe = TracePipe.open();

@@ -4,58 +4,79 @@ package io.github.bpf4j.internal;
 import java.nio.ByteBuffer;
 
 /**
- * Turns a ByteBuffer into the (array, direct buffer, offset) triple the JNI
- * calls take, without allocating: a direct buffer is passed as itself, a
- * heap buffer as its backing array. Bounds are checked here, before native
- * code ever sees an offset.
+ * Turns a {@code byte[]} or a ByteBuffer into the (array, direct buffer,
+ * offset) triple the JNI calls take, without allocating: a direct buffer is
+ * passed as itself, a heap buffer as its backing array.
+ *
+ * <p>{@link #offset} reads the buffer's position and limit once and derives
+ * the offset from that same reading, so another thread moving the position
+ * cannot make a checked operand point elsewhere. (Native code checks the
+ * bounds again against the real array or buffer size.)
  */
 public final class Buffers {
     private Buffers() {}
 
-    public static byte[] array(ByteBuffer b) {
+    /** The array to pass: a byte[] itself, or a heap buffer's backing array; null for a direct buffer. */
+    public static byte[] array(Object operand) {
+        if (operand instanceof byte[]) {
+            return (byte[]) operand;
+        }
+        ByteBuffer b = (ByteBuffer) operand;
         return b == null || b.isDirect() ? null : b.array();
     }
 
-    public static ByteBuffer direct(ByteBuffer b) {
-        return b != null && b.isDirect() ? b : null;
-    }
-
-    public static int offset(ByteBuffer b) {
-        return b == null ? 0 : b.isDirect() ? b.position() : b.arrayOffset() + b.position();
+    /** The direct buffer to pass, or null. */
+    public static ByteBuffer direct(Object operand) {
+        if (operand instanceof ByteBuffer && ((ByteBuffer) operand).isDirect()) {
+            return (ByteBuffer) operand;
+        }
+        return null;
     }
 
     /**
-     * Checks that {@code b} has {@code needed} bytes from its position and can
-     * be passed to native code. Messages are built only on failure: this runs
-     * on every map operation.
+     * Checks that {@code operand} (a byte[] or ByteBuffer) holds {@code needed}
+     * bytes (from a buffer's position) and returns where they start in what
+     * {@link #array} or {@link #direct} return. Messages are built only on
+     * failure: this runs on every map operation.
      *
      * @param what e.g. "key buffer"
      * @param mapName the map it is for, or null
+     * @param written whether the call writes into the operand
      */
-    public static void check(String what, String mapName, ByteBuffer b, long needed, boolean written) {
-        if (b == null) {
+    public static int offset(String what, String mapName, Object operand, int needed, boolean written) {
+        if (operand instanceof byte[]) {
+            int length = ((byte[]) operand).length;
+            if (length < needed) {
+                throw new IllegalArgumentException(describe(what, mapName) + " has " + length + " bytes, needs " + needed);
+            }
+            return 0;
+        }
+        if (operand == null) {
             throw new NullPointerException(describe(what, mapName) + " is null");
         }
-        if (b.remaining() < needed) {
-            throw new IllegalArgumentException(describe(what, mapName) + " has " + b.remaining()
+        ByteBuffer b = (ByteBuffer) operand;
+        int position = b.position();
+        int limit = b.limit();
+        if (position < 0 || limit - position < needed) {
+            throw new IllegalArgumentException(describe(what, mapName) + " has " + (limit - position)
                     + " bytes remaining, needs " + needed);
         }
-        if (written && b.isReadOnly()) {
-            throw new IllegalArgumentException(describe(what, mapName) + " is read-only but the call writes into it");
+        return start(what, mapName, b, position, written);
+    }
+
+    /** Where a buffer's byte at {@code position} is in what {@link #array} or {@link #direct} return. */
+    public static int start(String what, String mapName, ByteBuffer b, int position, boolean written) {
+        if (b.isDirect()) {
+            if (written && b.isReadOnly()) {
+                throw new IllegalArgumentException(describe(what, mapName) + " is read-only but the call writes into it");
+            }
+            return position;
         }
-        if (!b.isDirect() && !b.hasArray()) {
+        if (!b.hasArray()) {
             throw new IllegalArgumentException(describe(what, mapName) + " is a read-only heap buffer, which native"
                     + " code cannot reach; use a direct ByteBuffer or a byte[]");
         }
-    }
-
-    public static void check(String what, String mapName, byte[] a, long needed) {
-        if (a == null) {
-            throw new NullPointerException(describe(what, mapName) + " is null");
-        }
-        if (a.length < needed) {
-            throw new IllegalArgumentException(describe(what, mapName) + " has " + a.length + " bytes, needs " + needed);
-        }
+        return b.arrayOffset() + position;
     }
 
     private static String describe(String what, String mapName) {

@@ -25,6 +25,7 @@ public final class Mapping {
     private final long length;
     private final boolean writable;
     private int state;
+    private ByteBuffer root;
 
     private Mapping(long address, long length, boolean writable) {
         this.address = address;
@@ -32,30 +33,43 @@ public final class Mapping {
         this.writable = writable;
     }
 
-    /** Maps {@code length} bytes of {@code fd} (the caller holds its handle). Throws BpfException. */
-    public static Mapping map(int fd, long length, boolean writable) {
-        long address = Native.mmap(fd, length, writable);
-        return new Mapping(address, length, writable);
-    }
-
     /**
-     * The root buffer of this mapping. It must stay the only root: views are
-     * its duplicates and slices, which keep it reachable, and the range is
-     * unmapped when it is collected.
+     * Maps {@code length} bytes of {@code fd} (the caller holds its handle)
+     * and makes the root buffer of {@code capacity} bytes over them; take it
+     * with {@link #takeRoot()}. Throws BpfException.
      */
-    public ByteBuffer newRootBuffer(long capacity) {
+    public static Mapping map(int fd, long length, long capacity, boolean writable) {
         if (capacity > Integer.MAX_VALUE || capacity > length) {
             throw new IllegalArgumentException("buffer capacity " + capacity + " exceeds the mapping or 2 GiB");
         }
-        final Mapping self = this;
-        ByteBuffer root = Native.newDirectBuffer(address, capacity);
-        Cleaner.register(root, new Runnable() {
-            @Override
-            public void run() {
-                self.unmap();
-            }
-        });
-        return writable ? root : root.asReadOnlyBuffer();
+        Mapping m = new Mapping(Native.mmap(fd, length, writable), length, writable);
+        try {
+            m.root = m.newRootBuffer(capacity);
+        } catch (RuntimeException | Error e) {
+            m.unmap();
+            throw e;
+        }
+        return m;
+    }
+
+    /**
+     * The root buffer, handed over once. It must stay the only root: views are
+     * its duplicates and slices, which keep it reachable, and the range is
+     * unmapped when it is collected — so the mapping itself must not keep it.
+     */
+    public ByteBuffer takeRoot() {
+        ByteBuffer r = root;
+        root = null;
+        return r;
+    }
+
+    private ByteBuffer newRootBuffer(long capacity) {
+        ByteBuffer buffer = Native.newDirectBuffer(address, capacity);
+        if (buffer == null) {
+            throw new OutOfMemoryError("NewDirectByteBuffer failed for a mapping of " + capacity + " bytes");
+        }
+        Cleaner.register(buffer, new Unmap(this));
+        return writable ? buffer : buffer.asReadOnlyBuffer();
     }
 
     public boolean writable() {
@@ -79,6 +93,20 @@ public final class Mapping {
             return;
         }
         state = DETACHED;
+    }
+
+    /** The cleaner's action: holds the mapping, never the buffer. */
+    private static final class Unmap implements Runnable {
+        private final Mapping mapping;
+
+        Unmap(Mapping mapping) {
+            this.mapping = mapping;
+        }
+
+        @Override
+        public void run() {
+            mapping.unmap();
+        }
     }
 
     synchronized void unmap() {

@@ -21,11 +21,9 @@ public final class Native {
     }
 
     // object.c
-    public static native long objectOpenFile(String path, String name);
     public static native long objectOpenMem(byte[] elf, String name);
     public static native void objectLoad(long object);
     public static native void objectClose(long object);
-    public static native String objectName(long object);
     public static native long[] objectMaps(long object);
     public static native long[] objectPrograms(long object);
     public static native String mapName(long map);
@@ -35,12 +33,10 @@ public final class Native {
     public static native int programType(long program);
     public static native int programFd(long program);
 
-    // map.c: each operand is a byte[] or a direct ByteBuffer, the other null
-    public static native int mapLookup(int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
-            byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, long flags);
-    public static native int mapUpdate(int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
-            byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, long flags);
-    public static native int mapDelete(int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset, long flags);
+    // map.c: each operand is a byte[] or a direct ByteBuffer (the other null) with offset and length;
+    // length 0 passes NULL. op is one of MapOps' codes.
+    public static native int mapElem(int op, int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
+            int keyLength, byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, int valueLength, long flags);
 
     // mmap.c
     public static native long mmap(int fd, long length, boolean writable);
