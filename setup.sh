@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Prepare a Debian machine to build bpf4j, then optionally build/run it.
 #
-#   ./setup.sh deps           install build tools, fetch pinned sources, get Maven 3.9
+#   ./setup.sh deps           build tools, pinned sources, glibc sysroots, Maven 3.9
+#   ./setup.sh jdks           JDK 8/11/21 (+25) homes for the test matrix in .cache/jdks
+#   ./setup.sh package [args] deps + mvn package -DskipTests [args] (the jar, both natives)
 #   ./setup.sh demo [args]    deps + mvn package -DskipTests [args] + java -jar ... demo
-#   ./setup.sh test [args]    deps + mvn verify [args]
+#   ./setup.sh test [args]    deps + jdks + mvn verify [args] on every JDK + the demo jar on every JDK
 #
 # Everything downloaded lands in .cache/ (git-ignored) and is reused, so a
 # second run needs no network.  Registry/mirror host names are never written
-# into files: the Debian mirror is read from the system's apt configuration and
-# Maven 3.9 is fetched through the system mvn's own repository settings.
+# into this repository: the Debian mirror is read from the system's apt
+# configuration at run time (the private apt state that has to name it lives
+# in .cache/apt only while this script runs), and Maven 3.9 is fetched
+# through the system mvn's own repository settings.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE="$ROOT/.cache"
 SOURCES_DIR="$CACHE/sources"
+DEBS_DIR="$CACHE/debs"
+JDKS_DIR="$CACHE/jdks"
 APT_DIR="$CACHE/apt"
+SCRATCH="$CACHE/.tmp"
 export DEBIAN_FRONTEND=noninteractive
 
 # --- Pins --------------------------------------------------------------------
@@ -33,6 +40,47 @@ SOURCE_PINS=(
 # names rather than "testing"/"stable" so the meaning doesn't shift under us.
 SOURCE_SUITES="trixie forky"
 
+# Binary packages.  Fields: suite | package | architecture | version | SHA-256
+# of the .deb.  apt-get already checks every .deb against the hashes in the
+# suite's signed index; the pins add reproducibility on top.
+#
+# The glibc libbpf4j.so is linked against (CMakeLists.txt: BPF4J_SYSROOT):
+# Debian 11's 2.31, whose symbol versions top out at GLIBC_2.28 for what we
+# call.  bullseye is frozen (its last point release is out), so these never
+# move: a mismatch is an error.  linux-libc-dev only supplies <asm/*.h> and the
+# like; libbpf brings its own newer <linux/bpf.h> and friends, searched first.
+SYSROOT_PINS=(
+  "bullseye|libc6|amd64|2.31-13+deb11u11|05f7264da867b37f4c5ce49266b558ea1e81e05a9464f623152fca70f3550282"
+  "bullseye|libc6-dev|amd64|2.31-13+deb11u11|e7f7b45d9c5cfcf37609f0b6efd3c645272c812144703af89dfd32218fcb0fd3"
+  "bullseye|linux-libc-dev|amd64|5.10.223-1|e3be603bd12377bb90fcfb0f2048ca3a81c886e49d6f09945b82159d1c54f7b2"
+  "bullseye|libc6|arm64|2.31-13+deb11u11|baaa9aa184e2f21738c5819055e6740cc5b22f198e3f416e33f82b40ff6933d8"
+  "bullseye|libc6-dev|arm64|2.31-13+deb11u11|28d478134722dcd4b0bd2045a199301d18713bf95947b9fce66634e7aeacab2e"
+  "bullseye|linux-libc-dev|arm64|5.10.223-1|8b6374a64412d33eac61d74f77b8f932da4b8a707ea8a614791e2a35b8917618"
+)
+SYSROOT_ARCHES="amd64 arm64"
+
+# JDKs for the test matrix: only the runtime (jre-headless) packages, since the
+# tests are compiled once by the build JDK (17, --release 8) and only run on
+# these.  Debian keeps just the newest build of a package in a suite, so these
+# pins go stale; then the suite's current build is used, with a warning that
+# prints the new pin (apt's signed index still authenticates it).
+# Fields: home name | suite | package | architecture | version | SHA-256
+JDK_PINS=(
+  "jdk8|sid|openjdk-8-jre-headless|amd64|8u504-ga-1|c65f449d44e04ac558b83ebf6f2185787981be694b9f426fdecb2b8c1bd6a5ed"
+  "jdk11|bullseye-security|openjdk-11-jre-headless|amd64|11.0.32.1+1-1~deb11u1|c9978301296dcc969d76b703134c155e41efdf37c71d6b407d27640514c3ca0a"
+  "jdk21|trixie|openjdk-21-jre-headless|amd64|21.0.12.1+1-1~deb13u1|e95f36193e45464ac758e5436f940bf3eaecc77de67188275a42104f58aa7674"
+  "jdk25|trixie|openjdk-25-jre-headless|amd64|25.0.3+9-2~deb13u1|26a9ece9acb18eed8ded435fcb7cee478a811c2472cf3aaf82432bd58c6ece0b"
+)
+# JDKs built against a newer glibc than this machine's (8 from sid, 21/25 from
+# trixie need 2.38; bookworm has 2.36) run on trixie's glibc, unpacked beside
+# them: their ELF interpreter and library search path are pointed at it.
+JDK_GLIBC_PIN="trixie|libc6|amd64|2.41-12+deb13u4|967aa62605721081c3eb2a17650611a792aa802d76a6511d1840242623d204c9"
+# Taken from the system, not downloaded.  jdk25 only falls back to the pin
+# above when Temurin is not installed.
+SYSTEM_JDK17=/usr/lib/jvm/java-17-openjdk-amd64
+SYSTEM_JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
+MATRIX_JDKS="jdk8 jdk11 jdk17 jdk21 jdk25"
+
 # cmake-maven-plugin 4.0.3-b1 needs Maven >= 3.9.9; Debian 12 ships 3.8.7.
 MAVEN_VERSION=3.9.16
 MAVEN_SHA512=831a8591fe20c8243b1dbe7d71e3244f31d1665b0804b2e825e38cbbe5ce0cafb8338851f90780735568773e0a6cd07bbec107cda0b896b008b861075358b6f6
@@ -42,10 +90,11 @@ MAVEN_HOME="$CACHE/maven/apache-maven-$MAVEN_VERSION"
 MVN="$MAVEN_HOME/bin/mvn"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
+warn() { printf '[setup] WARNING: %s\n' "$*" >&2; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -56,6 +105,26 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# A fresh directory under .cache/.tmp, removed on exit.  With "apt": apt's
+# downloader runs as _apt, so let it write there instead of warning and
+# falling back to root.
+scratch_dir() {
+  mkdir -p "$SCRATCH"
+  local d
+  d=$(mktemp -d "$SCRATCH/$1.XXXXXX")
+  if [ "${2:-}" = apt ] && id _apt >/dev/null 2>&1; then "${SUDO[@]}" chown _apt "$d"; fi
+  echo "$d"
+}
+
+# ~100 MB of indexes that are refreshed before every use anyway, and the
+# sources files naming the mirror: neither is worth keeping.  On exit, so a
+# failed fetch cleans up too.
+cleanup() {
+  if [ -e "$APT_DIR" ]; then "${SUDO[@]}" rm -rf "$APT_DIR"; fi
+  rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
 
 # --- 1. Debian packages ------------------------------------------------------
 # Only ask apt when something is actually missing: keeps repeat runs offline
@@ -68,20 +137,9 @@ apt_update_once() {
   fi
 }
 
-install_packages() {
-  local pkgs=(
-    clang-19 llvm-19          # BPF objects; llvm-19 brings llvm-objdump/llvm-strip for inspecting them
-    cmake make gcc libc6-dev linux-libc-dev   # libbpf4j.so and the three static deps
-    pkg-config m4 gawk        # elfutils' configure/build
-    maven                     # only to bootstrap Maven 3.9
-    iproute2                  # tests/demo create network namespaces / attach to links
-    debian-archive-keyring    # verifies the deb-src indexes we fetch sources from
-  )
-  # A JDK only if none is there already (a Temurin JDK on PATH is fine too).
-  command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
-
+apt_install_missing() {
   local missing=() p
-  for p in "${pkgs[@]}"; do
+  for p in "$@"; do
     if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != installed ]; then
       missing+=("$p")
     fi
@@ -93,7 +151,22 @@ install_packages() {
   fi
 }
 
-# trixie/forky Release files are signed with the Debian 13 archive keys.
+install_packages() {
+  local pkgs=(
+    clang-19 llvm-19          # BPF objects; llvm-19 brings llvm-objdump/llvm-strip for inspecting them
+    cmake make gcc libc6-dev linux-libc-dev   # libbpf4j.so and the three static deps
+    gcc-aarch64-linux-gnu     # ... cross-compiled for arm64 (brings binutils-aarch64-linux-gnu)
+    pkg-config m4 gawk        # elfutils' configure/build
+    maven                     # only to bootstrap Maven 3.9
+    iproute2                  # tests/demo create network namespaces / attach to links
+    debian-archive-keyring    # verifies the indexes we fetch sources and .debs from
+  )
+  # A JDK only if none is there already (a Temurin JDK on PATH is fine too).
+  command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
+  apt_install_missing "${pkgs[@]}"
+}
+
+# trixie/forky/sid Release files are signed with the Debian 13 archive keys.
 # bookworm's debian-archive-keyring only gained them in 2023.3+deb12u2, so an
 # older image needs the (signed, bookworm-provided) keyring update first.
 ensure_keyring() {
@@ -103,43 +176,56 @@ ensure_keyring() {
     apt_update_once
     "${SUDO[@]}" apt-get install -y -q --no-install-recommends debian-archive-keyring
     [ -s "$trixie_key" ] || die "debian-archive-keyring has no Debian 13 (trixie) keys even after upgrading;
-  can't verify the trixie/forky source indexes. Put the tarballs into $SOURCES_DIR by hand
-  (their SHA-256 is pinned in setup.sh and CMakeLists.txt)."
+  can't verify the trixie/forky/sid indexes. Put the files into $SOURCES_DIR and $DEBS_DIR by hand
+  (their SHA-256 is pinned in setup.sh)."
   fi
 }
 
-# --- 2. Pinned source tarballs -----------------------------------------------
-# A private apt configuration so neither /etc/apt nor /var/lib/apt/lists is
-# touched: own source list (deb-src only), own lists and caches.  apt still
-# reads /etc/apt/apt.conf.d, so proxies and similar site settings keep working.
+# --- 2. Private apt ----------------------------------------------------------
+# Sources, binary packages for other suites/architectures and JDKs all come
+# through one private apt configuration, so neither /etc/apt nor
+# /var/lib/apt/lists is touched: own source lists, own lists and caches.  apt
+# still reads /etc/apt/apt.conf.d, so proxies and similar site settings keep
+# working.  Suites are added on demand (apt_private_use), and indexes are only
+# fetched when a file is actually missing.
+
+# The archive URI this machine already trusts for its main or security
+# suites.  deb822 first (one stanza per archive), then the one-line format.
+debian_mirror() {
+  local kind=$1 uri=""
+  if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+    uri=$(awk -v kind="$kind" '
+      function flush() {
+        if (!found && uri != "" && ((kind == "security") == (suites ~ /-security/))) { print uri; found = 1 }
+        uri = ""; suites = ""
+      }
+      /^[ \t]*$/ { flush(); next }
+      /^URIs:/   { uri = $2 }
+      /^Suites:/ { suites = $0 }
+      END        { flush() }' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+    uri=$(awk -v kind="$kind" '$1 == "deb" {
+      for (i = 2; i < NF; i++) if ($i ~ /^[a-z+]+:\/\//) {
+        if ((kind == "security") == ($(i + 1) ~ /-security/)) { print $i; exit }
+        break
+      } }' /etc/apt/sources.list)
+  fi
+  [ -n "$uri" ] || die "cannot find Debian's $kind archive in /etc/apt/sources.list.d/debian.sources"
+  echo "$uri"
+}
+
 APT_OPTS=()
 APT_PRIVATE_READY=
-apt_private_setup() {
+APT_STALE=
+apt_private_init() {
   if [ -n "$APT_PRIVATE_READY" ]; then return 0; fi
   ensure_keyring
-
-  # Reuse the mirror this machine already trusts; the file is deb822, the first
-  # non-security URIs: line is the main archive.
-  local mirror=""
-  if [ -r /etc/apt/sources.list.d/debian.sources ]; then
-    mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-  fi
-  if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
-    # Older one-line format, same idea.
-    mirror=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)
-  fi
-  [ -n "$mirror" ] || die "cannot find the Debian mirror in /etc/apt/sources.list.d/debian.sources"
-
+  # Start from nothing: indexes go stale quickly, and are only needed when a
+  # file is missing, so an old copy is never worth trusting.
+  "${SUDO[@]}" rm -rf "$APT_DIR"
   mkdir -p "$APT_DIR"/lists/partial "$APT_DIR"/cache/archives/partial \
            "$APT_DIR"/sources.list.d "$APT_DIR"/preferences.d
-  cat >"$APT_DIR/sources.list.d/bpf4j-src.sources" <<EOF
-# Generated by setup.sh from /etc/apt/sources.list.d/debian.sources; do not edit.
-Types: deb-src
-URIs: $mirror
-Suites: $SOURCE_SUITES
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
   APT_OPTS=(
     -o Dir::Etc::SourceList=/dev/null
     -o Dir::Etc::SourceParts="$APT_DIR/sources.list.d"
@@ -147,18 +233,65 @@ EOF
     -o Dir::Etc::PreferencesParts="$APT_DIR/preferences.d"
     -o Dir::State::Lists="$APT_DIR/lists"
     -o Dir::Cache="$APT_DIR/cache"
+    # Foreign architectures for the arm64 sysroot; each source below still
+    # names the ones it needs, so no index is fetched twice.
+    -o APT::Architectures::=amd64 -o APT::Architectures::=arm64
   )
-  # Indexes go stale quickly and are only needed when a tarball is missing, so
-  # always refresh them here rather than trusting an old copy.
-  log "refreshing private deb-src indexes ($SOURCE_SUITES)"
-  "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -q
   APT_PRIVATE_READY=1
 }
 
+# apt_private_use TYPE SUITE [ARCH]: make SUITE's main component (TYPE deb or
+# deb-src; binary packages for ARCH) available to apt_private.  One source
+# per suite: apt warns about a suite configured twice, so a second
+# architecture is added to the existing one.
+apt_private_use() {
+  local type=$1 suite=$2 arch=${3:-}
+  apt_private_init
+  local file="$APT_DIR/sources.list.d/$type-$suite.sources" arches=""
+  if [ -f "$file" ]; then
+    [ -n "$arch" ] || return 0
+    arches=$(sed -n 's/^Architectures: //p' "$file")
+    case " $arches " in *" $arch "*) return 0 ;; esac
+  fi
+  arches="${arches:+$arches }$arch"
+  local uri
+  case "$suite" in
+    *-security) uri=$(debian_mirror security) ;;
+    *) uri=$(debian_mirror main) ;;
+  esac
+  {
+    echo "# Generated by setup.sh from the system's apt sources; deleted on exit."
+    echo "Types: $type"
+    echo "URIs: $uri"
+    echo "Suites: $suite"
+    echo "Components: main"
+    if [ -n "$arches" ]; then echo "Architectures: $arches"; fi
+    echo "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+  } >"$file"
+  APT_STALE=1
+}
+
+# Fetch the indexes if a suite was added since the last update (those already
+# fetched are unchanged and cost one request each).  Explicit rather than
+# inside apt_private_cache, whose output is usually read in a subshell that
+# would forget it was done.
+apt_private_refresh() {
+  if [ -n "$APT_STALE" ]; then
+    local f names=""
+    for f in "$APT_DIR"/sources.list.d/*.sources; do names+=" $(basename "$f" .sources)"; done
+    log "refreshing private apt indexes:$names"
+    "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -q >&2
+    APT_STALE=
+  fi
+}
+apt_private() { apt_private_refresh; "${SUDO[@]}" apt-get "${APT_OPTS[@]}" "$@"; }
+apt_private_cache() { apt-cache "${APT_OPTS[@]}" "$@"; }
+
+# --- 3. Pinned source tarballs -----------------------------------------------
 # Versions of source package $1 whose file list contains SHA-256 $2, i.e. every
 # Debian revision that ships exactly our pinned orig tarball.
 versions_with_hash() {
-  apt-cache "${APT_OPTS[@]}" showsrc "$1" 2>/dev/null | awk -v sha="$2" '
+  apt_private_cache showsrc "$1" 2>/dev/null | awk -v sha="$2" '
     /^Package: / { ver = ""; hit = 0 }
     /^Version: / { ver = $2 }
     index($0, sha) { hit = 1 }
@@ -173,7 +306,9 @@ fetch_source() {
     log "$file: SHA-256 mismatch, fetching again"
     rm -f "$dest"
   fi
-  apt_private_setup
+  local suite
+  for suite in $SOURCE_SUITES; do apt_private_use deb-src "$suite"; done
+  apt_private_refresh
 
   # The exact revision first; if Debian has since dropped it, any other
   # revision built from the very same orig tarball is just as good.
@@ -187,14 +322,11 @@ fetch_source() {
   done
 
   local tmp f
-  tmp=$(mktemp -d)
-  # apt's downloader runs as _apt; let it write here instead of warning and
-  # falling back to root.
-  if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+  tmp=$(scratch_dir source apt)
   for v in "${ordered[@]}"; do
     if [ "$v" != "$want" ]; then log "$pkg $want is gone; using $v, which ships the same $file"; fi
     log "fetching $pkg=$v source"
-    if (cd "$tmp" && "${SUDO[@]}" apt-get "${APT_OPTS[@]}" source --download-only -q "$pkg=$v" >&2); then
+    if (cd "$tmp" && apt_private source --download-only -q "$pkg=$v" >&2); then
       # Pick the tarball by content: the pinned hash is what we trust.
       for f in "$tmp"/*.orig.tar.*; do
         [ -f "$f" ] || continue
@@ -219,14 +351,109 @@ fetch_sources() {
   done
 }
 
-# ~50 MB of indexes that are refreshed before every use anyway; only the
-# tarballs are worth keeping.  On exit, so a failed fetch cleans up too.
-cleanup_private_apt() {
-  if [ -n "$APT_PRIVATE_READY" ]; then "${SUDO[@]}" rm -rf "$APT_DIR/lists" "$APT_DIR/cache"; fi
-}
-trap cleanup_private_apt EXIT
+# --- 4. Pinned binary packages -----------------------------------------------
+# fetch_deb PIN strict|latest-ok: put the .deb of PIN ("suite|package|arch|
+# version|sha256") into $DEBS_DIR/<suite> and set FETCHED_DEB to its path (a
+# global, not an echo: the apt state must survive, and $(...) would be a
+# subshell).
+# A .deb already there with the right hash is used as is, so dropping files
+# in by hand works for offline machines.  "latest-ok": if the suite no longer
+# has the pinned version, take its current one and say so.
+FETCHED_DEB=
+fetch_deb() {
+  local suite pkg arch ver sha mode=$2
+  IFS='|' read -r suite pkg arch ver sha <<<"$1"
+  # One directory per suite, so that e.g. bullseye's and trixie's libc6 can
+  # both stay while older versions of either are pruned.
+  local dir="$DEBS_DIR/$suite"
+  local dest="$dir/${pkg}_${ver#*:}_$arch.deb"   # Debian drops the epoch from file names
+  FETCHED_DEB=$dest
+  if [ -f "$dest" ] && [ "$(sha256_of "$dest")" = "$sha" ]; then return 0; fi
+  rm -f "$dest"
+  apt_private_use deb "$suite" "$arch"
+  apt_private_refresh
 
-# --- 3. Maven 3.9 ------------------------------------------------------------
+  # apt-cache show exits 0 even when the version doesn't exist.
+  local spec="$pkg:$arch=$ver"
+  if [[ "$(apt_private_cache show "$spec" 2>/dev/null || true)" != *"Package: $pkg"* ]]; then
+    [ "$mode" = latest-ok ] || die "$pkg $ver ($arch) is not in Debian's $suite any more.
+  Put ${dest##*/} (SHA-256 $sha) into $dir by hand."
+    spec="$pkg:$arch/$suite"
+  fi
+  local tmp f
+  tmp=$(scratch_dir deb apt)
+  log "fetching $spec"
+  (cd "$tmp" && apt_private download -q "$spec" >&2) || die "apt-get download $spec failed"
+  f=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
+  [ -n "$f" ] || die "apt-get download $spec produced no .deb"
+
+  if [ "$spec" = "$pkg:$arch=$ver" ]; then
+    [ "$(sha256_of "$f")" = "$sha" ] || die "${f##*/}: SHA-256 $(sha256_of "$f") is not the pinned $sha"
+  else
+    local now
+    now=$(dpkg-deb -f "$f" Version)
+    dest="$dir/${pkg}_${now#*:}_$arch.deb"
+    warn "$pkg $ver is gone from $suite; using its current version $now instead
+  (apt checked it against $suite's signed index).  The pin to put into setup.sh:
+    $suite|$pkg|$arch|$now|$(sha256_of "$f")"
+  fi
+  mkdir -p "$dir"
+  mv "$f" "$dest.part" && mv "$dest.part" "$dest"
+  rm -rf "$tmp"
+  for f in "$dir/${pkg}_"*"_$arch.deb"; do
+    if [ "$f" != "$dest" ]; then rm -f "$f"; fi
+  done
+  FETCHED_DEB=$dest
+}
+
+# dpkg -x leaves a package's absolute symlinks pointing into this machine's /
+# (libc6-dev: libpthread.so -> /lib/.../libpthread.so.0 -- the wrong glibc).
+# Make every one whose target is inside the tree relative to it.
+relativize_symlinks() {
+  local tree=$1 link target
+  while IFS= read -r -d '' link; do
+    target=$(readlink "$link")
+    if [ -e "$tree$target" ] || [ -L "$tree$target" ]; then
+      ln -sfn "$(realpath -m -s --relative-to="$(dirname "$link")" "$tree$target")" "$link"
+    fi
+  done < <(find "$tree" -type l -lname '/*' -print0)
+}
+
+# The stamp of an unpacked tree: the pins it was made from, plus anything else
+# that must match (e.g. an absolute path patched into binaries).
+# Both sides through $(...), which drops trailing newlines alike.
+stamp_matches() { [ -f "$1/.bpf4j-stamp" ] && [ "$(cat "$1/.bpf4j-stamp")" = "$(printf '%s' "$2")" ]; }
+
+# --- 5. glibc sysroots -------------------------------------------------------
+# .cache/sysroot-<arch>: the old glibc CMakeLists.txt links libbpf4j.so against
+# (BPF4J_SYSROOT), for each architecture we ship.
+fetch_sysroot() {
+  local arch=$1 dest="$CACHE/sysroot-$1" pins="" entry
+  for entry in "${SYSROOT_PINS[@]}"; do
+    case "$entry" in *"|$arch|"*) pins+="$entry"$'\n' ;; esac
+  done
+  if stamp_matches "$dest" "$pins"; then return 0; fi
+
+  local tmp
+  tmp=$(scratch_dir "sysroot-$arch")
+  while IFS= read -r entry; do
+    [ -n "$entry" ] || continue
+    fetch_deb "$entry" strict
+    dpkg-deb -x "$FETCHED_DEB" "$tmp"
+  done <<<"$pins"
+  relativize_symlinks "$tmp"
+  printf '%s' "$pins" >"$tmp/.bpf4j-stamp"
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  log "glibc sysroot for $arch ready in ${dest#"$ROOT"/}"
+}
+
+fetch_sysroots() {
+  local arch
+  for arch in $SYSROOT_ARCHES; do fetch_sysroot "$arch"; done
+}
+
+# --- 6. Maven 3.9 ------------------------------------------------------------
 install_maven() {
   if [ -x "$MVN" ]; then return 0; fi
   local dir="$CACHE/maven" tgz="$CACHE/maven/apache-maven-$MAVEN_VERSION-bin.tar.gz"
@@ -261,19 +488,245 @@ ensure_java_home() {
   fi
 }
 
+# --- 7. JDKs for the test matrix ---------------------------------------------
+# .cache/jdks/jdkN is a JAVA_HOME for every N in $MATRIX_JDKS: 17 and (when
+# installed) Temurin 25 are symlinks to the system JDKs, the rest are Debian's
+# packages unpacked with dpkg -x.  Those are made to run from there:
+#   * symlinks into the package's own /etc/java-N-openjdk (config files,
+#     jvm.cfg) and other places outside the home are replaced by the files;
+#   * when a JDK needs a newer glibc than this machine's, every ELF file in it
+#     gets trixie's unpacked ld.so as interpreter and its lib dir first in the
+#     search path.  The paths are absolute, so the stamp records them: moving
+#     the repository makes the next run redo this (from the cached .debs).
+
+ELF_FILES=()
+list_elf_files() {
+  local f
+  ELF_FILES=()
+  while IFS= read -r -d '' f; do
+    # ELF magic; far cheaper than readelf on every file of a JDK.
+    if [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ]; then ELF_FILES+=("$f"); fi
+  done < <(find "$1" -type f \( -name '*.so*' -o -perm -u+x \) -print0)
+}
+
+# Highest GLIBC_x.y any ELF file in ELF_FILES asks for.
+max_glibc_needed() {
+  readelf -V -W "${ELF_FILES[@]}" 2>/dev/null | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' \
+    | sort -uV | tail -n1
+}
+
+host_glibc() { getconf GNU_LIBC_VERSION | awk '{print $2}'; }
+
+# Unpacks trixie's libc6 into .cache/jdks/glibc; sets JDK_GLIBC_LIB (the
+# directory with ld.so and libc.so.6) and JDK_GLIBC_VERSION.
+JDK_GLIBC_LIB=
+JDK_GLIBC_VERSION=
+ensure_jdk_glibc() {
+  local dest="$JDKS_DIR/glibc" ldso
+  if ! stamp_matches "$dest" "$JDK_GLIBC_PIN"; then
+    local tmp
+    fetch_deb "$JDK_GLIBC_PIN" latest-ok
+    tmp=$(scratch_dir glibc)
+    dpkg-deb -x "$FETCHED_DEB" "$tmp"
+    printf '%s' "$JDK_GLIBC_PIN" >"$tmp/.bpf4j-stamp"
+    rm -rf "$dest"
+    mv "$tmp" "$dest"
+  fi
+  # usr/lib/<triplet>/ld-linux-*.so.*, beside libc.so.6.
+  ldso=$(find "$dest/usr/lib" -mindepth 2 -maxdepth 2 -name 'ld-linux*.so.*' -print -quit)
+  JDK_GLIBC_LIB=$(dirname "$ldso")
+  JDK_GLIBC_VERSION=$("$ldso" --version 2>/dev/null | sed -n '1s/.* \([0-9][0-9.]*[0-9]\)\.\{0,1\}$/\1/p')
+  [ -n "$JDK_GLIBC_VERSION" ] || die "can't run the glibc unpacked in $dest"
+}
+
+# The ELF files of the home in $1 load trixie's glibc from JDK_GLIBC_LIB.
+patch_jdk_for_glibc() {
+  local f old interp
+  interp=$(echo "$JDK_GLIBC_LIB"/ld-linux-*.so.*)
+  for f in "${ELF_FILES[@]}"; do
+    old=$(patchelf --print-rpath "$f")
+    patchelf --set-rpath "$JDK_GLIBC_LIB${old:+:$old}" "$f"
+    # Executables only (java, jspawnhelper, ...); libraries have no interpreter.
+    if patchelf --print-interpreter "$f" >/dev/null 2>&1; then
+      patchelf --set-interpreter "$interp" "$f"
+    fi
+  done
+}
+
+# Make the home $2 (inside the unpacked tree $1) self-contained: symlinks that
+# leave it become copies of what they point to, or go if that isn't there.
+# Absolute links left after relativize_symlinks point at this machine's files
+# (lib/security/cacerts: ca-certificates-java's); they stay if those exist.
+internalize_symlinks() {
+  local tree=$1 home=$2 link target resolved
+  relativize_symlinks "$tree"
+  while IFS= read -r -d '' link; do
+    target=$(readlink "$link")
+    case "$target" in
+      /*) [ -e "$target" ] || rm -f "$link"; continue ;;
+    esac
+    resolved=$(realpath -m -s "$(dirname "$link")/$target")
+    case "$resolved" in "$home"/*) continue ;; esac
+    rm -f "$link"
+    if [ -e "$resolved" ]; then cp -RL "$resolved" "$link"; fi
+  done < <(find "$home" -type l -print0)
+}
+
+# "ldd" with the interpreter the JDK will really use: fail if the launcher or
+# the core libraries miss anything, list what optional parts (AWT, sound,
+# smart cards) would miss.  $2: the ld.so to ask.
+check_jdk_libraries() {
+  local name=$1 ldso=$2 f out missing optional=()
+  for f in "${ELF_FILES[@]}"; do
+    out=$("$ldso" --list "$f" 2>&1) || true
+    missing=$(awk '/=> not found/ {print $1}' <<<"$out" | sort -u | tr '\n' ' ')
+    [ -n "$missing" ] || continue
+    case "${f##*/}" in
+      java | libjli.so | libjvm.so | libjava.so | libzip.so | libnio.so | libnet.so | libverify.so | jspawnhelper)
+        die "$name: ${f#"$JDKS_DIR"/} can't find ${missing% }" ;;
+    esac
+    optional+=("${f##*/}: ${missing% }")
+  done
+  if [ ${#optional[@]} -gt 0 ]; then
+    log "$name: optional parts (AWT, sound, ...) that would not load here: $(printf '%s; ' "${optional[@]}")"
+  fi
+}
+
+# A class compiled once by the build JDK at --release 8: proves a home runs
+# plain bytecode without its own javac, and exercises class loading, a native
+# library (libzip) and process spawning (jspawnhelper, which needs the patched
+# interpreter too).
+PROBE_DIR="$JDKS_DIR/probe"
+compile_probe() {
+  local src
+  src=$(cat <<'EOF'
+public class Probe {
+    public static void main(String[] args) throws Exception {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(new byte[] {1, 2, 3});
+        int exit = new ProcessBuilder("true").inheritIO().start().waitFor();
+        System.out.println("probe ok: java " + System.getProperty("java.version")
+            + ", crc " + Long.toHexString(crc.getValue()) + ", child exit " + exit);
+        System.exit(exit);
+    }
+}
+EOF
+)
+  if [ -f "$PROBE_DIR/Probe.class" ] && [ "$(cat "$PROBE_DIR/Probe.java")" = "$src" ]; then return 0; fi
+  mkdir -p "$PROBE_DIR"
+  printf '%s\n' "$src" >"$PROBE_DIR/Probe.java"
+  "$SYSTEM_JDK17/bin/javac" --release 8 -d "$PROBE_DIR" "$PROBE_DIR/Probe.java"
+}
+
+# -XX:-UsePerfData: no /tmp/hsperfdata_* files; nothing here writes outside .cache.
+run_java() { "$1/bin/java" -XX:-UsePerfData "${@:2}"; }
+run_probe() {
+  run_java "$1" -version >/dev/null 2>&1 && run_java "$1" -cp "$PROBE_DIR" Probe >/dev/null 2>&1
+}
+
+# Unpack one pinned JDK into .cache/jdks/<name>.
+install_jdk() {
+  local name=$1 pin=$2 home="$JDKS_DIR/$1"
+  local stamp="$pin"$'\n'"$JDK_GLIBC_PIN"$'\n'"$JDKS_DIR"
+  if stamp_matches "$home" "$stamp" && run_probe "$home"; then return 0; fi
+
+  fetch_deb "$pin" latest-ok
+  local tmp src
+  tmp=$(scratch_dir "$name")
+  dpkg-deb -x "$FETCHED_DEB" "$tmp"
+  src=$(find "$tmp/usr/lib/jvm" -mindepth 1 -maxdepth 1 -type d -name 'java-*' -print -quit)
+  [ -n "$src" ] || die "${FETCHED_DEB##*/} has no usr/lib/jvm/java-*"
+  internalize_symlinks "$tmp" "$src"
+
+  rm -rf "$home"
+  mv "$src" "$home"
+  rm -rf "$tmp"
+  list_elf_files "$home"
+  local need host ldso
+  need=$(max_glibc_needed)
+  host=$(host_glibc)
+  if dpkg --compare-versions "$need" gt "$host"; then
+    ensure_jdk_glibc
+    dpkg --compare-versions "$need" le "$JDK_GLIBC_VERSION" \
+      || die "$name needs glibc $need; the pinned runtime glibc is only $JDK_GLIBC_VERSION"
+    log "$name needs glibc $need > this machine's $host: running it on glibc $JDK_GLIBC_VERSION"
+    patch_jdk_for_glibc
+    ldso=$(echo "$JDK_GLIBC_LIB"/ld-linux-*.so.*)
+    # The real file: $ORIGIN in its search path means its own directory.
+    [[ "$("$ldso" --list "$(readlink -f "$home/bin/java")")" == *"=> $JDK_GLIBC_LIB/libc.so.6"* ]] \
+      || die "$name: bin/java does not load libc.so.6 from $JDK_GLIBC_LIB"
+  else
+    ldso=$(patchelf --print-interpreter /bin/sh)
+  fi
+  check_jdk_libraries "$name" "$ldso"
+  run_probe "$home" || { run_java "$home" -cp "$PROBE_DIR" Probe || true; die "$name in $home does not run"; }
+  printf '%s' "$stamp" >"$home/.bpf4j-stamp"
+}
+
+# $JDKS_DIR/<name> -> a system JDK.
+link_system_jdk() {
+  local name=$1 target=$2 link="$JDKS_DIR/$1"
+  if [ "$(readlink "$link" 2>/dev/null)" != "$target" ]; then
+    rm -rf "$link"
+    ln -s "$target" "$link"
+  fi
+  run_probe "$link" || die "$target does not run the probe"
+}
+
+jdks() {
+  apt_install_missing patchelf debian-archive-keyring
+  if [ ! -x "$SYSTEM_JDK17/bin/javac" ]; then apt_install_missing openjdk-17-jdk-headless; fi
+  mkdir -p "$JDKS_DIR"
+  compile_probe
+  link_system_jdk jdk17 "$SYSTEM_JDK17"
+
+  local entry name pin
+  for entry in "${JDK_PINS[@]}"; do
+    name=${entry%%|*}
+    pin=${entry#*|}
+    if [ "$name" = jdk25 ] && [ -x "$SYSTEM_JDK25/bin/java" ]; then
+      link_system_jdk jdk25 "$SYSTEM_JDK25"
+    else
+      [ "$name" = jdk25 ] && log "no Temurin 25 in $SYSTEM_JDK25; using Debian's OpenJDK 25"
+      install_jdk "$name" "$pin"
+    fi
+  done
+
+  for name in $MATRIX_JDKS; do
+    log "$(printf '%-6s %-28s %s' "$name" "${JDKS_DIR#"$ROOT"/}/$name" \
+      "$(run_java "$JDKS_DIR/$name" -version 2>&1 | head -n1)")"
+  done
+}
+
 deps() {
   install_packages
   fetch_sources
+  fetch_sysroots
   install_maven
   ensure_java_home
   log "ready (Maven: $MVN)"
+}
+
+# The jar alone, as a user runs it, on every JDK of the matrix.
+demo_on_every_jdk() {
+  local jar name out
+  jar=$(main_jar) || die "no target/bpf4j-*.jar after mvn verify"
+  for name in $MATRIX_JDKS; do
+    out=$(run_java "$JDKS_DIR/$name" -jar "$jar" demo 2>&1) || die "demo failed on $name:
+$out"
+    case "$out" in
+      *"bpf_trace_printk: buf: hello from user"*) log "demo on $name: ok" ;;
+      *) die "demo on $name printed no 'buf: hello from user' trace line:
+$out" ;;
+    esac
+  done
 }
 
 main_jar() {
   local j
   for j in "$ROOT"/target/bpf4j-*.jar; do
     case "$j" in
-      *-sources.jar | *-javadoc.jar | *-tests.jar | *-test-sources.jar) continue ;;
+      *-sources.jar | *-javadoc.jar | *-tests.jar) continue ;;   # -test-sources too
     esac
     if [ -f "$j" ]; then echo "$j"; return 0; fi
   done
@@ -287,6 +740,14 @@ case "$cmd" in
   deps)
     deps
     ;;
+  jdks)
+    jdks
+    ;;
+  package)
+    deps
+    cd "$ROOT"
+    "$MVN" -B package -DskipTests "$@"
+    ;;
   demo)
     deps
     cd "$ROOT"
@@ -296,8 +757,11 @@ case "$cmd" in
     ;;
   test)
     deps
+    jdks
     cd "$ROOT"
-    "$MVN" -B verify "$@"
+    # One build; the jdk-matrix profile adds a surefire run per JDK.
+    "$MVN" -B verify -Dbpf4j.jdks="$JDKS_DIR" "$@"
+    demo_on_every_jdk
     ;;
   -h | --help | help)
     usage

@@ -99,7 +99,7 @@ static const void *next_map(const struct bpf_object *obj, const void *prev)
 
 static const void *next_program(const struct bpf_object *obj, const void *prev)
 {
-	return bpf_object__next_program(obj, prev);
+	return bpf_object__next_program(obj, (struct bpf_program *)prev);
 }
 
 static jlongArray pointer_array(JNIEnv *env, const struct bpf_object *obj, next_fn next)

@@ -2,6 +2,7 @@
 package io.github.bpf4j.internal;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,6 +21,9 @@ public final class Mapping {
     private static final int MAPPED = 0;
     private static final int DETACHED = 1;
     private static final int UNMAPPED = 2;
+
+    /** Mappings whose range is still mapped (shared or detached); for tests and diagnostics. */
+    private static final AtomicInteger LIVE = new AtomicInteger();
 
     private final long address;
     private final long length;
@@ -43,6 +47,7 @@ public final class Mapping {
             throw new IllegalArgumentException("buffer capacity " + capacity + " exceeds the mapping or 2 GiB");
         }
         Mapping m = new Mapping(Native.mmap(fd, length, writable), length, writable);
+        LIVE.incrementAndGet();
         try {
             m.root = m.newRootBuffer(capacity);
         } catch (RuntimeException | Error e) {
@@ -70,6 +75,11 @@ public final class Mapping {
         }
         Cleaner.register(buffer, new Unmap(this));
         return writable ? buffer : buffer.asReadOnlyBuffer();
+    }
+
+    /** How many mappings are still mapped in this process. */
+    public static int live() {
+        return LIVE.get();
     }
 
     public boolean writable() {
@@ -113,7 +123,11 @@ public final class Mapping {
         if (state == UNMAPPED) {
             return;
         }
-        Native.munmap(address, length);
+        int err = Native.munmap(address, length);
+        if (err < 0) {
+            LOG.log(Level.WARNING, "bpf4j: munmap of a mapping failed ({0})", Errors.errnoName(-err));
+        }
         state = UNMAPPED;
+        LIVE.decrementAndGet();
     }
 }
