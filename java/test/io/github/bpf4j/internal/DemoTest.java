@@ -63,7 +63,7 @@ class DemoTest {
         }
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-                System.getProperty("java.home") + "/bin/java", "-XX:+IgnoreUnrecognizedVMOptions",
+                javaNobodyCanRun(), "-XX:+IgnoreUnrecognizedVMOptions",
                 "--enable-native-access=ALL-UNNAMED", "-cp", String.join(":", classPath),
                 "io.github.bpf4j.internal.Main", "demo");
         pb.redirectErrorStream(true);
@@ -95,6 +95,20 @@ class DemoTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains(SEED_STDOUT), out);
         assertTrue(out.contains("bpf_trace_printk: buf: hello from user"), out);
+    }
+
+    /**
+     * This JVM if every directory above it lets others in; else the system's
+     * (a JDK unpacked into a private checkout is out of nobody's reach).
+     */
+    private static String javaNobodyCanRun() throws IOException {
+        Path home = Paths.get(System.getProperty("java.home")).toRealPath();
+        for (Path p = home; p != null; p = p.getParent()) {
+            if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                return "/usr/bin/java";
+            }
+        }
+        return home.resolve("bin/java").toString();
     }
 
     private static byte[] readAll(Process p) throws IOException {
