@@ -1,15 +1,29 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Map element operations: the hot path. One entry point, the operation
- * chosen by a code (MapOps on the Java side). They return 0 or -errno (a
- * missing key is -ENOENT, not an exception) and allocate nothing.
+ * Map element and batch operations (the hot paths), and map creation and
+ * info. Element and batch calls return 0 or -errno (a missing key is
+ * -ENOENT, not an exception) and allocate nothing.
  */
 #include <errno.h>
+#include <string.h>
 #include <bpf/bpf.h>
 #include "bpf4j.h"
 
-/* Same values as BpfMap's OP_* constants. */
-enum { OP_LOOKUP, OP_UPDATE, OP_DELETE };
+/* Same values as the OP_* constants in BpfMap. */
+enum {
+	OP_LOOKUP,
+	OP_UPDATE,
+	OP_DELETE,
+	OP_LOOKUP_AND_DELETE,
+	OP_GET_NEXT_KEY,
+};
+/* Same values as the BATCH_* constants in BpfMap. */
+enum {
+	BATCH_LOOKUP,
+	BATCH_LOOKUP_AND_DELETE,
+	BATCH_UPDATE,
+	BATCH_DELETE,
+};
 enum { KEY, VALUE, N_OPERANDS };
 
 static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
@@ -21,33 +35,156 @@ static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
 		[KEY] = { key_array, key_buffer, key_offset, key_length, NULL, 0 },
 		[VALUE] = { value_array, value_buffer, value_offset, value_length, NULL, 0 },
 	};
+	void *key, *value;
 	int err;
 
 	(void)cls;
 	if (bpf4j_operands_pin(env, ops, N_OPERANDS))
 		return -EINVAL; /* an exception is pending */
+	key = ops[KEY].ptr;
+	value = ops[VALUE].ptr;
 	switch (op) {
 	case OP_LOOKUP:
-		err = bpf_map_lookup_elem_flags(fd, ops[KEY].ptr, ops[VALUE].ptr, (__u64)flags);
+		err = bpf_map_lookup_elem_flags(fd, key, value, (__u64)flags);
 		break;
 	case OP_UPDATE:
-		err = bpf_map_update_elem(fd, ops[KEY].ptr, ops[VALUE].ptr, (__u64)flags);
+		err = bpf_map_update_elem(fd, key, value, (__u64)flags);
 		break;
 	case OP_DELETE:
-		err = flags ? bpf_map_delete_elem_flags(fd, ops[KEY].ptr, (__u64)flags)
-			    : bpf_map_delete_elem(fd, ops[KEY].ptr);
+		err = flags ? bpf_map_delete_elem_flags(fd, key, (__u64)flags)
+			    : bpf_map_delete_elem(fd, key);
+		break;
+	case OP_LOOKUP_AND_DELETE:
+		err = bpf_map_lookup_and_delete_elem_flags(fd, key, value, (__u64)flags);
+		break;
+	case OP_GET_NEXT_KEY: /* value is the next key */
+		err = bpf_map_get_next_key(fd, key, value);
 		break;
 	default:
 		err = -EINVAL;
 	}
-	bpf4j_operands_unpin(env, ops, N_OPERANDS, op == OP_LOOKUP && err == 0);
+	bpf4j_operands_unpin(env, ops, N_OPERANDS,
+			     err == 0 && op != OP_UPDATE && op != OP_DELETE);
 	return err;
+}
+
+/*
+ * One batch: keys and values are arrays of `count` elements. `tokens` (a
+ * direct buffer, so nothing is pinned for it) holds in_batch then out_batch (each token_size bytes; in_batch NULL when
+ * `first`); status[0] receives how many elements were processed, also when
+ * the call fails part-way (or ends with -ENOENT: no more elements).
+ */
+static jint JNICALL map_batch(JNIEnv *env, jclass cls, jint op, jint fd, jobject tokens,
+			      jint token_size, jboolean first,
+			      jbyteArray keys_array, jobject keys_buffer, jint keys_offset, jint keys_length,
+			      jbyteArray values_array, jobject values_buffer, jint values_offset,
+			      jint values_length, jint count, jlong elem_flags, jintArray status)
+{
+	struct bpf4j_operand ops[N_OPERANDS + 1] = {
+		[KEY] = { keys_array, keys_buffer, keys_offset, keys_length, NULL, 0 },
+		[VALUE] = { values_array, values_buffer, values_offset, values_length, NULL, 0 },
+		[N_OPERANDS] = { NULL, tokens, 0, 2 * token_size, NULL, 0 },
+	};
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = (__u64)elem_flags);
+	__u32 n = (__u32)count;
+	char *in, *out;
+	jint processed;
+	int err;
+
+	(void)cls;
+	if (bpf4j_operands_pin(env, ops, N_OPERANDS + 1))
+		return -EINVAL;
+	in = ops[N_OPERANDS].ptr;
+	out = in ? in + token_size : NULL;
+	switch (op) {
+	case BATCH_LOOKUP:
+		err = bpf_map_lookup_batch(fd, first ? NULL : in, out, ops[KEY].ptr,
+					   ops[VALUE].ptr, &n, &opts);
+		break;
+	case BATCH_LOOKUP_AND_DELETE:
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : in, out, ops[KEY].ptr,
+						      ops[VALUE].ptr, &n, &opts);
+		break;
+	case BATCH_UPDATE:
+		err = bpf_map_update_batch(fd, ops[KEY].ptr, ops[VALUE].ptr, &n, &opts);
+		break;
+	case BATCH_DELETE:
+		err = bpf_map_delete_batch(fd, ops[KEY].ptr, &n, &opts);
+		break;
+	default:
+		err = -EINVAL;
+		n = 0;
+	}
+	/* The next call starts where this one ended. */
+	if (in && (op == BATCH_LOOKUP || op == BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT))
+		memcpy(in, out, (size_t)token_size);
+	bpf4j_operands_unpin(env, ops, N_OPERANDS + 1, 1);
+	processed = (jint)n;
+	(*env)->SetIntArrayRegion(env, status, 0, 1, &processed);
+	return err;
+}
+
+static jint JNICALL map_create(JNIEnv *env, jclass cls, jint type, jstring jname, jint key_size,
+			       jint value_size, jint max_entries, jint flags, jlong map_extra,
+			       jint numa_node, jint inner_map_fd, jint ifindex)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = (__u32)flags,
+		    .map_extra = (__u64)map_extra,
+		    .numa_node = (__u32)numa_node,
+		    .inner_map_fd = (__u32)inner_map_fd,
+		    .map_ifindex = (__u32)ifindex);
+	const char *name = NULL;
+	int fd;
+
+	(void)cls;
+	if (jname && !(name = (*env)->GetStringUTFChars(env, jname, NULL)))
+		return -ENOMEM;
+	fd = bpf_map_create((enum bpf_map_type)type, name, (__u32)key_size, (__u32)value_size,
+			    (__u32)max_entries, &opts);
+	if (name)
+		(*env)->ReleaseStringUTFChars(env, jname, name);
+	return fd; /* libbpf returns -errno on failure */
+}
+
+/* The order is MapInfo's (Java). */
+static jint JNICALL map_info(JNIEnv *env, jclass cls, jint fd, jlongArray out, jbyteArray name_out)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	jlong values[13];
+	int err;
+
+	(void)cls;
+	memset(&info, 0, sizeof(info));
+	err = bpf_map_get_info_by_fd(fd, &info, &len);
+	if (err)
+		return err;
+	values[0] = info.type;
+	values[1] = info.id;
+	values[2] = info.key_size;
+	values[3] = info.value_size;
+	values[4] = info.max_entries;
+	values[5] = info.map_flags;
+	values[6] = (jlong)info.map_extra;
+	values[7] = info.ifindex;
+	values[8] = info.btf_id;
+	values[9] = info.btf_key_type_id;
+	values[10] = info.btf_value_type_id;
+	values[11] = info.btf_vmlinux_value_type_id;
+	values[12] = (jlong)strnlen(info.name, sizeof(info.name));
+	(*env)->SetLongArrayRegion(env, out, 0, BPF4J_ARRAY_LEN(values), values);
+	(*env)->SetByteArrayRegion(env, name_out, 0, (jsize)values[12], (const jbyte *)info.name);
+	return 0;
 }
 
 int bpf4j_map_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
 		{ "mapElem", "(II[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIJ)I", (void *)map_elem },
+		{ "mapBatch", "(IILjava/nio/ByteBuffer;IZ[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIIJ[I)I", (void *)map_batch },
+		{ "mapCreate", "(ILjava/lang/String;IIIIJIII)I", (void *)map_create },
+		{ "mapInfo", "(I[J[B)I", (void *)map_info },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

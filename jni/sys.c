@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
+#include <bpf/bpf.h>
 #include <sys/syscall.h>
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
@@ -132,6 +134,62 @@ static jstring JNICALL sys_strerror(JNIEnv *env, jclass cls, jint err)
 	return bpf4j_string(env, buf);
 }
 
+/* Runs fn(path) with a C string; -ENOMEM when the string cannot be had. */
+#define WITH_PATH(env, jpath, path, expr)				\
+	do {								\
+		const char *path = (*env)->GetStringUTFChars(env, jpath, NULL); \
+		if (!path)						\
+			return -ENOMEM;					\
+		ret = (expr);						\
+		(*env)->ReleaseStringUTFChars(env, jpath, path);	\
+	} while (0)
+
+static jint JNICALL sys_obj_pin(JNIEnv *env, jclass cls, jint fd, jstring jpath)
+{
+	jint ret;
+
+	(void)cls;
+	WITH_PATH(env, jpath, path, bpf_obj_pin(fd, path));
+	return ret;
+}
+
+static jint JNICALL sys_obj_get(JNIEnv *env, jclass cls, jstring jpath)
+{
+	jint ret;
+
+	(void)cls;
+	WITH_PATH(env, jpath, path, bpf_obj_get(path));
+	return ret;
+}
+
+/* The filesystem type (f_type) holding path, or -errno. */
+static jlong JNICALL sys_statfs_type(JNIEnv *env, jclass cls, jstring jpath)
+{
+	struct statfs st;
+	jint ret;
+
+	(void)cls;
+	WITH_PATH(env, jpath, path, statfs(path, &st) ? -errno : 0);
+	return ret ? ret : (jlong)(unsigned long)st.f_type;
+}
+
+static jint JNICALL sys_map_fd_by_id(JNIEnv *env, jclass cls, jint id)
+{
+	(void)env;
+	(void)cls;
+	return bpf_map_get_fd_by_id((__u32)id);
+}
+
+static jint JNICALL sys_dup(JNIEnv *env, jclass cls, jint fd)
+{
+	int ret;
+
+	(void)env;
+	(void)cls;
+	ret = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return ret < 0 ? -errno : ret;
+}
+
 int bpf4j_sys_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
@@ -145,6 +203,11 @@ int bpf4j_sys_register(JNIEnv *env)
 		{ "numPossibleCpus", "()I", (void *)sys_num_possible_cpus },
 		{ "libbpfVersion", "()Ljava/lang/String;", (void *)sys_libbpf_version },
 		{ "strerror", "(I)Ljava/lang/String;", (void *)sys_strerror },
+		{ "objPin", "(ILjava/lang/String;)I", (void *)sys_obj_pin },
+		{ "objGet", "(Ljava/lang/String;)I", (void *)sys_obj_get },
+		{ "statfsType", "(Ljava/lang/String;)J", (void *)sys_statfs_type },
+		{ "mapFdById", "(I)I", (void *)sys_map_fd_by_id },
+		{ "dup", "(I)I", (void *)sys_dup },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

@@ -1,53 +1,99 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.BpfFs;
 import io.github.bpf4j.internal.Buffers;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeOwner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
 
 /**
- * A map of a {@link BpfObject}. Its metadata is readable after open; its
- * element operations, fd and {@link #mmap()} need the object loaded.
+ * A BPF map: of a {@link BpfObject}, or on its own ({@link #create},
+ * {@link #openPinned}, {@link #fromId}, {@link #fromFd}).
  *
- * <p>Element operations read keys and values from a buffer's position
- * (which they do not move) or from the start of a {@code byte[]}, allocate
- * nothing on the ByteBuffer path, and treat a missing key as a normal
- * result, not an error. The map belongs to its object: closing the object
- * closes it.
+ * <p>Element operations read keys and values from a buffer's position (which
+ * they do not move) or from the start of a {@code byte[]}, allocate nothing on
+ * the ByteBuffer path, and treat a missing key as a normal result, not an
+ * error. Buffers of the wrong size are refused before any system call.
+ *
+ * <p>Ownership: a map of an object belongs to the object, and closing the
+ * object closes it ({@link #close()} on such a map does nothing). A map on its
+ * own owns its fd: {@link #close()} releases it, and a forgotten one is
+ * released once unreachable. Either way, every call after the close throws
+ * {@link IllegalStateException}.
  */
-public final class BpfMap {
+public final class BpfMap implements AutoCloseable {
     /** Update mode: create or replace. */
     public static final long UPDATE_ANY = 0;
-    /** Update mode: create only; EEXIST if the key is present. */
+    /** Update mode: create only; {@link BpfKeyExistsException} if the key is present. */
     public static final long UPDATE_NO_EXIST = 1;
-    /** Update mode: replace only; ENOENT if the key is absent. */
+    /** Update mode: replace only; ENOENT if the key is absent. For queues and stacks: overwrite when full. */
     public static final long UPDATE_EXIST = 2;
-    /** Flag: update a value holding a {@code struct bpf_spin_lock} under that lock. */
+    /** Flag for lookup and update: use the value's {@code struct bpf_spin_lock}. */
     public static final long F_LOCK = 4;
 
-    /** {@code BPF_F_MMAPABLE}: the map's memory can be mmapped. */
-    public static final int F_MMAPABLE = 1 << 10;
+    /** {@code BPF_F_NO_PREALLOC}: allocate elements on update (hash maps; required by LPM tries). */
+    public static final int F_NO_PREALLOC = 1;
+    /** {@code BPF_F_NO_COMMON_LRU}: per-CPU LRU lists. */
+    public static final int F_NO_COMMON_LRU = 1 << 1;
+    /** {@code BPF_F_NUMA_NODE}: {@link MapSpec#numaNode(int)} is set. */
+    public static final int F_NUMA_NODE = 1 << 2;
+    /** {@code BPF_F_RDONLY}: user space may only read. */
+    public static final int F_RDONLY = 1 << 3;
+    /** {@code BPF_F_WRONLY}: user space may only write. */
+    public static final int F_WRONLY = 1 << 4;
+    /** {@code BPF_F_ZERO_SEED}: hash maps with a fixed seed (testing only). */
+    public static final int F_ZERO_SEED = 1 << 6;
     /** {@code BPF_F_RDONLY_PROG}: programs may only read the map. */
     public static final int F_RDONLY_PROG = 1 << 7;
+    /** {@code BPF_F_WRONLY_PROG}: programs may only write the map. */
+    public static final int F_WRONLY_PROG = 1 << 8;
+    /** {@code BPF_F_MMAPABLE}: the map's memory can be mmapped. */
+    public static final int F_MMAPABLE = 1 << 10;
+    /** {@code BPF_F_INNER_MAP}: an inner map whose max_entries may differ from its template's. */
+    public static final int F_INNER_MAP = 1 << 12;
+    /** {@code BPF_F_SEGV_ON_FAULT}: arena pages the program did not allocate fault in user space. */
+    public static final int F_SEGV_ON_FAULT = 1 << 17;
+    /** {@code BPF_F_NO_USER_CONV}: arena pointers stay 32-bit offsets. */
+    public static final int F_NO_USER_CONV = 1 << 18;
 
-    // The element operations' codes, as in jni/map.c.
+    // Element and batch operation codes, as in jni/map.c.
     private static final int OP_LOOKUP = 0;
     private static final int OP_UPDATE = 1;
     private static final int OP_DELETE = 2;
+    private static final int OP_LOOKUP_AND_DELETE = 3;
+    private static final int OP_GET_NEXT_KEY = 4;
+    private static final int BATCH_LOOKUP = 0;
+    private static final int BATCH_LOOKUP_AND_DELETE = 1;
+    private static final int BATCH_UPDATE = 2;
+    private static final int BATCH_DELETE = 3;
 
     private static final int POSSIBLE_CPUS_UNKNOWN = -1;
     private static volatile int possibleCpus = POSSIBLE_CPUS_UNKNOWN;
 
-    private final BpfObject owner; // keeps the object reachable while the map is
+    private final BpfObject object; // keeps the object reachable while the map is; null on its own
+    private final NativeOwner owner;
     private final Handle handle;
-    private final long pointer;
+    private final long pointer; // libbpf's bpf_map, 0 on its own
     private final String name;
-    private final long[] info = new long[8];
+    private final long[] info = new long[13];
     private volatile MapType type;
+    private volatile int typeId;
     private volatile int keySize;
     private volatile int valueSize;
     private volatile int maxEntries;
@@ -57,19 +103,199 @@ public final class BpfMap {
 
     private ByteBuffer mappedRoot;
 
-    BpfMap(BpfObject owner, Handle handle, long pointer) {
+    /** A map of an object, described by libbpf. */
+    BpfMap(BpfObject object, NativeOwner owner, long pointer) {
+        this.object = object;
         this.owner = owner;
-        this.handle = handle;
+        this.handle = owner.handle();
         this.pointer = pointer;
         this.name = Native.mapName(pointer);
         describe();
     }
 
-    /** Re-reads what load may change (fd, flags, sizes libbpf adjusts). Called with the handle valid. */
+    /** A map on its own, owning {@code fd}, described by the kernel. */
+    private BpfMap(int fd, MapInfo info) {
+        this.object = null;
+        this.pointer = 0;
+        this.name = info.name();
+        this.owner = NativeOwner.ofFd(this, "BpfMap '" + name + "'", fd);
+        this.handle = owner.handle();
+        this.fd = fd;
+        this.typeId = info.typeId();
+        this.type = info.type();
+        this.keySize = info.keySize();
+        this.valueSize = info.valueSize();
+        this.maxEntries = info.maxEntries();
+        this.flags = info.flags();
+        this.mapExtra = info.mapExtra();
+    }
+
+    // ---- maps on their own
+
+    /**
+     * Creates a map with {@code BPF_MAP_CREATE}, without any object file.
+     *
+     * @throws IllegalArgumentException naming the field of {@code spec} that cannot work
+     * @throws BpfPermissionException without CAP_BPF (or root)
+     * @throws BpfOutOfMemoryException when the kernel cannot give the memory, or the size is beyond its limits
+     * @throws BpfInvalidArgumentException when this kernel rejects the spec
+     */
+    public static BpfMap create(MapSpec spec) {
+        spec.validate();
+        Native.ensureLoaded();
+        BpfMap inner = spec.innerMap();
+        int fd;
+        if (inner != null) {
+            inner.handle.acquire();
+            try {
+                fd = Native.mapCreate(spec.type().id(), spec.name(), spec.keySize(), spec.valueSize(),
+                        spec.maxEntries(), spec.flags(), spec.mapExtra(), Math.max(spec.numaNode(), 0),
+                        inner.liveFd(), spec.ifindex());
+            } finally {
+                inner.handle.release();
+            }
+        } else {
+            fd = Native.mapCreate(spec.type().id(), spec.name(), spec.keySize(), spec.valueSize(),
+                    spec.maxEntries(), spec.flags(), spec.mapExtra(), Math.max(spec.numaNode(), 0), 0,
+                    spec.ifindex());
+        }
+        if (fd < 0) {
+            throw Errors.mapException("bpf_map_create(" + spec.type() + ")", -fd, Errors.MAP_CREATE, spec.type(),
+                    spec.describe());
+        }
+        return adopt(fd, "bpf_map_create");
+    }
+
+    /**
+     * Opens a map pinned in a BPF filesystem, e.g. by another process. Type,
+     * sizes, flags and id come from the kernel.
+     */
+    public static BpfMap openPinned(Path path) {
+        Native.ensureLoaded();
+        String p = path.toAbsolutePath().toString();
+        int fd = Native.objGet(p);
+        if (fd < 0) {
+            throw Errors.exception("bpf_obj_get(" + p + ")", -fd, null);
+        }
+        return adopt(fd, "bpf_obj_get(" + p + ")");
+    }
+
+    /** Opens a map by its kernel-wide id (see {@link #info()}, {@code bpftool map list}). */
+    public static BpfMap fromId(int id) {
+        Native.ensureLoaded();
+        int fd = Native.mapFdById(id);
+        if (fd < 0) {
+            throw Errors.exception("bpf_map_get_fd_by_id(" + id + ")", -fd, null);
+        }
+        return adopt(fd, "bpf_map_get_fd_by_id(" + id + ")");
+    }
+
+    /**
+     * Opens the map behind an fd this process got elsewhere. bpf4j works on its
+     * own duplicate: the caller keeps, and still closes, {@code fd}.
+     */
+    public static BpfMap fromFd(int fd) {
+        Native.ensureLoaded();
+        int copy = Native.dup(fd);
+        if (copy < 0) {
+            throw Errors.exception("dup(" + fd + ")", -copy, null);
+        }
+        return adopt(copy, "fromFd(" + fd + ")");
+    }
+
+    /** Wraps a fresh fd we own; closes it if it is not a map. */
+    private static BpfMap adopt(int fd, String operation) {
+        MapInfo info;
+        try {
+            info = readInfo(fd, operation);
+        } catch (RuntimeException e) {
+            Native.close(fd);
+            throw e;
+        }
+        return new BpfMap(fd, info);
+    }
+
+    private static MapInfo readInfo(int fd, String operation) {
+        long[] f = new long[13];
+        byte[] nameBytes = new byte[16];
+        int err = Native.mapInfo(fd, f, nameBytes);
+        if (err == -Errors.EINVAL) {
+            throw new BpfInvalidArgumentException(operation, Errors.EINVAL, "EINVAL", "the object is not a BPF map",
+                    "a pinned program or link cannot be opened as a map");
+        }
+        if (err < 0) {
+            throw Errors.exception("bpf_map_get_info_by_fd(" + operation + ")", -err, null);
+        }
+        return new MapInfo(f, new String(nameBytes, 0, (int) f[12], StandardCharsets.UTF_8));
+    }
+
+    /** What the kernel says about this map now, including its id and BTF ids. */
+    public MapInfo info() {
+        handle.acquire();
+        try {
+            return readInfo(liveFd(), "map '" + name + "'");
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * Pins the map at {@code path} in a BPF filesystem, so it outlives this
+     * process and others can {@link #openPinned} it. Mounts bpffs at
+     * /sys/fs/bpf if the path is there and none is mounted.
+     */
+    public void pin(Path path) {
+        handle.acquire();
+        try {
+            int f = liveFd();
+            String op = "bpf_obj_pin(map '" + name + "', " + path + ")";
+            BpfFs.requireFor(path, op);
+            int err = Native.objPin(f, path.toAbsolutePath().toString());
+            if (err == -Errors.EEXIST) {
+                throw new BpfException(op, Errors.EEXIST, "EEXIST", path + " exists already",
+                        "unpin it first (delete the file) or pick another name");
+            }
+            if (err < 0) {
+                throw Errors.exception(op, -err, null);
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    /** Removes a pin (any pin, made by anyone); the map lives on while something else holds it. */
+    public static void unpin(Path path) {
+        Native.ensureLoaded();
+        BpfFs.requireFor(path, "unpin(" + path + ")");
+        try {
+            Files.delete(path);
+        } catch (java.io.IOException e) {
+            throw new BpfException("unpin(" + path + ")", Errors.ENOENT, "ENOENT", "cannot remove the pin: " + e,
+                    "check that the path is pinned and this process may write its directory");
+        }
+    }
+
+    /**
+     * Releases the map's fd if this map owns it (made by {@link #create},
+     * {@link #openPinned}, {@link #fromId}, {@link #fromFd}); waits for calls in
+     * flight on other threads and detaches {@link #mmap()} buffers. For a map of
+     * a {@link BpfObject} it does nothing: the object owns it. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (object != null) {
+            return;
+        }
+        owner.close();
+        forgetMapping();
+    }
+
+    /** Re-reads what load may change (fd, flags, sizes libbpf adjusts). Objects' maps only. */
     void describe() {
         synchronized (info) {
             Native.mapDescribe(pointer, info);
-            type = MapType.of((int) info[0]);
+            typeId = (int) info[0];
+            type = MapType.of(typeId);
             keySize = (int) info[1];
             valueSize = (int) info[2];
             maxEntries = (int) info[3];
@@ -91,7 +317,7 @@ public final class BpfMap {
     /** The kernel's number for the type, also for types newer than {@link MapType}. */
     public int typeId() {
         handle.ensureOpen();
-        return (int) info[0];
+        return typeId;
     }
 
     public int keySize() {
@@ -122,15 +348,28 @@ public final class BpfMap {
     }
 
     /**
-     * The map's fd, owned by the object: valid until the object is closed,
-     * and never to be closed by the caller.
+     * The map's fd, owned by this map or its object: valid until closed, and
+     * never to be closed by the caller.
      */
     public int fd() {
         return liveFd();
     }
 
+    /** The object this map belongs to, or null for a map on its own. */
     public BpfObject object() {
-        return owner;
+        return object;
+    }
+
+    // ---- per-CPU values
+
+    /** Possible CPUs: the number of value slots of a per-CPU map. */
+    public static int possibleCpus() {
+        int cpus = possibleCpus;
+        if (cpus == POSSIBLE_CPUS_UNKNOWN) {
+            Native.ensureLoaded();
+            cpus = possibleCpus = Errors.check("libbpf_num_possible_cpus", Native.numPossibleCpus());
+        }
+        return cpus;
     }
 
     /**
@@ -142,16 +381,72 @@ public final class BpfMap {
         if (!type.isPerCpu()) {
             return valueSize;
         }
-        int cpus = possibleCpus;
-        if (cpus == POSSIBLE_CPUS_UNKNOWN) {
-            cpus = possibleCpus = Errors.check("libbpf_num_possible_cpus", Native.numPossibleCpus());
-        }
-        long size = (((long) valueSize + 7) & ~7L) * cpus;
+        long size = perCpuStride() * (long) possibleCpus();
         if (size > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException("per-CPU map '" + name + "' needs " + size
-                    + " bytes per value (" + cpus + " CPUs), more than a Java array holds");
+                    + " bytes per value, more than a Java array holds");
         }
         return (int) size;
+    }
+
+    /** Where CPU {@code cpu}'s slot starts in a per-CPU value buffer: cpu × round_up(value size, 8). */
+    public int cpuSlotOffset(int cpu) {
+        if (cpu < 0 || cpu >= possibleCpus()) {
+            throw new IndexOutOfBoundsException("cpu " + cpu + " of " + possibleCpus() + " possible CPUs");
+        }
+        return cpu * perCpuStride();
+    }
+
+    private int perCpuStride() {
+        return (valueSize + 7) & ~7;
+    }
+
+    /** Every CPU's value for {@code key} (index = CPU), or null if the key is absent. Per-CPU maps only. */
+    public byte[][] lookupPerCpu(byte[] key) {
+        requirePerCpu();
+        byte[] all = lookup(key);
+        if (all == null) {
+            return null;
+        }
+        byte[][] values = new byte[possibleCpus()][];
+        for (int cpu = 0; cpu < values.length; cpu++) {
+            values[cpu] = new byte[valueSize];
+            System.arraycopy(all, cpuSlotOffset(cpu), values[cpu], 0, valueSize);
+        }
+        return values;
+    }
+
+    /** Sets each CPU's value (index = CPU; one per possible CPU). Per-CPU maps only. */
+    public void updatePerCpu(byte[] key, byte[][] perCpuValues, long mode) {
+        requirePerCpu();
+        if (perCpuValues.length != possibleCpus()) {
+            throw new IllegalArgumentException(perCpuValues.length + " values for " + possibleCpus() + " possible CPUs");
+        }
+        byte[] all = new byte[valueBufferSize()];
+        for (int cpu = 0; cpu < perCpuValues.length; cpu++) {
+            if (perCpuValues[cpu].length != valueSize) {
+                throw new IllegalArgumentException("value for cpu " + cpu + " has " + perCpuValues[cpu].length
+                        + " bytes, needs " + valueSize);
+            }
+            System.arraycopy(perCpuValues[cpu], 0, all, cpuSlotOffset(cpu), valueSize);
+        }
+        update(key, all, mode);
+    }
+
+    /** Sets the same value on every CPU. Per-CPU maps only. */
+    public void updateAllCpus(byte[] key, byte[] value, long mode) {
+        requirePerCpu();
+        byte[][] same = new byte[possibleCpus()][];
+        for (int cpu = 0; cpu < same.length; cpu++) {
+            same[cpu] = value;
+        }
+        updatePerCpu(key, same, mode);
+    }
+
+    private void requirePerCpu() {
+        if (!type().isPerCpu()) {
+            throw new UnsupportedOperationException("map '" + name + "' is " + type + ", not a per-CPU map");
+        }
     }
 
     // ---- element operations
@@ -186,9 +481,13 @@ public final class BpfMap {
         update(key, value, UPDATE_ANY);
     }
 
-    /** @param mode {@link #UPDATE_ANY}, {@link #UPDATE_NO_EXIST} or {@link #UPDATE_EXIST}, optionally | {@link #F_LOCK} */
+    /**
+     * @param mode {@link #UPDATE_ANY}, {@link #UPDATE_NO_EXIST} or {@link #UPDATE_EXIST}, optionally | {@link #F_LOCK}
+     * @throws BpfKeyExistsException with UPDATE_NO_EXIST when the key is present
+     * @throws BpfMapFullException when a hash map has no room left
+     */
     public void update(ByteBuffer key, ByteBuffer value, long mode) {
-        succeeded(elem(OP_UPDATE, key, value, mode), "bpf_map_update_elem");
+        updated(elem(OP_UPDATE, key, value, mode), "bpf_map_update_elem");
     }
 
     public void update(byte[] key, byte[] value) {
@@ -196,7 +495,7 @@ public final class BpfMap {
     }
 
     public void update(byte[] key, byte[] value, long mode) {
-        succeeded(elem(OP_UPDATE, key, value, mode), "bpf_map_update_elem");
+        updated(elem(OP_UPDATE, key, value, mode), "bpf_map_update_elem");
     }
 
     /** @return false if the key was absent */
@@ -209,26 +508,350 @@ public final class BpfMap {
         return found(elem(OP_DELETE, key, null, 0), "bpf_map_delete_elem");
     }
 
+    /** Looks up and removes in one step (hash maps, queues, stacks). @return false if absent */
+    public boolean lookupAndDelete(ByteBuffer key, ByteBuffer value) {
+        return found(elem(OP_LOOKUP_AND_DELETE, key, value, 0), "bpf_map_lookup_and_delete_elem");
+    }
+
+    /** @return the value, or null if the key was absent */
+    public byte[] lookupAndDelete(byte[] key) {
+        byte[] value = new byte[valueBufferSize()];
+        return found(elem(OP_LOOKUP_AND_DELETE, key, value, 0), "bpf_map_lookup_and_delete_elem") ? value : null;
+    }
+
+    /**
+     * The key after {@code key} in the kernel's order, or the first key when
+     * {@code key} is null or no longer in the map (that is how the kernel
+     * answers: iteration restarts).
+     *
+     * @return false when {@code key} was the last
+     */
+    public boolean nextKey(ByteBuffer key, ByteBuffer next) {
+        return found(elem(OP_GET_NEXT_KEY, key, next, 0), "bpf_map_get_next_key");
+    }
+
+    /** @return the next key, or null after the last */
+    public byte[] nextKey(byte[] key) {
+        byte[] next = new byte[keySize()];
+        return found(elem(OP_GET_NEXT_KEY, key, next, 0), "bpf_map_get_next_key") ? next : null;
+    }
+
+    // ---- queues, stacks, bloom filters
+
+    /** Queue/stack: adds a value; with {@link #UPDATE_EXIST} a full one drops its oldest. Bloom filter: adds. */
+    public void push(ByteBuffer value, long mode) {
+        updated(elem(OP_UPDATE, null, value, mode), "push");
+    }
+
+    public void push(byte[] value) {
+        updated(elem(OP_UPDATE, null, value, UPDATE_ANY), "push");
+    }
+
+    /** Queue/stack: removes the next value into {@code value}. @return false when empty */
+    public boolean pop(ByteBuffer value) {
+        return found(elem(OP_LOOKUP_AND_DELETE, null, value, 0), "pop");
+    }
+
+    /** @return the next value, or null when empty */
+    public byte[] pop() {
+        byte[] value = new byte[valueSize()];
+        return found(elem(OP_LOOKUP_AND_DELETE, null, value, 0), "pop") ? value : null;
+    }
+
+    /** Queue/stack: reads the next value without removing it. @return false when empty */
+    public boolean peek(ByteBuffer value) {
+        return found(elem(OP_LOOKUP, null, value, 0), "peek");
+    }
+
+    /** @return the next value, or null when empty */
+    public byte[] peek() {
+        byte[] value = new byte[valueSize()];
+        return found(elem(OP_LOOKUP, null, value, 0), "peek") ? value : null;
+    }
+
+    /** Bloom filter: false means certainly never pushed; true means probably pushed. */
+    public boolean contains(ByteBuffer value) {
+        return found(elem(OP_LOOKUP, null, value, 0), "contains");
+    }
+
+    public boolean contains(byte[] value) {
+        return found(elem(OP_LOOKUP, null, value, 0), "contains");
+    }
+
     /**
      * One element operation. Key and value are each a byte[] or a ByteBuffer;
      * a map without keys (queue, stack, bloom filter) ignores the key. Returns
      * the native result: 0 or -errno.
      */
-    private int elem(int op, Object key, Object value, long flags) {
+    private int elem(int op, Object key, Object value, long opFlags) {
         handle.acquire();
         try {
-            checkLive();
+            int f = liveFd();
             int keyLength = keySize;
-            int valueLength = op == OP_DELETE ? 0 : valueBufferSize();
-            Object k = keyLength == 0 ? null : key;
+            int valueLength;
+            if (op == OP_DELETE) {
+                valueLength = 0;
+            } else if (op == OP_GET_NEXT_KEY) {
+                valueLength = keyLength;
+            } else {
+                valueLength = valueBufferSize();
+            }
+            // get_next_key starts from the first key when given none.
+            Object k = keyLength == 0 || (op == OP_GET_NEXT_KEY && key == null) ? null : key;
             Object v = valueLength == 0 ? null : value;
-            int keyOffset = keyLength == 0 ? 0 : Buffers.offset("key", name, k, keyLength, false);
-            int valueOffset = valueLength == 0 ? 0 : Buffers.offset("value", name, v, valueLength, op == OP_LOOKUP);
-            return Native.mapElem(op, fd, Buffers.array(k), Buffers.direct(k), keyOffset, keyLength,
-                    Buffers.array(v), Buffers.direct(v), valueOffset, valueLength, flags);
+            int keyOffset = k == null ? 0 : Buffers.offset("key", name, k, keyLength, false);
+            if (k == null) {
+                if (keyLength != 0 && op != OP_GET_NEXT_KEY) {
+                    throw new NullPointerException("key of map '" + name + "' is null");
+                }
+                keyLength = 0;
+            }
+            // A bloom filter's lookup reads the value it is asked about.
+            boolean written = (op == OP_LOOKUP && type != MapType.BLOOM_FILTER) || op == OP_LOOKUP_AND_DELETE
+                    || op == OP_GET_NEXT_KEY;
+            int valueOffset = valueLength == 0 ? 0 : Buffers.offset("value", name, v, valueLength, written);
+            return Native.mapElem(op, f, Buffers.array(k), Buffers.direct(k), keyOffset, keyLength,
+                    Buffers.array(v), Buffers.direct(v), valueOffset, valueLength, opFlags);
         } finally {
             handle.release();
         }
+    }
+
+    // ---- batches
+
+    /** Where a sequence of batch lookups is; reuse it (after {@link #reset()}) for the next pass. */
+    public static final class BatchCursor {
+        private final ByteBuffer tokens;
+        private final int tokenSize;
+        private final int[] status = new int[1];
+        private boolean started;
+        private boolean done;
+
+        BatchCursor(int keySize) {
+            // htab's token is a u32 bucket index, the generic one a key.
+            this.tokenSize = Math.max(keySize, 8);
+            this.tokens = ByteBuffer.allocateDirect(2 * tokenSize);
+        }
+
+        /** True once a batch reached the end of the map. */
+        public boolean done() {
+            return done;
+        }
+
+        /** Starts over from the first element. */
+        public void reset() {
+            started = false;
+            done = false;
+        }
+    }
+
+    /** A cursor for {@link #lookupBatch} and {@link #lookupAndDeleteBatch}. */
+    public BatchCursor batchCursor() {
+        return new BatchCursor(keySize());
+    }
+
+    /**
+     * Reads up to as many elements as fit in {@code keys} and {@code values}
+     * (from their positions: {@link #keySize()} and {@link #valueBufferSize()}
+     * bytes each) in one system call, continuing where {@code cursor} left off.
+     *
+     * @return how many elements were written (0 at the end; then {@code cursor.done()})
+     * @throws BpfException with ENOSPC if the buffers cannot hold one hash bucket: offer more room
+     */
+    public int lookupBatch(BatchCursor cursor, ByteBuffer keys, ByteBuffer values) {
+        return readBatch(BATCH_LOOKUP, cursor, keys, values, "bpf_map_lookup_batch");
+    }
+
+    /** As {@link #lookupBatch}, removing what it returns. */
+    public int lookupAndDeleteBatch(BatchCursor cursor, ByteBuffer keys, ByteBuffer values) {
+        return readBatch(BATCH_LOOKUP_AND_DELETE, cursor, keys, values, "bpf_map_lookup_and_delete_batch");
+    }
+
+    private int readBatch(int op, BatchCursor cursor, ByteBuffer keys, ByteBuffer values, String call) {
+        if (cursor.done) {
+            return 0;
+        }
+        handle.acquire();
+        try {
+            int f = liveFd();
+            int count = Math.min(keys.remaining() / keySize, values.remaining() / valueBufferSize());
+            if (count <= 0) {
+                throw new IllegalArgumentException("batch buffers of map '" + name + "' hold no element: keys need "
+                        + keySize + " bytes each, values " + valueBufferSize());
+            }
+            int status = batch(op, f, cursor, keys, values, count, 0);
+            cursor.started = true;
+            if (status == -Errors.ENOENT) {
+                cursor.done = true;
+            } else if (status < 0) {
+                throw Errors.mapException(op(call), -status, Errors.MAP_OTHER, type, describeMap());
+            }
+            return cursor.status[0];
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * Writes {@code keys.remaining() / keySize()} elements in one system call.
+     *
+     * @return how many were written (all of them, unless an exception says otherwise)
+     */
+    public int updateBatch(ByteBuffer keys, ByteBuffer values, long mode) {
+        handle.acquire();
+        try {
+            int f = liveFd();
+            int count = keys.remaining() / keySize;
+            if (count == 0) {
+                return 0;
+            }
+            int status = batch(BATCH_UPDATE, f, null, keys, values, count, mode);
+            if (status < 0) {
+                throw Errors.mapException(op("bpf_map_update_batch") + " after " + BATCH_STATUS.get()[0] + " of "
+                        + count, -status, Errors.MAP_UPDATE, type, describeMap());
+            }
+            return count;
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * Deletes {@code keys.remaining() / keySize()} keys in one system call.
+     *
+     * @return how many were deleted; fewer than given when a key was absent (the batch stops there)
+     */
+    public int deleteBatch(ByteBuffer keys) {
+        handle.acquire();
+        try {
+            int f = liveFd();
+            int count = keys.remaining() / keySize;
+            if (count == 0) {
+                return 0;
+            }
+            int status = batch(BATCH_DELETE, f, null, keys, null, count, 0);
+            if (status < 0 && status != -Errors.ENOENT) {
+                throw Errors.mapException(op("bpf_map_delete_batch"), -status, Errors.MAP_OTHER, type, describeMap());
+            }
+            return BATCH_STATUS.get()[0];
+        } finally {
+            handle.release();
+        }
+    }
+
+    /** Processed counts of update/delete batches, per thread so a batch allocates nothing. */
+    private static final ThreadLocal<int[]> BATCH_STATUS = new ThreadLocal<int[]>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
+
+    private int batch(int op, int f, BatchCursor cursor, ByteBuffer keys, ByteBuffer values, int count, long elemFlags) {
+        int keysLength = count * keySize;
+        int valuesLength = values == null ? 0 : (int) Math.min(Integer.MAX_VALUE, (long) count * valueBufferSize());
+        int keysOffset = Buffers.offset("batch keys", name, keys, keysLength, op <= BATCH_LOOKUP_AND_DELETE);
+        int valuesOffset = values == null ? 0
+                : Buffers.offset("batch values", name, values, valuesLength, op <= BATCH_LOOKUP_AND_DELETE);
+        if (cursor != null) {
+            return Native.mapBatch(op, f, cursor.tokens, cursor.tokenSize, !cursor.started, Buffers.array(keys),
+                    Buffers.direct(keys), keysOffset, keysLength, Buffers.array(values), Buffers.direct(values),
+                    valuesOffset, valuesLength, count, elemFlags, cursor.status);
+        }
+        return Native.mapBatch(op, f, null, 0, true, Buffers.array(keys), Buffers.direct(keys), keysOffset,
+                keysLength, Buffers.array(values), Buffers.direct(values), valuesOffset, valuesLength, count,
+                elemFlags, BATCH_STATUS.get());
+    }
+
+    // ---- whole-map reads
+
+    /**
+     * The keys, in the kernel's order. Keys deleted meanwhile may be skipped;
+     * when the current key is deleted the kernel restarts from the first one,
+     * and keys already returned are not returned again.
+     */
+    public Iterable<byte[]> keys() {
+        return new Iterable<byte[]>() {
+            @Override
+            public Iterator<byte[]> iterator() {
+                return new KeyIterator();
+            }
+        };
+    }
+
+    private final class KeyIterator implements Iterator<byte[]> {
+        private final Set<ByteBuffer> seen = new HashSet<ByteBuffer>();
+        private byte[] previous;
+        private byte[] next;
+        private boolean end;
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && !end) {
+                byte[] candidate = nextKey(previous);
+                if (candidate == null) {
+                    end = true;
+                } else {
+                    previous = candidate;
+                    if (seen.add(ByteBuffer.wrap(candidate))) {
+                        next = candidate;
+                    } else if (seen.size() > 2L * maxEntries + 16) {
+                        end = true; // the map keeps changing under us; stop rather than loop
+                    }
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public byte[] next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            byte[] k = next;
+            next = null;
+            return k;
+        }
+    }
+
+    /**
+     * Every element, read in batches of up to {@code 256} where the map
+     * supports batch operations and key by key where it does not.
+     */
+    public List<Map.Entry<byte[], byte[]>> entries() {
+        List<Map.Entry<byte[], byte[]>> out = new ArrayList<Map.Entry<byte[], byte[]>>();
+        int perBatch = 256;
+        ByteBuffer keys = ByteBuffer.allocateDirect(perBatch * keySize());
+        ByteBuffer values = ByteBuffer.allocateDirect(perBatch * valueBufferSize());
+        BatchCursor cursor = batchCursor();
+        try {
+            while (!cursor.done()) {
+                int n = lookupBatch(cursor, keys, values);
+                for (int i = 0; i < n; i++) {
+                    byte[] k = new byte[keySize];
+                    byte[] v = new byte[valueBufferSize()];
+                    keys.position(i * keySize);
+                    keys.get(k);
+                    values.position(i * v.length);
+                    values.get(v);
+                    out.add(new AbstractMap.SimpleImmutableEntry<byte[], byte[]>(k, v));
+                }
+                keys.clear();
+                values.clear();
+            }
+            return out;
+        } catch (BpfInvalidArgumentException | BpfNotSupportedException e) {
+            if (cursor.started && !out.isEmpty()) {
+                throw e;
+            }
+        }
+        for (byte[] k : keys()) {
+            byte[] v = lookup(k);
+            if (v != null) {
+                out.add(new AbstractMap.SimpleImmutableEntry<byte[], byte[]>(k, v));
+            }
+        }
+        return out;
     }
 
     // ---- mmap
@@ -241,15 +864,15 @@ public final class BpfMap {
      * A map the kernel only lets user space read (a frozen {@code .rodata})
      * gives a read-only buffer.
      *
-     * <p>After the object is closed, the buffer no longer reaches the
-     * kernel: it reads and writes private memory, never crashes.
+     * <p>After the map (or its object) is closed, the buffer no longer reaches
+     * the kernel: it reads and writes private memory, never crashes.
      *
      * @throws UnsupportedOperationException if the map was not created with {@link #F_MMAPABLE}
      */
     public ByteBuffer mmap() {
         handle.acquire();
         try {
-            checkLive();
+            liveFd();
             synchronized (this) {
                 if (mappedRoot == null) {
                     mapMemory();
@@ -293,15 +916,9 @@ public final class BpfMap {
 
     // ----
 
-    private void checkLive() {
-        if (fd < 0) {
-            throw new IllegalStateException("map '" + name + "' of " + owner + " is not in the kernel yet: call load() first");
-        }
-    }
-
-    private void succeeded(int ret, String call) {
+    private void updated(int ret, String call) {
         if (ret < 0) {
-            throw Errors.exception(op(call), -ret, null);
+            throw Errors.mapException(op(call), -ret, Errors.MAP_UPDATE, type, describeMap());
         }
     }
 
@@ -312,17 +929,26 @@ public final class BpfMap {
         if (ret == -Errors.ENOENT) {
             return false;
         }
-        throw Errors.exception(op(call), -ret, null);
+        throw Errors.mapException(op(call), -ret, Errors.MAP_OTHER, type, describeMap());
     }
 
     private String op(String call) {
         return call + "(map '" + name + "', " + type + ")";
     }
 
+    private String describeMap() {
+        return type + " '" + name + "' (key " + keySize + ", value " + valueSize + ", max_entries " + maxEntries + ")";
+    }
+
+    /** The fd, for a call holding the handle; throws if closed or not loaded yet. */
     private int liveFd() {
         handle.ensureOpen();
-        checkLive();
-        return fd;
+        int f = fd;
+        if (f < 0) {
+            throw new IllegalStateException("map '" + name + "' of " + object
+                    + " is not in the kernel yet: call load() first");
+        }
+        return f;
     }
 
     @Override

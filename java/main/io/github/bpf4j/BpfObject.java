@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
-import io.github.bpf4j.internal.Cleaner;
 import io.github.bpf4j.internal.Handle;
-import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeOwner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,28 +35,23 @@ import java.util.NoSuchElementException;
  * }</pre>
  */
 public final class BpfObject implements AutoCloseable {
+    private final NativeOwner owner;
     private final Handle handle;
     private final long pointer;
     private final String name;
     private final Map<String, BpfMap> maps = new LinkedHashMap<String, BpfMap>();
     private final Map<String, BpfProgram> programs = new LinkedHashMap<String, BpfProgram>();
-    /** The mmap() mappings of this object's maps; shared with Release, which must not see the maps. */
-    private final List<Mapping> mappings = Collections.synchronizedList(new ArrayList<Mapping>());
-    private final Release release;
-    private final Cleaner.Cleanable cleanable;
     private volatile boolean loaded;
 
     private BpfObject(long pointer, String name) {
         this.pointer = pointer;
         this.name = name;
-        this.handle = new Handle("BpfObject '" + name + "'");
-        // Registered first, so nothing below can leak the pointer. The action
-        // holds the handle, pointer and mappings, never this.
-        this.release = new Release(handle, pointer, mappings);
-        this.cleanable = Cleaner.register(this, release);
+        // First, so nothing below can leak the pointer.
+        this.owner = NativeOwner.ofObject(this, "BpfObject '" + name + "'", pointer);
+        this.handle = owner.handle();
         try {
             for (long map : Native.objectMaps(pointer)) {
-                BpfMap m = new BpfMap(this, handle, map);
+                BpfMap m = new BpfMap(this, owner, map);
                 maps.put(m.name(), m);
             }
             for (long prog : Native.objectPrograms(pointer)) {
@@ -200,17 +194,11 @@ public final class BpfObject implements AutoCloseable {
      */
     @Override
     public void close() {
-        release.free(true);
-        cleanable.clean();
+        owner.close();
         // Let the detached ranges go as soon as the caller's own views are gone.
         for (BpfMap m : maps.values()) {
             m.forgetMapping();
         }
-    }
-
-    /** Called by BpfMap.mmap() with the handle held, so close() cannot miss it. */
-    void adopt(Mapping mapping) {
-        mappings.add(mapping);
     }
 
     @Override
@@ -230,42 +218,6 @@ public final class BpfObject implements AutoCloseable {
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
-        }
-    }
-
-    /**
-     * Frees the object once. close() detaches the mmapped buffers; the cleaner
-     * (the object was forgotten) leaves them shared: a buffer still in use
-     * keeps its kernel map alive until the buffer itself is collected.
-     */
-    private static final class Release implements Runnable {
-        private final Handle handle;
-        private final long pointer;
-        private final List<Mapping> mappings;
-
-        Release(Handle handle, long pointer, List<Mapping> mappings) {
-            this.handle = handle;
-            this.pointer = pointer;
-            this.mappings = mappings;
-        }
-
-        @Override
-        public void run() {
-            free(false);
-        }
-
-        void free(boolean detach) {
-            if (!handle.close()) {
-                return;
-            }
-            if (detach) {
-                synchronized (mappings) {
-                    for (Mapping m : mappings) {
-                        m.detach();
-                    }
-                }
-            }
-            Native.objectClose(pointer);
         }
     }
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.BpfFs;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import java.nio.file.Path;
 
 /** A program of a {@link BpfObject}; runnable once the object is loaded. */
 public final class BpfProgram {
@@ -52,6 +54,26 @@ public final class BpfProgram {
 
     public BpfObject object() {
         return owner;
+    }
+
+    /**
+     * Pins the program at {@code path} in a BPF filesystem (mounting one at
+     * /sys/fs/bpf if that is where the pin goes and none is there), so it
+     * outlives this process. Remove the pin with {@link BpfMap#unpin(Path)}.
+     */
+    public void pin(Path path) {
+        handle.acquire();
+        try {
+            checkLive();
+            String op = "bpf_obj_pin(program '" + name + "', " + path + ")";
+            BpfFs.requireFor(path, op);
+            int err = Native.objPin(fd, path.toAbsolutePath().toString());
+            if (err < 0) {
+                throw Errors.exception(op, -err, null);
+            }
+        } finally {
+            handle.release();
+        }
     }
 
     /** Runs the program once with no input; returns the run's request and results. */

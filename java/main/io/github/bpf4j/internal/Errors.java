@@ -2,8 +2,14 @@
 package io.github.bpf4j.internal;
 
 import io.github.bpf4j.BpfException;
+import io.github.bpf4j.BpfInvalidArgumentException;
+import io.github.bpf4j.BpfKeyExistsException;
+import io.github.bpf4j.BpfMapFullException;
+import io.github.bpf4j.BpfNotSupportedException;
+import io.github.bpf4j.BpfOutOfMemoryException;
 import io.github.bpf4j.BpfPermissionException;
 import io.github.bpf4j.BpfVerifierException;
+import io.github.bpf4j.MapType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -73,6 +79,8 @@ public final class Errors {
     }
 
     private static final String LOG_BEGIN = "-- BEGIN PROG LOAD LOG --";
+    /** What libbpf 1.x prints for a 'struct bpf_map_def SEC("maps")' object. */
+    private static final String LEGACY_MAPS = "legacy map definitions";
     private static final String LOG_END = "-- END PROG LOAD LOG --";
 
     private Errors() {}
@@ -109,14 +117,97 @@ public final class Errors {
                             + ": " + verdict(verifierLog),
                     "read verifierLog() (the whole verifier log) from the last instruction upwards", verifierLog);
         }
+        if (detail != null && detail.contains(LEGACY_MAPS)) {
+            return new BpfNotSupportedException(operation, errno, name, "the object declares maps with the legacy"
+                    + " 'struct bpf_map_def SEC(\"maps\")' syntax, which libbpf 1.x no longer supports",
+                    "declare maps in the BTF-defined form: struct { __uint(type, BPF_MAP_TYPE_HASH);"
+                            + " __uint(max_entries, 100); __type(key, int); __type(value, int); } my_map SEC(\".maps\");");
+        }
         String libbpfSaid = lastWarnings(detail);
         if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
         }
-        if (errno == EPERM || errno == EACCES) {
-            return new BpfPermissionException(operation, errno, name, message, permissionHint());
+        return classify(operation, errno, name, message, hint(errno));
+    }
+
+    /** Map calls: the hint depends on what was being done to which kind of map. */
+    public static final int MAP_CREATE = 1;
+    public static final int MAP_UPDATE = 2;
+    public static final int MAP_OTHER = 3;
+
+    /**
+     * @param what the map as asked for or known, e.g. "HASH 'counts' (key 4, value 8, max_entries 16)"
+     */
+    public static BpfException mapException(String operation, int errno, int kind, MapType type, String what) {
+        String name = errnoName(errno);
+        switch (errno) {
+            case E2BIG:
+                if (kind == MAP_CREATE) {
+                    return new BpfOutOfMemoryException(operation, errno, name, what
+                            + " is beyond the kernel's size limits", "lower the key or value size or max_entries");
+                }
+                if (kind == MAP_UPDATE && type != null && isArray(type)) {
+                    return new BpfInvalidArgumentException(operation, errno, name, "the index is not below "
+                            + "max_entries of " + what, "array keys are indexes from 0 to max_entries - 1");
+                }
+                if (kind == MAP_UPDATE) {
+                    return new BpfMapFullException(operation, errno, name, what + " is full",
+                            "delete elements, create the map with a larger max_entries, or use an LRU map");
+                }
+                break;
+            case ENOMEM:
+                if (kind == MAP_CREATE) {
+                    return new BpfOutOfMemoryException(operation, errno, name, "the kernel could not allocate " + what,
+                            "lower max_entries or the value size; on kernels before 5.11 raise RLIMIT_MEMLOCK");
+                }
+                return new BpfOutOfMemoryException(operation, errno, name, "out of memory updating " + what,
+                        "maps created with BPF_F_NO_PREALLOC allocate on update; free memory or preallocate");
+            case EINVAL:
+                if (kind == MAP_CREATE) {
+                    return new BpfInvalidArgumentException(operation, errno, name, "the kernel rejected " + what,
+                            "check the combination of type, sizes and flags against this kernel; the libbpf log"
+                                    + " (logger io.github.bpf4j.libbpf at FINE) may say more");
+                }
+                return new BpfInvalidArgumentException(operation, errno, name, "the kernel rejected the call on " + what,
+                        type == MapType.ARRAY || type == MapType.PERCPU_ARRAY
+                                ? "array elements cannot be deleted; flags must suit the map type"
+                                : "check the flags and that this map type supports the operation");
+            case EEXIST:
+                return new BpfKeyExistsException(operation, errno, name, "the key is already in " + what,
+                        "use UPDATE_ANY or UPDATE_EXIST to replace it");
+            case EOPNOTSUPP:
+            case ENOTSUPP:
+                return new BpfNotSupportedException(operation, errno, name, (type == null ? "the map" : type.name())
+                        + " does not support this operation" + (kind == MAP_CREATE ? " or flags on this kernel" : ""),
+                        "see which operations each map type supports in the kernel's BPF map documentation;"
+                                + " 'java -jar bpf4j.jar version' lists the map types this kernel has");
+            default:
+                break;
         }
-        return new BpfException(operation, errno, name, message, hint(errno));
+        return classify(operation, errno, name, describe(errno) + " (" + what + ")", hint(errno));
+    }
+
+    private static boolean isArray(MapType t) {
+        return t == MapType.ARRAY || t == MapType.PERCPU_ARRAY || t == MapType.PROG_ARRAY
+                || t == MapType.ARRAY_OF_MAPS || t == MapType.PERF_EVENT_ARRAY || t == MapType.CGROUP_ARRAY
+                || t == MapType.DEVMAP || t == MapType.CPUMAP || t == MapType.XSKMAP;
+    }
+
+    private static BpfException classify(String operation, int errno, String name, String message, String hint) {
+        switch (errno) {
+            case EPERM:
+            case EACCES:
+                return new BpfPermissionException(operation, errno, name, message, permissionHint());
+            case EINVAL:
+                return new BpfInvalidArgumentException(operation, errno, name, message, hint);
+            case EOPNOTSUPP:
+            case ENOTSUPP:
+                return new BpfNotSupportedException(operation, errno, name, message, hint);
+            case ENOMEM:
+                return new BpfOutOfMemoryException(operation, errno, name, message, hint);
+            default:
+                return new BpfException(operation, errno, name, message, hint);
+        }
     }
 
     private static String describe(int errno) {

@@ -34,9 +34,18 @@ public final class Native {
     public static native int programFd(long program);
 
     // map.c: each operand is a byte[] or a direct ByteBuffer (the other null) with offset and length;
-    // length 0 passes NULL. op is one of MapOps' codes.
+    // length 0 passes NULL. op is one of BpfMap's OP_* / BATCH_* codes.
     public static native int mapElem(int op, int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
             int keyLength, byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, int valueLength, long flags);
+    public static native int mapBatch(int op, int fd, ByteBuffer tokens, int tokenSize, boolean first,
+            byte[] keysArray, ByteBuffer keysBuffer, int keysOffset, int keysLength,
+            byte[] valuesArray, ByteBuffer valuesBuffer, int valuesOffset, int valuesLength,
+            int count, long elemFlags, int[] status);
+    /** fd, or -errno. */
+    public static native int mapCreate(int type, String name, int keySize, int valueSize, int maxEntries, int flags,
+            long mapExtra, int numaNode, int innerMapFd, int ifindex);
+    /** 0 or -errno; out gets MapInfo's fields, name the name's bytes (length in out[12]). */
+    public static native int mapInfo(int fd, long[] out, byte[] name);
 
     // mmap.c
     public static native long mmap(int fd, long length, boolean writable);
@@ -61,6 +70,12 @@ public final class Native {
     public static native int numPossibleCpus();
     public static native String libbpfVersion();
     public static native String strerror(int errno);
+    public static native int objPin(int fd, String path);
+    public static native int objGet(String path);
+    /** f_type of the filesystem holding path, or -errno. */
+    public static native long statfsType(String path);
+    public static native int mapFdById(int id);
+    public static native int dup(int fd);
 
     // probe.c: 1 supported, 0 not, -errno if the probe failed
     public static native int probeMapType(int type);

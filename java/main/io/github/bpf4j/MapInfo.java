@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+/** What the kernel says about a map ({@code bpf_map_get_info_by_fd}): a snapshot. */
+public final class MapInfo {
+    private final int id;
+    private final String name;
+    private final int typeId;
+    private final int keySize;
+    private final int valueSize;
+    private final int maxEntries;
+    private final int flags;
+    private final long mapExtra;
+    private final int ifindex;
+    private final int btfId;
+    private final int btfKeyTypeId;
+    private final int btfValueTypeId;
+    private final int btfVmlinuxValueTypeId;
+
+    MapInfo(long[] f, String name) {
+        this.typeId = (int) f[0];
+        this.id = (int) f[1];
+        this.keySize = (int) f[2];
+        this.valueSize = (int) f[3];
+        this.maxEntries = (int) f[4];
+        this.flags = (int) f[5];
+        this.mapExtra = f[6];
+        this.ifindex = (int) f[7];
+        this.btfId = (int) f[8];
+        this.btfKeyTypeId = (int) f[9];
+        this.btfValueTypeId = (int) f[10];
+        this.btfVmlinuxValueTypeId = (int) f[11];
+        this.name = name;
+    }
+
+    /** The kernel-wide id; {@link BpfMap#fromId(int)} opens it again. */
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MapType type() {
+        return MapType.of(typeId);
+    }
+
+    /** The kernel's number for the type, also for types newer than {@link MapType}. */
+    public int typeId() {
+        return typeId;
+    }
+
+    public int keySize() {
+        return keySize;
+    }
+
+    public int valueSize() {
+        return valueSize;
+    }
+
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public long mapExtra() {
+        return mapExtra;
+    }
+
+    /** The device the map is offloaded to, or 0. */
+    public int ifindex() {
+        return ifindex;
+    }
+
+    /** The BTF object describing key and value, or 0 for maps made without BTF. */
+    public int btfId() {
+        return btfId;
+    }
+
+    public int btfKeyTypeId() {
+        return btfKeyTypeId;
+    }
+
+    public int btfValueTypeId() {
+        return btfValueTypeId;
+    }
+
+    public int btfVmlinuxValueTypeId() {
+        return btfVmlinuxValueTypeId;
+    }
+
+    @Override
+    public String toString() {
+        return "MapInfo[id " + id + ", '" + name + "', " + type() + ", key " + keySize + ", value " + valueSize
+                + ", max_entries " + maxEntries + ", flags 0x" + Integer.toHexString(flags)
+                + (mapExtra != 0 ? ", map_extra 0x" + Long.toHexString(mapExtra) : "")
+                + (btfId != 0 ? ", btf " + btfId + " (key " + btfKeyTypeId + ", value " + btfValueTypeId + ")" : "")
+                + "]";
+    }
+}
