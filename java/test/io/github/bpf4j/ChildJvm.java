@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Runs a main class of the tests in a second JVM: as root, or dropped to nobody without capabilities. */
+public final class ChildJvm {
+    /** What the child printed (stdout and stderr together) and how it exited. */
+    public static final class Result {
+        public final int exitCode;
+        public final String output;
+
+        Result(int exitCode, String output) {
+            this.exitCode = exitCode;
+            this.output = output;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + ":\n" + output;
+        }
+    }
+
+    private ChildJvm() {}
+
+    /** A second JVM with this one's class path and privileges. */
+    public static Result run(Class<?> main, String... args) throws Exception {
+        return start(javaHome() + "/bin/java", System.getProperty("java.class.path"), null, main, args);
+    }
+
+    /**
+     * A second JVM as user nobody with every capability dropped (setpriv). The
+     * class path is copied where nobody can read it: root's Maven repository
+     * and a private checkout are out of its reach.
+     */
+    public static Result runAsNobody(Path workDir, Class<?> main, String... args) throws Exception {
+        Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> classPath = new ArrayList<String>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path source = Paths.get(entry);
+            if (!Files.exists(source) || entry.contains("surefire")) {
+                continue;
+            }
+            Path target = workDir.resolve("cp" + n++ + (Files.isDirectory(source) ? "" : ".jar"));
+            if (Files.isDirectory(source)) {
+                copyTree(source, target);
+            } else {
+                Files.copy(source, target);
+            }
+            classPath.add(target.toString());
+        }
+        List<String> command = Arrays.asList("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all");
+        return start(javaNobodyCanRun(), String.join(File.pathSeparator, classPath), command, main, args);
+    }
+
+    /** Whether {@link #runAsNobody} can work here. */
+    public static boolean canDropToNobody() {
+        return new File("/usr/bin/setpriv").canExecute();
+    }
+
+    private static Result start(String java, String classPath, List<String> prefix, Class<?> main, String... args)
+            throws Exception {
+        List<String> command = new ArrayList<String>();
+        if (prefix != null) {
+            command.addAll(prefix);
+        }
+        command.addAll(Arrays.asList(java, "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED",
+                "-cp", classPath, main.getName()));
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        Process p = pb.start();
+        byte[] out = readAll(p.getInputStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM did not exit: " + command);
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.ISO_8859_1));
+    }
+
+    private static String javaHome() {
+        return System.getProperty("java.home");
+    }
+
+    /** This JVM if every directory above it lets others in; else the system's. */
+    private static String javaNobodyCanRun() throws IOException {
+        Path home = Paths.get(javaHome()).toRealPath();
+        for (Path p = home; p != null; p = p.getParent()) {
+            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return "/usr/bin/java";
+            }
+        }
+        return home.resolve("bin/java").toString();
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        for (int n; (n = in.read(buf)) > 0;) {
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}
