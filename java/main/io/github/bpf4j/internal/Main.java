@@ -3,9 +3,12 @@ package io.github.bpf4j.internal;
 
 import io.github.bpf4j.BpfException;
 import io.github.bpf4j.BpfPermissionException;
+import java.util.Arrays;
 
 /** {@code java -jar bpf4j.jar <command>}: the jar's command-line face. */
 public final class Main {
+    static final String USAGE = "usage: java -jar bpf4j.jar demo|version|map ...  (run 'map' alone for the map commands)";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -18,8 +21,11 @@ public final class Main {
                 case "version":
                     VersionReport.print(System.out);
                     break;
+                case "map":
+                    System.exit(MapCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+                    break;
                 default:
-                    System.err.println("usage: java -jar bpf4j.jar demo|version");
+                    System.err.println(USAGE);
                     System.exit(command.equals("help") || command.equals("--help") ? 0 : 2);
             }
         } catch (BpfPermissionException e) {
