@@ -72,5 +72,6 @@ int bpf4j_mmap_register(JNIEnv *env);
 int bpf4j_prog_register(JNIEnv *env);
 int bpf4j_sys_register(JNIEnv *env);
 int bpf4j_probe_register(JNIEnv *env);
+int bpf4j_arena_register(JNIEnv *env);
 
 #endif /* BPF4J_H */

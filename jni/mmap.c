@@ -5,22 +5,36 @@
  * swaps the range for private anonymous memory (mmap_detach), and the range
  * is unmapped once Java has seen the buffer become unreachable.
  */
+#define _GNU_SOURCE /* MAP_FIXED_NOREPLACE */
 #include <errno.h>
 #include <sys/mman.h>
 #include "bpf4j.h"
 
-static jlong JNICALL mmap_map(JNIEnv *env, jclass cls, jint fd, jlong length, jboolean writable)
+/*
+ * addr 0: the kernel chooses. Otherwise the mapping must land exactly there
+ * (an arena whose map_extra fixed its address): MAP_FIXED_NOREPLACE never
+ * clobbers what is already mapped.
+ */
+static jlong JNICALL mmap_map(JNIEnv *env, jclass cls, jlong addr, jint fd, jlong length, jboolean writable)
 {
 	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-	void *addr;
+	int flags = MAP_SHARED | (addr ? MAP_FIXED_NOREPLACE : 0);
+	void *want = BPF4J_UNPTR(void *, addr);
+	void *got;
 
 	(void)cls;
-	addr = mmap(NULL, (size_t)length, prot, MAP_SHARED, fd, 0);
-	if (addr == MAP_FAILED) {
-		bpf4j_throw(env, "mmap", errno, NULL);
+	got = mmap(want, (size_t)length, prot, flags, fd, 0);
+	if (got == MAP_FAILED) {
+		bpf4j_throw(env, "mmap", errno, addr ? "the fixed address is taken" : NULL);
 		return 0;
 	}
-	return BPF4J_PTR(addr);
+	if (want && got != want) {
+		/* A kernel older than 4.17 ignores MAP_FIXED_NOREPLACE and treats addr as a hint. */
+		munmap(got, (size_t)length);
+		bpf4j_throw(env, "mmap", EEXIST, "the fixed address is taken");
+		return 0;
+	}
+	return BPF4J_PTR(got);
 }
 
 /* MAP_FIXED replaces the shared pages atomically: no window where the range is unmapped. */
@@ -58,7 +72,7 @@ static jlong JNICALL buffer_address(JNIEnv *env, jclass cls, jobject buffer)
 int bpf4j_mmap_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
-		{ "mmap", "(IJZ)J", (void *)mmap_map },
+		{ "mmap", "(JIJZ)J", (void *)mmap_map },
 		{ "mmapDetach", "(JJZ)I", (void *)mmap_detach },
 		{ "munmap", "(JJ)I", (void *)mmap_unmap },
 		{ "newDirectBuffer", "(JJ)Ljava/nio/ByteBuffer;", (void *)new_direct_buffer },

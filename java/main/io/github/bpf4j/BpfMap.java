@@ -102,6 +102,8 @@ public final class BpfMap implements AutoCloseable {
     private volatile long mapExtra;
 
     private ByteBuffer mappedRoot;
+    private BpfArena arena;
+    private byte[] arenaInitialData;
 
     /** A map of an object, described by libbpf. */
     BpfMap(BpfObject object, NativeOwner owner, long pointer) {
@@ -900,18 +902,93 @@ public final class BpfMap implements AutoCloseable {
         long length = (capacity + page - 1) / page * page;
         Mapping m;
         try {
-            m = Mapping.map(fd, length, capacity, true);
+            m = Mapping.map(0, fd, length, true);
         } catch (BpfPermissionException e) {
             // Frozen maps (.rodata after load) and BPF_F_RDONLY ones only allow read-only mappings.
-            m = Mapping.map(fd, length, capacity, false);
+            m = Mapping.map(0, fd, length, false);
         }
         owner.adopt(m);
-        mappedRoot = m.takeRoot();
+        try {
+            mappedRoot = m.root(0, (int) capacity);
+        } finally {
+            m.release();
+        }
+    }
+
+    // ---- arenas
+
+    /**
+     * The arena this map is ({@link MapType#ARENA}), mapped into this process:
+     * the same object on every call. An object's arena is mapped when the
+     * object loads; a map made by {@link #create} is mapped on the first call
+     * — before loading programs that use it, so their JIT knows where user
+     * space sees it.
+     */
+    public BpfArena arena() {
+        handle.acquire();
+        try {
+            int f = liveFd();
+            if (type != MapType.ARENA) {
+                throw new UnsupportedOperationException("map '" + name + "' is " + type + ", not an ARENA");
+            }
+            synchronized (this) {
+                if (arena == null) {
+                    BpfArena a = BpfArena.map(this, handle, f, mapExtra, maxEntries, flags);
+                    owner.adopt(a.mapping());
+                    arena = a;
+                }
+                return arena;
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * An object's arena, before load: bpf4j creates and maps it and libbpf
+     * reuses it, so bpf4j owns the mapping (libbpf unmaps its own at close,
+     * under any buffer still pointing into it) and the arena is mapped before
+     * the programs are JITed. Called by load() with the handle held.
+     */
+    synchronized void prepareArena() {
+        arenaInitialData = Native.mapInitialValue(pointer);
+        int f = Native.mapCreate(MapType.ARENA.id(), name, 0, 0, maxEntries, flags, mapExtra, 0, 0, 0);
+        if (f < 0) {
+            throw Errors.mapException("bpf_map_create(ARENA)", -f, Errors.MAP_CREATE, MapType.ARENA, describeMap());
+        }
+        try {
+            BpfArena a = BpfArena.map(this, handle, f, mapExtra, maxEntries, flags);
+            owner.adopt(a.mapping());
+            int err = Native.mapReuseFd(pointer, f);
+            if (err < 0) {
+                throw Errors.exception("bpf_map__reuse_fd(map '" + name + "')", -err, null);
+            }
+            arena = a;
+        } finally {
+            Native.close(f); // libbpf holds its own duplicate; the mapping holds the map
+        }
+    }
+
+    /** After load: the __arena globals' initial values go where libbpf relocated them, the arena's last pages. */
+    synchronized void finishArena() {
+        byte[] data = arenaInitialData;
+        arenaInitialData = null;
+        if (arena == null || data == null || data.length == 0) {
+            return;
+        }
+        long page = Native.pageSize();
+        long at = arena.size() - (data.length + page - 1) / page * page;
+        if (arena.segvOnFault()) {
+            arena.region().writeChecked(at, data, 0, data.length);
+        } else {
+            arena.region().put(at, data);
+        }
     }
 
     /** After close: drop the cached root so the detached range is unmapped once no view is left. */
     synchronized void forgetMapping() {
         mappedRoot = null;
+        arena = null;
     }
 
     // ----

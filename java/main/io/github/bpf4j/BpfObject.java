@@ -133,10 +133,18 @@ public final class BpfObject implements AutoCloseable {
                 if (loaded) {
                     throw new IllegalStateException(handle + " is already loaded");
                 }
+                for (BpfMap m : maps.values()) {
+                    if (m.type() == MapType.ARENA) {
+                        m.prepareArena();
+                    }
+                }
                 Native.objectLoad(pointer);
                 loaded = true;
                 for (BpfMap m : maps.values()) {
                     m.describe();
+                    if (m.type() == MapType.ARENA) {
+                        m.finishArena();
+                    }
                 }
                 for (BpfProgram p : programs.values()) {
                     p.describe();

@@ -2,19 +2,24 @@
 package io.github.bpf4j.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One shared mapping of a map's memory, and the only owner of its address
- * range.
+ * One shared mapping of a map's memory (an mmapable array, an arena), and the
+ * only owner of its address range.
  *
  * <p>Closing the map {@link #detach() detaches} the mapping: the shared pages
  * are replaced in place by private anonymous memory, which releases the
  * kernel map while any ByteBuffer still pointing into the range reads and
  * writes harmless memory instead of faulting. The range itself is unmapped
- * only after its root buffer (and so every view of it) is unreachable.
+ * only once every root buffer made by {@link #root} (and so every view of
+ * them: duplicates and slices keep their root reachable) is unreachable.
+ *
+ * <p>The creator holds one reference until {@link #release()}, so a mapping
+ * whose roots are not made yet, or failed, is unmapped too.
  */
 public final class Mapping {
     private static final Logger LOG = Logger.getLogger("io.github.bpf4j");
@@ -29,7 +34,7 @@ public final class Mapping {
     private final long length;
     private final boolean writable;
     private int state;
-    private ByteBuffer root;
+    private int references = 1;
 
     private Mapping(long address, long length, boolean writable) {
         this.address = address;
@@ -38,43 +43,44 @@ public final class Mapping {
     }
 
     /**
-     * Maps {@code length} bytes of {@code fd} (the caller holds its handle)
-     * and makes the root buffer of {@code capacity} bytes over them; take it
-     * with {@link #takeRoot()}. Throws BpfException.
+     * Maps {@code length} bytes of {@code fd} at {@code address} (0: the
+     * kernel chooses). The caller holds the fd's handle, makes its roots, then
+     * calls {@link #release()}. Throws BpfException.
      */
-    public static Mapping map(int fd, long length, long capacity, boolean writable) {
-        if (capacity > Integer.MAX_VALUE || capacity > length) {
-            throw new IllegalArgumentException("buffer capacity " + capacity + " exceeds the mapping or 2 GiB");
-        }
-        Mapping m = new Mapping(Native.mmap(fd, length, writable), length, writable);
+    public static Mapping map(long address, int fd, long length, boolean writable) {
+        Mapping m = new Mapping(Native.mmap(address, fd, length, writable), length, writable);
         LIVE.incrementAndGet();
-        try {
-            m.root = m.newRootBuffer(capacity);
-        } catch (RuntimeException | Error e) {
-            m.unmap();
-            throw e;
-        }
         return m;
     }
 
     /**
-     * The root buffer, handed over once. It must stay the only root: views are
-     * its duplicates and slices, which keep it reachable, and the range is
-     * unmapped when it is collected — so the mapping itself must not keep it.
+     * A root buffer over {@code capacity} bytes at {@code offset}, in native
+     * byte order (read-only if the mapping is). The range is unmapped when all
+     * roots are collected, so the mapping itself never keeps one.
      */
-    public ByteBuffer takeRoot() {
-        ByteBuffer r = root;
-        root = null;
-        return r;
+    public synchronized ByteBuffer root(long offset, int capacity) {
+        if (state == UNMAPPED) {
+            throw new IllegalStateException("the mapping is gone");
+        }
+        if (offset < 0 || capacity < 0 || offset > length - capacity) {
+            throw new IndexOutOfBoundsException("root of " + capacity + " bytes at " + offset + " in a mapping of "
+                    + length);
+        }
+        ByteBuffer buffer = Native.newDirectBuffer(address + offset, capacity);
+        if (buffer == null) {
+            throw new OutOfMemoryError("NewDirectByteBuffer failed for " + capacity + " bytes");
+        }
+        references++;
+        Cleaner.register(buffer, new Release(this));
+        ByteBuffer root = writable ? buffer : buffer.asReadOnlyBuffer();
+        return root.order(ByteOrder.nativeOrder());
     }
 
-    private ByteBuffer newRootBuffer(long capacity) {
-        ByteBuffer buffer = Native.newDirectBuffer(address, capacity);
-        if (buffer == null) {
-            throw new OutOfMemoryError("NewDirectByteBuffer failed for a mapping of " + capacity + " bytes");
+    /** Gives up one reference: the creator's, or (from the cleaner) a collected root's. */
+    public synchronized void release() {
+        if (--references == 0) {
+            unmap();
         }
-        Cleaner.register(buffer, new Unmap(this));
-        return writable ? buffer : buffer.asReadOnlyBuffer();
     }
 
     /** How many mappings are still mapped in this process. */
@@ -82,12 +88,16 @@ public final class Mapping {
         return LIVE.get();
     }
 
-    public boolean writable() {
-        return writable;
-    }
-
     public long address() {
         return address;
+    }
+
+    public long length() {
+        return length;
+    }
+
+    public boolean writable() {
+        return writable;
     }
 
     /** Releases the kernel object behind the range; stale views stay harmless. */
@@ -106,20 +116,20 @@ public final class Mapping {
     }
 
     /** The cleaner's action: holds the mapping, never the buffer. */
-    private static final class Unmap implements Runnable {
+    private static final class Release implements Runnable {
         private final Mapping mapping;
 
-        Unmap(Mapping mapping) {
+        Release(Mapping mapping) {
             this.mapping = mapping;
         }
 
         @Override
         public void run() {
-            mapping.unmap();
+            mapping.release();
         }
     }
 
-    synchronized void unmap() {
+    private void unmap() {
         if (state == UNMAPPED) {
             return;
         }

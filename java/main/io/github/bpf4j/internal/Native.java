@@ -48,12 +48,29 @@ public final class Native {
     public static native int mapInfo(int fd, long[] out, byte[] name);
 
     // mmap.c
-    public static native long mmap(int fd, long length, boolean writable);
+    /** address 0: the kernel chooses; else exactly there, or an exception. */
+    public static native long mmap(long address, int fd, long length, boolean writable);
     public static native int mmapDetach(long address, long length, boolean writable);
     public static native int munmap(long address, long length);
     public static native ByteBuffer newDirectBuffer(long address, long capacity);
     /** The address of a direct buffer's first byte, 0 for other buffers. */
     public static native long bufferAddress(ByteBuffer buffer);
+
+    // arena.c: addresses are inside a live mapping, checked by the caller
+    public static native int getAndAddInt(long address, int delta);
+    public static native long getAndAddLong(long address, long delta);
+    public static native boolean compareAndSetInt(long address, int expect, int update);
+    public static native boolean compareAndSetLong(long address, long expect, long update);
+    /** 0 or -errno; toMemory copies the operand to the address, else the reverse. */
+    public static native int copyMemory(long address, byte[] array, ByteBuffer buffer, int offset, int length,
+            boolean toMemory);
+    /** Like copyMemory, but a missing page is -EFAULT instead of a crash. Returns bytes or -errno. */
+    public static native int copyChecked(long address, byte[] array, ByteBuffer buffer, int offset, int length,
+            boolean toMemory);
+    /** An object's map before load: its initial data (an arena's __arena globals), or an empty array. */
+    public static native byte[] mapInitialValue(long map);
+    /** Before load: libbpf uses fd instead of creating the map (it keeps a duplicate). 0 or -errno. */
+    public static native int mapReuseFd(long map, int fd);
 
     // prog.c
     public static native int progTestRun(int fd, Object[] arrays, Object[] buffers, int[] offsetsLengths,

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import io.github.bpf4j.internal.Buffers;
+import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.Handle;
+import io.github.bpf4j.internal.Mapping;
+import io.github.bpf4j.internal.Native;
+import java.nio.ByteBuffer;
+
+/**
+ * The bytes of a {@link BpfArena}, addressed by {@code long} offsets from its
+ * start, across the whole arena (up to 4 GiB, also on JDK 8). Values are in
+ * native byte order, as BPF programs see them.
+ *
+ * <p><b>Pages.</b> Without {@link BpfMap#F_SEGV_ON_FAULT}, a page nobody has
+ * allocated is allocated by the first touch from Java, and the program sees
+ * what Java wrote. With it, touching such a page would crash the JVM, so
+ * plain access (get/put, bulk copies, {@link #slice}, atomics) is refused and
+ * the {@code *Checked} methods — which let the kernel do the copy and turn a
+ * missing page into a {@link BpfException} with EFAULT — are the way in.
+ *
+ * <p><b>Pointers.</b> Programs store arena pointers as 8-byte values: user
+ * addresses (after {@code cast_user}), or in arenas with
+ * {@link BpfMap#F_NO_USER_CONV} just their low 32 bits. {@link #readPointer},
+ * {@link #offsetOf}, {@link #pointerAt} and {@link #writePointer} convert
+ * both forms to and from offsets, so Java walks structures the program built
+ * and builds structures the program walks.
+ *
+ * <p>Plain accesses are as cheap as ByteBuffer's (a closed check is one
+ * volatile read) and allocate nothing; they are not atomic with respect to
+ * BPF programs, except the {@code getAndAdd}/{@code compareAndSet} methods,
+ * which are atomic read-modify-writes that interoperate with
+ * {@code __sync_fetch_and_add} and friends in BPF.
+ */
+public final class ArenaRegion {
+    // JDK 8 ByteBuffers stop at 2 GiB: the arena is seen through 1 GiB windows
+    // that overlap by 8 bytes, so every access up to 8 bytes fits in the
+    // window its first byte is in.
+    private static final int WINDOW_SHIFT = 30;
+    private static final long WINDOW = 1L << WINDOW_SHIFT;
+    private static final int OVERLAP = 8;
+
+    private final BpfArena arena;
+    private final Handle handle;
+    private final Mapping mapping;
+    private final ByteBuffer[] windows;
+    private final long base;
+    private final long size;
+    private final boolean plainAllowed;
+    private final boolean noUserConv;
+
+    ArenaRegion(BpfArena arena, Handle handle, Mapping mapping, ByteBuffer[] windows) {
+        this.arena = arena;
+        this.handle = handle;
+        this.mapping = mapping;
+        this.windows = windows;
+        this.base = mapping.address();
+        this.size = mapping.length();
+        this.plainAllowed = !arena.segvOnFault();
+        this.noUserConv = arena.noUserConv();
+    }
+
+    /** The roots the region reads through; they keep the mapping alive. */
+    static ByteBuffer[] windows(Mapping mapping, long size) {
+        int n = (int) ((size + WINDOW - 1) >>> WINDOW_SHIFT);
+        ByteBuffer[] w = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            long start = i * WINDOW;
+            w[i] = mapping.root(start, (int) Math.min(WINDOW + OVERLAP, size - start));
+        }
+        return w;
+    }
+
+    Mapping mapping() {
+        return mapping;
+    }
+
+    void ensureOpen() {
+        handle.ensureOpen();
+    }
+
+    /** The arena this region covers. */
+    public BpfArena arena() {
+        return arena;
+    }
+
+    /** The whole arena's size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    // ---- plain access
+
+    public byte getByte(long offset) {
+        return window(offset, 1).get(local(offset));
+    }
+
+    public void putByte(long offset, byte value) {
+        window(offset, 1).put(local(offset), value);
+    }
+
+    public short getShort(long offset) {
+        return window(offset, 2).getShort(local(offset));
+    }
+
+    public void putShort(long offset, short value) {
+        window(offset, 2).putShort(local(offset), value);
+    }
+
+    public int getInt(long offset) {
+        return window(offset, 4).getInt(local(offset));
+    }
+
+    public void putInt(long offset, int value) {
+        window(offset, 4).putInt(local(offset), value);
+    }
+
+    public long getLong(long offset) {
+        return window(offset, 8).getLong(local(offset));
+    }
+
+    public void putLong(long offset, long value) {
+        window(offset, 8).putLong(local(offset), value);
+    }
+
+    public float getFloat(long offset) {
+        return window(offset, 4).getFloat(local(offset));
+    }
+
+    public void putFloat(long offset, float value) {
+        window(offset, 4).putFloat(local(offset), value);
+    }
+
+    public double getDouble(long offset) {
+        return window(offset, 8).getDouble(local(offset));
+    }
+
+    public void putDouble(long offset, double value) {
+        window(offset, 8).putDouble(local(offset), value);
+    }
+
+    /** Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}. */
+    public void get(long offset, byte[] dst, int dstOffset, int length) {
+        checkArray(dst, dstOffset, length);
+        copy(offset, dst, null, dstOffset, length, false);
+    }
+
+    public void get(long offset, byte[] dst) {
+        get(offset, dst, 0, dst.length);
+    }
+
+    /** Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}. */
+    public void put(long offset, byte[] src, int srcOffset, int length) {
+        checkArray(src, srcOffset, length);
+        copy(offset, src, null, srcOffset, length, true);
+    }
+
+    public void put(long offset, byte[] src) {
+        put(offset, src, 0, src.length);
+    }
+
+    /** Fills {@code dst} from its position to its limit, and advances its position. */
+    public void get(long offset, ByteBuffer dst) {
+        int n = dst.remaining();
+        int at = Buffers.offset("destination buffer", null, dst, n, true);
+        copy(offset, Buffers.array(dst), Buffers.direct(dst), at, n, false);
+        dst.position(dst.position() + n);
+    }
+
+    /** Writes {@code src} from its position to its limit, and advances its position. */
+    public void put(long offset, ByteBuffer src) {
+        int n = src.remaining();
+        int at = Buffers.offset("source buffer", null, src, n, false);
+        copy(offset, Buffers.array(src), Buffers.direct(src), at, n, true);
+        src.position(src.position() + n);
+    }
+
+    /**
+     * A direct buffer (native byte order) over {@code length} bytes at
+     * {@code offset}: shared with the kernel like the arena itself, and
+     * harmless after the arena is closed.
+     */
+    public ByteBuffer slice(long offset, int length) {
+        plain(offset, length);
+        return mapping.root(offset, length);
+    }
+
+    // ---- atomics
+
+    /** Atomically adds and returns the previous value; interoperates with {@code __sync_fetch_and_add}. */
+    public int getAndAddInt(long offset, int delta) {
+        return Native.getAndAddInt(atomic(offset, 4), delta);
+    }
+
+    public long getAndAddLong(long offset, long delta) {
+        return Native.getAndAddLong(atomic(offset, 8), delta);
+    }
+
+    public boolean compareAndSetInt(long offset, int expect, int update) {
+        return Native.compareAndSetInt(atomic(offset, 4), expect, update);
+    }
+
+    public boolean compareAndSetLong(long offset, long expect, long update) {
+        return Native.compareAndSetLong(atomic(offset, 8), expect, update);
+    }
+
+    // ---- checked access (never faults)
+
+    /**
+     * Copies like {@link #get(long, byte[], int, int)}, but through the kernel:
+     * a page that is not allocated gives a {@link BpfException} (EFAULT)
+     * instead of a crash. Works on every arena.
+     */
+    public void readChecked(long offset, byte[] dst, int dstOffset, int length) {
+        checkArray(dst, dstOffset, length);
+        checked(offset, dst, null, dstOffset, length, false);
+    }
+
+    /** Fills {@code dst} from its position to its limit through the kernel, and advances its position. */
+    public void readChecked(long offset, ByteBuffer dst) {
+        int n = dst.remaining();
+        int at = Buffers.offset("destination buffer", null, dst, n, true);
+        checked(offset, Buffers.array(dst), Buffers.direct(dst), at, n, false);
+        dst.position(dst.position() + n);
+    }
+
+    /** The long at {@code offset}, read through the kernel; EFAULT where the page is missing. */
+    public long readLongChecked(long offset) {
+        ByteBuffer scratch = SCRATCH.get();
+        checked(offset, null, scratch, 0, 8, false);
+        return scratch.getLong(0);
+    }
+
+    /** Per thread, so a checked read of one value allocates nothing. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<ByteBuffer>() {
+        @Override
+        protected ByteBuffer initialValue() {
+            return ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+        }
+    };
+
+    /** Writes through the kernel: EFAULT instead of a crash where the page is missing. */
+    public void writeChecked(long offset, byte[] src, int srcOffset, int length) {
+        checkArray(src, srcOffset, length);
+        checked(offset, src, null, srcOffset, length, true);
+    }
+
+    // ---- pointers
+
+    /**
+     * The offset an arena pointer points to, in either stored form (a user
+     * address, or its low 32 bits); -1 for NULL.
+     *
+     * @throws IllegalArgumentException if it points outside this arena
+     */
+    public long offsetOf(long pointer) {
+        if (pointer == 0) {
+            return -1;
+        }
+        long offset = (pointer & 0xffffffffL) - (base & 0xffffffffL);
+        if (offset < 0 || offset >= size) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(pointer) + " does not point into "
+                    + arena.map().name() + " (" + size + " bytes at 0x" + Long.toHexString(base) + ")");
+        }
+        return offset;
+    }
+
+    /** The pointer to {@code offset} in the form this arena's programs store: a user address, or its low 32 bits. */
+    public long pointerAt(long offset) {
+        check(offset, 0);
+        long address = base + offset;
+        return noUserConv ? address & 0xffffffffL : address;
+    }
+
+    /** The 8-byte pointer stored at {@code offset}, as an offset; -1 for NULL. */
+    public long readPointer(long offset) {
+        return offsetOf(plainAllowed ? getLong(offset) : readLongChecked(offset));
+    }
+
+    /** Stores at {@code offset} a pointer to {@code target} (an offset; -1 stores NULL). */
+    public void writePointer(long offset, long target) {
+        putLong(offset, target < 0 ? 0 : pointerAt(target));
+    }
+
+    // ----
+
+    private ByteBuffer window(long offset, int length) {
+        plain(offset, length);
+        return windows[(int) (offset >>> WINDOW_SHIFT)];
+    }
+
+    private static int local(long offset) {
+        return (int) (offset & (WINDOW - 1));
+    }
+
+    private void plain(long offset, int length) {
+        if (!plainAllowed) {
+            throw new UnsupportedOperationException("arena '" + arena.map().name() + "' has BPF_F_SEGV_ON_FAULT:"
+                    + " touching a page the program has not allocated would crash the JVM; use readChecked,"
+                    + " readLongChecked or writeChecked");
+        }
+        check(offset, length);
+    }
+
+    private long atomic(long offset, int length) {
+        plain(offset, length);
+        if ((offset & (length - 1)) != 0) {
+            throw new IllegalArgumentException("atomic access at " + offset + " is not " + length + "-byte aligned");
+        }
+        return base + offset;
+    }
+
+    private void check(long offset, long length) {
+        handle.ensureOpen();
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IndexOutOfBoundsException(length + " bytes at offset " + offset + " are outside arena '"
+                    + arena.map().name() + "' of " + size + " bytes");
+        }
+    }
+
+    private static void checkArray(byte[] a, int offset, int length) {
+        if (offset < 0 || length < 0 || offset > a.length - length) {
+            throw new IndexOutOfBoundsException("offset " + offset + ", length " + length + " outside an array of "
+                    + a.length);
+        }
+    }
+
+    private void copy(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {
+        plain(offset, length);
+        Errors.check("copy to/from arena '" + arena.map().name() + "'",
+                Native.copyMemory(base + offset, array, buffer, at, length, toArena));
+    }
+
+    private void checked(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {
+        check(offset, length);
+        int n = Native.copyChecked(base + offset, array, buffer, at, length, toArena);
+        if (n == -Errors.EFAULT) {
+            throw new BpfException(toArena ? "process_vm_writev" : "process_vm_readv", Errors.EFAULT, "EFAULT",
+                    "a page in " + length + " bytes at offset " + offset + " of arena '" + arena.map().name()
+                            + "' is not allocated", "only pages the program allocated (and has not freed) can be read");
+        }
+        Errors.check(toArena ? "process_vm_writev" : "process_vm_readv", n);
+    }
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What Java needs for BPF arenas besides plain ByteBuffer access: atomics
+ * that interoperate with __sync_fetch_and_add in BPF programs, bulk copies
+ * by address, reads and writes that cannot fault (process_vm_readv/writev on
+ * our own pid: a missing page is EFAULT, not SIGSEGV), and taking an
+ * object's arena over from libbpf before load so that bpf4j owns the mapping.
+ *
+ * Java has checked every address against the arena's bounds and alignment.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/uio.h>
+#include <bpf/libbpf.h>
+#include "bpf4j.h"
+
+static jint JNICALL get_and_add_int(JNIEnv *env, jclass cls, jlong addr, jint delta)
+{
+	(void)env;
+	(void)cls;
+	return __atomic_fetch_add(BPF4J_UNPTR(jint *, addr), delta, __ATOMIC_SEQ_CST);
+}
+
+static jlong JNICALL get_and_add_long(JNIEnv *env, jclass cls, jlong addr, jlong delta)
+{
+	(void)env;
+	(void)cls;
+	return __atomic_fetch_add(BPF4J_UNPTR(jlong *, addr), delta, __ATOMIC_SEQ_CST);
+}
+
+static jboolean JNICALL cas_int(JNIEnv *env, jclass cls, jlong addr, jint expect, jint update)
+{
+	(void)env;
+	(void)cls;
+	return __atomic_compare_exchange_n(BPF4J_UNPTR(jint *, addr), &expect, update, 0,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static jboolean JNICALL cas_long(JNIEnv *env, jclass cls, jlong addr, jlong expect, jlong update)
+{
+	(void)env;
+	(void)cls;
+	return __atomic_compare_exchange_n(BPF4J_UNPTR(jlong *, addr), &expect, update, 0,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* Plain copies between memory and a Java operand; the memory is known mapped. */
+static jint JNICALL copy_memory(JNIEnv *env, jclass cls, jlong addr, jbyteArray array, jobject buffer,
+				jint offset, jint length, jboolean to_memory)
+{
+	struct bpf4j_operand op = { array, buffer, offset, length, NULL, 0 };
+	void *mem = BPF4J_UNPTR(void *, addr);
+
+	(void)cls;
+	if (bpf4j_operands_pin(env, &op, 1))
+		return -EINVAL;
+	if (op.ptr) {
+		if (to_memory)
+			memcpy(mem, op.ptr, (size_t)length);
+		else
+			memcpy(op.ptr, mem, (size_t)length);
+	}
+	bpf4j_operands_unpin(env, &op, 1, !to_memory);
+	return 0;
+}
+
+/*
+ * A copy the kernel does for us: where a page is missing (an arena with
+ * BPF_F_SEGV_ON_FAULT, or freed by bpf_arena_free_pages) it reports EFAULT
+ * instead of delivering SIGSEGV. Returns bytes copied or -errno.
+ */
+static ssize_t checked_copy(void *mem, void *local, size_t length, int to_memory)
+{
+	struct iovec local_iov = { local, length };
+	struct iovec remote_iov = { mem, length };
+	ssize_t n;
+
+	if (!length)
+		return 0;
+	n = to_memory ? process_vm_writev(getpid(), &local_iov, 1, &remote_iov, 1, 0)
+		      : process_vm_readv(getpid(), &local_iov, 1, &remote_iov, 1, 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n < length ? -EFAULT : n;
+}
+
+static jint JNICALL copy_checked(JNIEnv *env, jclass cls, jlong addr, jbyteArray array, jobject buffer,
+				 jint offset, jint length, jboolean to_memory)
+{
+	struct bpf4j_operand op = { array, buffer, offset, length, NULL, 0 };
+	void *local;
+	ssize_t n;
+
+	(void)cls;
+	if (!length)
+		return 0;
+	if (array) {
+		/* Copy through the C heap: no critical region around a system call. */
+		local = malloc((size_t)length);
+		if (!local)
+			return -ENOMEM;
+		if (to_memory)
+			(*env)->GetByteArrayRegion(env, array, offset, length, local);
+		n = checked_copy(BPF4J_UNPTR(void *, addr), local, (size_t)length, to_memory);
+		if (n > 0 && !to_memory)
+			(*env)->SetByteArrayRegion(env, array, offset, length, local);
+		free(local);
+		return (jint)n;
+	}
+	if (bpf4j_operands_pin(env, &op, 1))
+		return -EINVAL;
+	n = checked_copy(BPF4J_UNPTR(void *, addr), op.ptr, (size_t)length, to_memory);
+	bpf4j_operands_unpin(env, &op, 1, 0);
+	return (jint)n;
+}
+
+/*
+ * An object's map before load: its initial data (for an arena, the __arena
+ * globals libbpf collected from the ELF), copied out, or an empty array.
+ */
+static jbyteArray JNICALL map_initial_value(JNIEnv *env, jclass cls, jlong handle)
+{
+	const void *data;
+	jbyteArray copy;
+	size_t size = 0;
+
+	(void)cls;
+	data = bpf_map__initial_value(BPF4J_UNPTR(struct bpf_map *, handle), &size);
+	copy = (*env)->NewByteArray(env, data ? (jsize)size : 0);
+	if (copy && data && size)
+		(*env)->SetByteArrayRegion(env, copy, 0, (jsize)size, data);
+	return copy;
+}
+
+/*
+ * Before load: libbpf uses this map instead of creating one (for an arena it
+ * then neither creates nor maps it: bpf4j owns that mapping, which libbpf
+ * would unmap at close under any ByteBuffer still pointing into it).
+ * libbpf keeps a duplicate of fd.
+ */
+static jint JNICALL map_reuse_fd(JNIEnv *env, jclass cls, jlong handle, jint fd)
+{
+	(void)env;
+	(void)cls;
+	return bpf_map__reuse_fd(BPF4J_UNPTR(struct bpf_map *, handle), fd);
+}
+
+int bpf4j_arena_register(JNIEnv *env)
+{
+	static const JNINativeMethod methods[] = {
+		{ "getAndAddInt", "(JI)I", (void *)get_and_add_int },
+		{ "getAndAddLong", "(JJ)J", (void *)get_and_add_long },
+		{ "compareAndSetInt", "(JII)Z", (void *)cas_int },
+		{ "compareAndSetLong", "(JJJ)Z", (void *)cas_long },
+		{ "copyMemory", "(J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_memory },
+		{ "copyChecked", "(J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_checked },
+		{ "mapInitialValue", "(J)[B", (void *)map_initial_value },
+		{ "mapReuseFd", "(JI)I", (void *)map_reuse_fd },
+	};
+
+	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));
+}
