@@ -115,10 +115,21 @@ out:
 	return err;
 }
 
+/* BPF_LINK_CREATE for XDP: the link fd (closing it detaches), or -errno. */
+static jint JNICALL prog_attach_xdp(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex, jint flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = (__u32)flags);
+
+	(void)env;
+	(void)cls;
+	return bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+}
+
 int bpf4j_prog_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
 		{ "progTestRun", "(I[Ljava/lang/Object;[Ljava/lang/Object;[IIIII[J)I", (void *)prog_test_run },
+		{ "progAttachXdp", "(III)I", (void *)prog_attach_xdp },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

@@ -76,6 +76,51 @@ public final class BpfProgram {
         }
     }
 
+    /** {@code XDP_FLAGS_SKB_MODE}: generic XDP, on any device, in the network stack. */
+    public static final int XDP_FLAGS_SKB_MODE = 1 << 1;
+    /** {@code XDP_FLAGS_DRV_MODE}: native XDP in the driver; fails where the driver lacks it. */
+    public static final int XDP_FLAGS_DRV_MODE = 1 << 2;
+
+    /** Attaches this XDP program to a network interface of this network namespace (driver mode where possible). */
+    public BpfLink attachXdp(String interfaceName) {
+        return attachXdp(interfaceName, 0);
+    }
+
+    /**
+     * Attaches this XDP program to {@code interfaceName} as a BPF link; close
+     * the link to detach.
+     *
+     * @param xdpFlags 0, {@link #XDP_FLAGS_SKB_MODE} or {@link #XDP_FLAGS_DRV_MODE}
+     */
+    public BpfLink attachXdp(String interfaceName, int xdpFlags) {
+        int ifindex;
+        try {
+            java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(interfaceName);
+            if (nic == null) {
+                throw new IllegalArgumentException("no network interface '" + interfaceName
+                        + "' in this network namespace");
+            }
+            ifindex = nic.getIndex();
+        } catch (java.net.SocketException e) {
+            throw new IllegalArgumentException("cannot look up network interface '" + interfaceName + "': " + e, e);
+        }
+        handle.acquire();
+        try {
+            checkLive();
+            if (type != ProgramType.XDP) {
+                throw new UnsupportedOperationException("program '" + name + "' is " + type + ", not XDP");
+            }
+            int link = Native.progAttachXdp(fd, ifindex, xdpFlags);
+            if (link < 0) {
+                throw Errors.exception("bpf_link_create(program '" + name + "', xdp, " + interfaceName + ")", -link,
+                        null);
+            }
+            return new BpfLink(this, "xdp:" + interfaceName, link);
+        } finally {
+            handle.release();
+        }
+    }
+
     /** Runs the program once with no input; returns the run's request and results. */
     public TestRun testRun() {
         TestRun run = new TestRun();

@@ -75,6 +75,8 @@ public final class Native {
     // prog.c
     public static native int progTestRun(int fd, Object[] arrays, Object[] buffers, int[] offsetsLengths,
             int repeat, int flags, int cpu, int batchSize, long[] results);
+    /** A BPF link fd, or -errno. */
+    public static native int progAttachXdp(int progFd, int ifindex, int flags);
 
     // sys.c
     public static native int mount(String source, String target, String type);

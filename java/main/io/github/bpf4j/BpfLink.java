@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import io.github.bpf4j.internal.NativeOwner;
+
+/**
+ * A program attached to something (a network interface, for now), as a BPF
+ * link: {@link #close()} detaches it, and so does forgetting it (once
+ * unreachable) or this process exiting.
+ */
+public final class BpfLink implements AutoCloseable {
+    private final BpfProgram program; // keeps the program's object reachable while attached
+    private final String target;
+    private final NativeOwner owner;
+    private final int fd;
+
+    BpfLink(BpfProgram program, String target, int fd) {
+        this.program = program;
+        this.target = target;
+        this.fd = fd;
+        this.owner = NativeOwner.ofFd(this, "BpfLink " + program.name() + " -> " + target, fd);
+    }
+
+    public BpfProgram program() {
+        return program;
+    }
+
+    /** What the program is attached to, e.g. {@code xdp:veth0}. */
+    public String target() {
+        return target;
+    }
+
+    /** The link's fd, owned by this link: valid until closed. */
+    public int fd() {
+        owner.handle().ensureOpen();
+        return fd;
+    }
+
+    /** Detaches the program. Idempotent. */
+    @Override
+    public void close() {
+        owner.close();
+    }
+
+    @Override
+    public String toString() {
+        return "BpfLink[" + program.name() + " -> " + target + (owner.handle().isClosed() ? ", closed" : "") + "]";
+    }
+}
