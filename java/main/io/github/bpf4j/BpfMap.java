@@ -71,6 +71,8 @@ public final class BpfMap implements AutoCloseable {
     public static final int F_SEGV_ON_FAULT = 1 << 17;
     /** {@code BPF_F_NO_USER_CONV}: arena pointers stay 32-bit offsets. */
     public static final int F_NO_USER_CONV = 1 << 18;
+    /** {@code BPF_F_RB_OVERWRITE}: a full ring buffer overwrites its oldest records (newer kernels). */
+    public static final int F_RB_OVERWRITE = 1 << 19;
 
     // Element and batch operation codes, as in jni/map.c.
     private static final int OP_LOOKUP = 0;
@@ -209,12 +211,30 @@ public final class BpfMap implements AutoCloseable {
     private static BpfMap adopt(int fd, String operation) {
         MapInfo info;
         try {
+            requireMapFd(fd, operation);
             info = readInfo(fd, operation);
         } catch (RuntimeException e) {
             Native.close(fd);
             throw e;
         }
         return new BpfMap(fd, info);
+    }
+
+    /**
+     * bpf_map_get_info_by_fd answers for programs and links too (with their
+     * own layout), so the fd's kind is checked first.
+     */
+    private static void requireMapFd(int fd, String operation) {
+        String kind;
+        try {
+            kind = Files.readSymbolicLink(java.nio.file.Paths.get("/proc/self/fd/" + fd)).toString();
+        } catch (java.io.IOException e) {
+            return; // no /proc: let the kernel's answer stand
+        }
+        if (!kind.equals("anon_inode:bpf-map")) {
+            throw new BpfInvalidArgumentException(operation, Errors.EINVAL, "EINVAL", "the object is not a BPF map but "
+                    + kind, "open programs and links with their own types; a map is what 'bpftool map' lists");
+        }
     }
 
     private static MapInfo readInfo(int fd, String operation) {
@@ -676,18 +696,19 @@ public final class BpfMap implements AutoCloseable {
         handle.acquire();
         try {
             int f = liveFd();
+            requireKeys(call);
             int count = Math.min(keys.remaining() / keySize, values.remaining() / valueBufferSize());
             if (count <= 0) {
                 throw new IllegalArgumentException("batch buffers of map '" + name + "' hold no element: keys need "
                         + keySize + " bytes each, values " + valueBufferSize());
             }
             int status = batch(op, f, cursor, keys, values, count, 0);
-            cursor.started = true;
             if (status == -Errors.ENOENT) {
                 cursor.done = true;
             } else if (status < 0) {
                 throw Errors.mapException(op(call), -status, Errors.MAP_OTHER, type, describeMap());
             }
+            cursor.started = true; // only now is the out token the next call's start
             return cursor.status[0];
         } finally {
             handle.release();
@@ -696,21 +717,32 @@ public final class BpfMap implements AutoCloseable {
 
     /**
      * Writes {@code keys.remaining() / keySize()} elements in one system call.
+     * Batches create or replace: the only flag they take is {@link #F_LOCK}.
      *
+     * @param elemFlags 0 or {@link #F_LOCK}
      * @return how many were written (all of them, unless an exception says otherwise)
      */
-    public int updateBatch(ByteBuffer keys, ByteBuffer values, long mode) {
+    public int updateBatch(ByteBuffer keys, ByteBuffer values, long elemFlags) {
+        if ((elemFlags & ~F_LOCK) != 0) {
+            throw new IllegalArgumentException("batch updates take only F_LOCK, not 0x" + Long.toHexString(elemFlags)
+                    + ": they always create or replace");
+        }
+        if (values == null) {
+            throw new NullPointerException("batch values of map '" + name + "' are null");
+        }
         handle.acquire();
         try {
             int f = liveFd();
+            requireKeys("bpf_map_update_batch");
             int count = keys.remaining() / keySize;
             if (count == 0) {
                 return 0;
             }
-            int status = batch(BATCH_UPDATE, f, null, keys, values, count, mode);
+            int status = batch(BATCH_UPDATE, f, null, keys, values, count, elemFlags);
             if (status < 0) {
-                throw Errors.mapException(op("bpf_map_update_batch") + " after " + BATCH_STATUS.get()[0] + " of "
-                        + count, -status, Errors.MAP_UPDATE, type, describeMap());
+                int done = BATCH_STATUS.get()[0];
+                throw Errors.mapException(op("bpf_map_update_batch") + (done > 0 ? " after " + done + " of " + count
+                        : ""), -status, Errors.MAP_UPDATE, type, describeMap());
             }
             return count;
         } finally {
@@ -727,6 +759,7 @@ public final class BpfMap implements AutoCloseable {
         handle.acquire();
         try {
             int f = liveFd();
+            requireKeys("bpf_map_delete_batch");
             int count = keys.remaining() / keySize;
             if (count == 0) {
                 return 0;
@@ -738,6 +771,13 @@ public final class BpfMap implements AutoCloseable {
             return BATCH_STATUS.get()[0];
         } finally {
             handle.release();
+        }
+    }
+
+    private void requireKeys(String call) {
+        if (keySize == 0) {
+            throw new UnsupportedOperationException(call + ": map '" + name + "' is " + type
+                    + ", which has no keys; use push/pop/peek" + (type == MapType.BLOOM_FILTER ? "/contains" : ""));
         }
     }
 
@@ -821,6 +861,7 @@ public final class BpfMap implements AutoCloseable {
      * supports batch operations and key by key where it does not.
      */
     public List<Map.Entry<byte[], byte[]>> entries() {
+        requireKeys("entries");
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<Map.Entry<byte[], byte[]>>();
         int perBatch = 256;
         ByteBuffer keys = ByteBuffer.allocateDirect(perBatch * keySize());

@@ -12,7 +12,7 @@ package io.github.bpf4j;
  */
 public final class MapSpec {
     private static final int NAME_MAX = 15; // BPF_OBJ_NAME_LEN - 1
-    private static final int KNOWN_FLAGS = (1 << 19) - 1;
+    private static final int KNOWN_FLAGS = (1 << 20) - 1; // through BPF_F_RB_OVERWRITE (libbpf 1.7)
 
     private final MapType type;
     private int keySize = -1;

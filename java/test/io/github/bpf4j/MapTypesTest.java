@@ -1,0 +1,1123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Every map type libbpf 1.7 knows: created on its own with {@link BpfMap#create}
+ * where no BTF is needed, or from {@code test-bpf/map_types.bpf.c} where it
+ * is, then exercised with the operations the type supports, on the real
+ * kernel. Each created map's {@link MapInfo} is checked against its spec, and
+ * the map is reopened by id and by fd.
+ */
+class MapTypesTest {
+    static final String OBJECT = "bpf/map_types.bpf.o";
+
+    /** Closed after each test, last opened first. */
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<AutoCloseable>();
+
+    @BeforeEach
+    void requireBpf() {
+        Kernel.requireBpf();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        while (!toClose.isEmpty()) {
+            toClose.pop().close();
+        }
+    }
+
+    // ---- helpers (package-private: BatchTest and PerCpuTest use them too)
+
+    static byte[] u32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
+    }
+
+    static byte[] u64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();
+    }
+
+    static int u32(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(0);
+    }
+
+    static long u64(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getLong(0);
+    }
+
+    /** Skips the test, saying why, if this kernel cannot create {@code type} maps. */
+    static void requireType(MapType type) {
+        assumeTrue(Bpf4j.probe(type), "this kernel has no " + type + " maps (libbpf_probe_bpf_map_type says no)");
+    }
+
+    /** A field of /proc/self/fdinfo/<fd>, e.g. map_id, prog_id, map_type. */
+    static String fdInfo(int fd, String field) throws IOException {
+        for (String line : Files.readAllLines(Paths.get("/proc/self/fdinfo/" + fd), StandardCharsets.US_ASCII)) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        throw new AssertionError("no " + field + " in /proc/self/fdinfo/" + fd);
+    }
+
+    /** The fd of this process whose /proc/self/fd link reads {@code target}, among those not in {@code before}. */
+    static int newFd(Set<Integer> before, String target) throws IOException {
+        int found = -1;
+        for (int fd : openFdNumbers()) {
+            if (before.contains(fd)) {
+                continue;
+            }
+            try {
+                if (Files.readSymbolicLink(Paths.get("/proc/self/fd/" + fd)).toString().equals(target)) {
+                    assertEquals(-1, found, "two new fds point at " + target);
+                    found = fd;
+                }
+            } catch (IOException closedMeanwhile) {
+                // the fd of the directory listing itself, or one closed by another thread
+            }
+        }
+        assertNotEquals(-1, found, "no new fd points at " + target);
+        return found;
+    }
+
+    static Set<Integer> openFdNumbers() {
+        Set<Integer> fds = new HashSet<Integer>();
+        String[] names = new File("/proc/self/fd").list();
+        for (String n : names == null ? new String[0] : names) {
+            // Not the fd the listing itself used, closed by now (and maybe reused next).
+            if (Files.exists(Paths.get("/proc/self/fd/" + n), LinkOption.NOFOLLOW_LINKS)) {
+                fds.add(Integer.parseInt(n));
+            }
+        }
+        return fds;
+    }
+
+    /** The fd of a UDP socket bound to 127.0.0.1, found through its inode in /proc/net/udp. */
+    static int socketFd(DatagramChannel ch) throws IOException {
+        int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        String local = String.format("0100007F:%04X", port);
+        String inode = null;
+        for (String line : Files.readAllLines(Paths.get("/proc/net/udp"), StandardCharsets.US_ASCII)) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 9 && f[1].equalsIgnoreCase(local)) {
+                inode = f[9];
+            }
+        }
+        assertNotNull(inode, "socket 127.0.0.1:" + port + " not in /proc/net/udp");
+        return newFd(new HashSet<Integer>(), "socket:[" + inode + "]");
+    }
+
+    /** The cgroup v2 mount point, or null (hybrid hosts mount it at /sys/fs/cgroup/unified). */
+    static String cgroup2Mount() throws IOException {
+        for (String line : Files.readAllLines(Paths.get("/proc/self/mounts"), StandardCharsets.US_ASCII)) {
+            String[] f = line.split(" ");
+            if (f.length > 2 && f[2].equals("cgroup2")) {
+                return f[1];
+            }
+        }
+        return null;
+    }
+
+    /** Opens a directory read-only (Java can on Linux) and returns the channel and its fd. */
+    private int openDirectory(String dir) throws IOException {
+        Set<Integer> before = openFdNumbers();
+        FileChannel ch = FileChannel.open(Paths.get(dir), StandardOpenOption.READ);
+        toClose.push(ch);
+        return newFd(before, dir);
+    }
+
+    private DatagramChannel udpSocket() throws IOException {
+        DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET); // in /proc/net/udp
+        toClose.push(ch);
+        ch.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        return ch;
+    }
+
+    /**
+     * Creates the map (skipping the test if the kernel lacks the type), checks
+     * that the kernel describes it as asked and that it can be reopened by id
+     * and by fd; closed after the test.
+     */
+    private BpfMap create(MapSpec spec) throws IOException {
+        requireType(spec.type());
+        BpfMap m = BpfMap.create(spec);
+        toClose.push(m);
+        assertDescribes(spec, m);
+        assertReopens(m);
+        return m;
+    }
+
+    private static void assertDescribes(MapSpec spec, BpfMap m) throws IOException {
+        MapInfo info = m.info();
+        String what = spec + " -> " + info;
+        assertEquals(spec.type(), info.type(), what);
+        assertEquals(spec.type().id(), info.typeId(), what);
+        assertEquals(spec.keySize(), info.keySize(), what);
+        assertEquals(spec.valueSize(), info.valueSize(), what);
+        assertEquals(spec.maxEntries(), info.maxEntries(), what);
+        // The kernel marks device maps read-only for programs (they may only redirect through them).
+        boolean devmap = spec.type() == MapType.DEVMAP || spec.type() == MapType.DEVMAP_HASH;
+        assertEquals(spec.flags() | (devmap ? BpfMap.F_RDONLY_PROG : 0), info.flags(), what);
+        assertEquals(spec.mapExtra(), info.mapExtra(), what);
+        assertEquals(spec.name() == null ? "" : spec.name(), info.name(), what);
+        assertEquals(0, info.ifindex(), what);
+        assertEquals(0, info.btfId(), "made without BTF: " + what);
+        assertTrue(info.id() > 0, what);
+        // The BpfMap's own view agrees with the kernel's.
+        assertEquals(info.type(), m.type());
+        assertEquals(info.typeId(), m.typeId());
+        assertEquals(info.keySize(), m.keySize());
+        assertEquals(info.valueSize(), m.valueSize());
+        assertEquals(info.maxEntries(), m.maxEntries());
+        assertEquals(info.flags(), m.flags());
+        assertEquals(info.mapExtra(), m.mapExtra());
+        assertEquals(info.name(), m.name());
+        assertNull(m.object());
+        // And so does /proc.
+        assertEquals(String.valueOf(info.id()), fdInfo(m.fd(), "map_id"));
+        assertEquals(String.valueOf(info.typeId()), fdInfo(m.fd(), "map_type"));
+        assertEquals(String.valueOf(info.maxEntries()), fdInfo(m.fd(), "max_entries"));
+    }
+
+    /** fromId and fromFd reach the same kernel map, on fds of their own. */
+    private static void assertReopens(BpfMap m) {
+        MapInfo info = m.info();
+        BpfMap byId = BpfMap.fromId(info.id());
+        BpfMap byFd = BpfMap.fromFd(m.fd());
+        try {
+            for (BpfMap other : Arrays.asList(byId, byFd)) {
+                MapInfo o = other.info();
+                assertEquals(info.id(), o.id());
+                assertEquals(info.type(), o.type());
+                assertEquals(info.keySize(), o.keySize());
+                assertEquals(info.valueSize(), o.valueSize());
+                assertEquals(info.maxEntries(), o.maxEntries());
+                assertEquals(info.flags(), o.flags());
+                assertEquals(info.name(), other.name());
+                assertNotEquals(m.fd(), other.fd(), "a fd of its own");
+            }
+        } finally {
+            byId.close();
+            byFd.close();
+        }
+        assertEquals(info.id(), m.info().id(), "closing the reopened maps leaves the original open");
+    }
+
+    /** Skips the test unless this kernel has every map type map_types.bpf.c declares (one missing fails its load). */
+    static void requireObjectTypes() {
+        for (MapType t : Arrays.asList(MapType.SK_STORAGE, MapType.INODE_STORAGE, MapType.TASK_STORAGE,
+                MapType.CGRP_STORAGE, MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE, MapType.PERCPU_ARRAY,
+                MapType.PERCPU_HASH)) {
+            requireType(t);
+        }
+    }
+
+    private BpfObject loadObject() {
+        requireObjectTypes();
+        BpfObject obj = BpfObject.openResource(OBJECT).load();
+        toClose.push(obj);
+        return obj;
+    }
+
+    private static void assertNotSupported(Executable call) {
+        BpfException e = assertThrows(BpfException.class, call);
+        assertTrue(e instanceof BpfNotSupportedException, e.toString());
+        assertTrue(e.errnoName().equals("EOPNOTSUPP") || e.errnoName().equals("ENOTSUPP"), e.toString());
+    }
+
+    // ---- hash maps
+
+    @Test
+    void hash() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.HASH).keySize(4).valueSize(8).maxEntries(16).name("mt_hash"));
+        assertNull(m.lookup(u32(1)));
+        for (int i = 0; i < 16; i++) {
+            m.update(u32(i), u64(i * 10L), BpfMap.UPDATE_NO_EXIST);
+        }
+        assertEquals(90L, u64(m.lookup(u32(9))));
+        BpfMapFullException full = assertThrows(BpfMapFullException.class, () -> m.update(u32(16), u64(0)));
+        assertEquals("E2BIG", full.errnoName());
+        assertTrue(full.getMessage().contains("full"), full.getMessage());
+        m.update(u32(9), u64(99), BpfMap.UPDATE_EXIST); // replacing needs no room
+        assertEquals(99L, u64(m.lookup(u32(9))));
+        assertArrayEquals(u64(99), m.lookupAndDelete(u32(9)));
+        assertNull(m.lookup(u32(9)));
+        m.update(u32(16), u64(160)); // room again
+        Set<Integer> keys = new HashSet<Integer>();
+        for (byte[] k : m.keys()) {
+            assertTrue(keys.add(u32(k)));
+        }
+        assertEquals(16, keys.size());
+        assertFalse(keys.contains(9));
+        assertTrue(keys.contains(16));
+    }
+
+    /** Writes through one handle are seen through another; closing one leaves the other open. */
+    @Test
+    void reopenedHandlesShareTheMapAndCloseIndependently() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.HASH).keySize(4).valueSize(8).maxEntries(8).name("mt_shared"));
+        BpfMap byId = BpfMap.fromId(m.info().id());
+        toClose.push(byId);
+        BpfMap byFd = BpfMap.fromFd(m.fd());
+        toClose.push(byFd);
+
+        m.update(u32(1), u64(11));
+        assertArrayEquals(u64(11), byId.lookup(u32(1)));
+        assertArrayEquals(u64(11), byFd.lookup(u32(1)));
+        byId.update(u32(2), u64(22));
+        assertArrayEquals(u64(22), m.lookup(u32(2)));
+        byFd.update(u32(3), u64(33));
+        assertArrayEquals(u64(33), byId.lookup(u32(3)));
+
+        int byFdFd = byFd.fd();
+        byId.close();
+        assertThrows(IllegalStateException.class, () -> byId.lookup(u32(1)));
+        assertArrayEquals(u64(33), m.lookup(u32(3)), "the original is still open");
+        m.close();
+        assertThrows(IllegalStateException.class, () -> m.lookup(u32(1)));
+        assertArrayEquals(u64(22), byFd.lookup(u32(2)), "fromFd works on its own duplicate");
+        assertEquals(byFdFd, byFd.fd());
+        byFd.update(u32(4), u64(44));
+        byFd.close();
+        byFd.close(); // idempotent
+    }
+
+    /** BPF_F_RDONLY / BPF_F_WRONLY restrict this fd only; the kernel drops them from the map's flags. */
+    @Test
+    void readOnlyAndWriteOnlyFds() throws IOException {
+        requireType(MapType.HASH);
+        BpfMap ro = BpfMap.create(hashSpec().flags(BpfMap.F_RDONLY).name("mt_rdonly"));
+        toClose.push(ro);
+        assertEquals(0, ro.info().flags() & BpfMap.F_RDONLY, "an fd property, not the map's");
+        BpfPermissionException write = assertThrows(BpfPermissionException.class, () -> ro.update(u32(1), u64(1)));
+        assertEquals("EPERM", write.errnoName());
+        assertNull(ro.lookup(u32(1)), "reading is fine");
+        BpfMap rw = BpfMap.fromId(ro.info().id());
+        toClose.push(rw);
+        rw.update(u32(1), u64(5)); // a new fd by id is read-write
+        assertArrayEquals(u64(5), ro.lookup(u32(1)));
+
+        BpfMap wo = BpfMap.create(hashSpec().flags(BpfMap.F_WRONLY).name("mt_wronly"));
+        toClose.push(wo);
+        wo.update(u32(2), u64(2));
+        assertThrows(BpfPermissionException.class, () -> wo.lookup(u32(2)));
+    }
+
+    @Test
+    void reopeningSomethingThatIsNotAMapFailsCleanly() throws IOException {
+        BpfException noSuchId = assertThrows(BpfException.class, () -> BpfMap.fromId(Integer.MAX_VALUE));
+        assertEquals("ENOENT", noSuchId.errnoName());
+        assertThrows(BpfException.class, () -> BpfMap.fromFd(-1));
+        Path file = Files.createTempFile("bpf4j-notamap", ".tmp");
+        try {
+            Set<Integer> before = openFdNumbers();
+            toClose.push(FileChannel.open(file, StandardOpenOption.READ));
+            int fileFd = newFd(before, file.toString());
+            int fds = Kernel.openFds();
+            BpfException notAMap = assertThrows(BpfException.class, () -> BpfMap.fromFd(fileFd));
+            assertEquals(fds, Kernel.openFds(), "the duplicate fd is closed again");
+            assertTrue(notAMap.getMessage().contains("not a BPF map"), notAMap.getMessage());
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /**
+     * A program fd is a BPF object too, and BPF_OBJ_GET_INFO_BY_FD answers for
+     * it with a bpf_prog_info: that must not be read as a map.
+     */
+    @Test
+    void aProgramIsNotAMap() throws IOException {
+        BpfObject obj = loadObject();
+        final BpfProgram pass = obj.program("pass");
+        final Path pin = Paths.get("/sys/fs/bpf/bpf4j-maptypes-prog-" + pid());
+        pass.pin(pin);
+        try {
+            int fds = Kernel.openFds();
+            assertAll(
+                () -> assertNotAMap("fromFd(program fd)", () -> BpfMap.fromFd(pass.fd())),
+                () -> assertNotAMap("openPinned(pinned program)", () -> BpfMap.openPinned(pin)));
+            assertEquals(fds, Kernel.openFds(), "the fds opened for the attempts are closed again");
+        } finally {
+            BpfMap.unpin(pin);
+        }
+    }
+
+    private void assertNotAMap(String call, Callable<BpfMap> open) throws Exception {
+        BpfMap bogus;
+        try {
+            bogus = open.call();
+        } catch (BpfInvalidArgumentException expected) {
+            assertTrue(expected.getMessage().contains("not a BPF map"), expected.getMessage());
+            return;
+        }
+        toClose.push(bogus);
+        fail(call + " made a map of a program's info: " + bogus + ", " + bogus.info());
+    }
+
+    /** This process's pid, without java.lang.ProcessHandle (Java 9+). */
+    private static String pid() throws IOException {
+        return Paths.get("/proc/self").toRealPath().getFileName().toString();
+    }
+
+    @Test
+    void percpuHash() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.PERCPU_HASH).keySize(4).valueSize(12).maxEntries(8).name("mt_pcpu_hash"));
+        int cpus = BpfMap.possibleCpus();
+        assertEquals(16 * cpus, m.valueBufferSize(), "12-byte values padded to 16 per CPU");
+        byte[][] values = new byte[cpus][];
+        for (int c = 0; c < cpus; c++) {
+            values[c] = new byte[12];
+            Arrays.fill(values[c], (byte) (c + 1));
+        }
+        m.updatePerCpu(u32(5), values, BpfMap.UPDATE_NO_EXIST);
+        byte[][] back = m.lookupPerCpu(u32(5));
+        for (int c = 0; c < cpus; c++) {
+            assertArrayEquals(values[c], back[c], "cpu " + c);
+        }
+        assertNull(m.lookupPerCpu(u32(6)));
+        assertTrue(m.delete(u32(5)));
+    }
+
+    @Test
+    void lruHashEvictsInsteadOfFilling() throws IOException {
+        int max = 64;
+        BpfMap m = create(MapSpec.of(MapType.LRU_HASH).keySize(4).valueSize(8).maxEntries(max).name("mt_lru"));
+        for (int i = 0; i < 2 * max; i++) {
+            m.update(u32(i), u64(i)); // never E2BIG: the least recently used goes
+        }
+        int count = 0;
+        for (byte[] k : m.keys()) {
+            count++;
+            assertEquals(u32(k), (int) u64(m.lookup(k)), "values stay with their keys");
+        }
+        assertTrue(count > 0 && count <= max, count + " elements in an LRU map of " + max);
+        assertArrayEquals(u64(2 * max - 1), m.lookup(u32(2 * max - 1)), "the newest element is there");
+    }
+
+    @Test
+    void lruPercpuHash() throws IOException {
+        int max = 32;
+        BpfMap m = create(MapSpec.of(MapType.LRU_PERCPU_HASH).keySize(4).valueSize(8).maxEntries(max)
+                .name("mt_lru_pcpu"));
+        int cpus = BpfMap.possibleCpus();
+        assertEquals(8 * cpus, m.valueBufferSize());
+        for (int i = 0; i < 2 * max; i++) {
+            m.updateAllCpus(u32(i), u64(i), BpfMap.UPDATE_ANY);
+        }
+        int count = 0;
+        for (byte[] k : m.keys()) {
+            count++;
+        }
+        assertTrue(count > 0 && count <= max, count + " elements in an LRU map of " + max);
+        byte[][] newest = m.lookupPerCpu(u32(2 * max - 1));
+        assertNotNull(newest);
+        for (int c = 0; c < cpus; c++) {
+            assertArrayEquals(u64(2 * max - 1), newest[c], "cpu " + c);
+        }
+    }
+
+    // ---- arrays
+
+    @Test
+    void array() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.ARRAY).valueSize(12).maxEntries(4).name("mt_array"));
+        assertEquals(4, m.keySize(), "MapSpec.of(ARRAY) fills in the u32 key");
+        assertArrayEquals(new byte[12], m.lookup(u32(3)), "array elements always exist, zeroed");
+        assertNull(m.lookup(u32(4)), "beyond max_entries is a miss");
+        byte[] v = "twelve bytes".getBytes(StandardCharsets.US_ASCII);
+        m.update(u32(3), v);
+        assertArrayEquals(v, m.lookup(u32(3)));
+        BpfException beyond = assertThrows(BpfInvalidArgumentException.class, () -> m.update(u32(4), v));
+        assertEquals("E2BIG", beyond.errnoName());
+        assertThrows(BpfKeyExistsException.class, () -> m.update(u32(0), v, BpfMap.UPDATE_NO_EXIST));
+        BpfException delete = assertThrows(BpfInvalidArgumentException.class, () -> m.delete(u32(0)));
+        assertEquals("EINVAL", delete.errnoName());
+        assertArrayEquals(u32(1), m.nextKey(u32(0)));
+        assertNull(m.nextKey(u32(3)));
+    }
+
+    @Test
+    void mmapableArraySharesItsMemory() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.ARRAY).valueSize(12).maxEntries(100).flags(BpfMap.F_MMAPABLE)
+                .name("mt_mmap"));
+        ByteBuffer mem = m.mmap();
+        assertEquals(100 * 16, mem.capacity(), "12-byte values are 16 apart");
+        assertEquals(ByteOrder.nativeOrder(), mem.order());
+        m.update(u32(7), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        assertEquals(1, mem.get(7 * 16));
+        assertEquals(12, mem.get(7 * 16 + 11));
+        mem.putInt(99 * 16, 0xcafe);
+        assertEquals(0xcafe, u32(m.lookup(u32(99))));
+
+        // Closing detaches the buffer: it stays usable, on private zero pages the kernel map no longer sees.
+        BpfMap other = BpfMap.fromId(m.info().id());
+        toClose.push(other);
+        ByteBuffer otherMem = other.mmap();
+        m.close();
+        assertEquals(0, mem.getInt(99 * 16), "detached: private zero pages");
+        mem.putInt(99 * 16, 0xbeef);
+        assertEquals(0xbeef, mem.getInt(99 * 16));
+        assertEquals(0xcafe, u32(other.lookup(u32(99))), "the kernel's map did not see the write");
+        assertEquals(0xcafe, otherMem.getInt(99 * 16), "another handle's mapping still shares it");
+        otherMem.putInt(0, 7);
+        assertEquals(7, u32(other.lookup(u32(0))));
+    }
+
+    @Test
+    void percpuArray() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.PERCPU_ARRAY).valueSize(4).maxEntries(2).name("mt_pcpu_arr"));
+        int cpus = BpfMap.possibleCpus();
+        assertEquals(8 * cpus, m.valueBufferSize());
+        byte[][] zero = m.lookupPerCpu(u32(1));
+        assertEquals(cpus, zero.length);
+        for (byte[] z : zero) {
+            assertArrayEquals(new byte[4], z);
+        }
+        m.updateAllCpus(u32(1), u32(0x01020304), BpfMap.UPDATE_EXIST);
+        for (byte[] v : m.lookupPerCpu(u32(1))) {
+            assertArrayEquals(u32(0x01020304), v);
+        }
+        assertNull(m.lookupPerCpu(u32(2)));
+    }
+
+    /** The kernel answers a user-space lookup in a PROG_ARRAY with the program's id. */
+    @Test
+    void progArrayHoldsProgramsAndAnswersLookupsWithTheirIds() throws IOException {
+        BpfObject obj = loadObject();
+        BpfProgram pass = obj.program("pass");
+        int progId = Integer.parseInt(fdInfo(pass.fd(), "prog_id"));
+        BpfMap m = create(MapSpec.of(MapType.PROG_ARRAY).maxEntries(4).name("mt_progs"));
+        assertNull(m.lookup(u32(0)), "an empty slot is a miss");
+        m.update(u32(0), u32(pass.fd()));
+        assertEquals(progId, u32(m.lookup(u32(0))), "lookup returns the program id, not the fd");
+        BpfException mode = assertThrows(BpfInvalidArgumentException.class,
+                () -> m.update(u32(0), u32(pass.fd()), BpfMap.UPDATE_NO_EXIST));
+        assertEquals("EINVAL", mode.errnoName(), "fd arrays only take UPDATE_ANY");
+        BpfException notAProgram = assertThrows(BpfException.class, () -> m.update(u32(1), u32(m.fd())));
+        assertEquals("EINVAL", notAProgram.errnoName(), "a map fd is not a program fd");
+        assertThrows(BpfInvalidArgumentException.class, () -> m.update(u32(4), u32(pass.fd())));
+        assertTrue(m.delete(u32(0)));
+        assertFalse(m.delete(u32(0)));
+        assertNull(m.lookup(u32(0)));
+    }
+
+    @Test
+    void perfEventArrayHasOneSlotPerCpu() throws IOException {
+        int cpus = BpfMap.possibleCpus();
+        BpfMap m = create(MapSpec.of(MapType.PERF_EVENT_ARRAY).maxEntries(cpus).name("mt_perf"));
+        assertEquals(4, m.keySize());
+        assertEquals(4, m.valueSize());
+        // No fd -> id translation exists for perf events: user space cannot read them back.
+        assertNotSupported(() -> m.lookup(u32(0)));
+        assertFalse(m.delete(u32(0)));
+    }
+
+    @Test
+    void stackTrace() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.STACK_TRACE).valueSize(8 * 16).maxEntries(64).name("mt_stacks"));
+        assertNull(m.lookup(u32(1)), "no stack recorded under id 1");
+        assertNull(m.nextKey(null), "empty");
+        BpfException odd = assertThrows(BpfInvalidArgumentException.class,
+                () -> BpfMap.create(MapSpec.of(MapType.STACK_TRACE).valueSize(12).maxEntries(4)));
+        assertTrue(odd.getMessage().contains("value 12"), odd.getMessage());
+    }
+
+    @Test
+    void cgroupArrayHoldsCgroupFds() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.CGROUP_ARRAY).maxEntries(2).name("mt_cgroups"));
+        String cgroup2 = cgroup2Mount();
+        assumeTrue(cgroup2 != null, "no cgroup v2 mounted: created the map, nothing to put in it");
+        int dirFd = openDirectory(cgroup2);
+        m.update(u32(0), u32(dirFd));
+        assertNotSupported(() -> m.lookup(u32(0))); // cgroups have no id to hand back
+        assertTrue(m.delete(u32(0)));
+        assertFalse(m.delete(u32(0)));
+    }
+
+    // ---- tries
+
+    private static byte[] lpmKey(int prefixLen, int a, int b, int c, int d) {
+        ByteBuffer k = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        k.putInt(prefixLen); // host order
+        k.put((byte) a).put((byte) b).put((byte) c).put((byte) d); // the address, network order
+        return k.array();
+    }
+
+    @Test
+    void lpmTrieMatchesTheLongestPrefix() throws IOException {
+        MapSpec spec = MapSpec.of(MapType.LPM_TRIE).keySize(8).valueSize(4).maxEntries(16).name("mt_lpm");
+        assertEquals(BpfMap.F_NO_PREALLOC, spec.flags(), "MapSpec.of(LPM_TRIE) sets BPF_F_NO_PREALLOC");
+        BpfMap m = create(spec);
+        m.update(lpmKey(8, 10, 0, 0, 0), u32(8));
+        m.update(lpmKey(16, 10, 1, 0, 0), u32(16));
+        assertEquals(16, u32(m.lookup(lpmKey(32, 10, 1, 2, 3))), "10.1.2.3 is in 10.1.0.0/16");
+        assertEquals(8, u32(m.lookup(lpmKey(32, 10, 2, 0, 1))), "10.2.0.1 only in 10.0.0.0/8");
+        assertNull(m.lookup(lpmKey(32, 11, 0, 0, 1)), "11.0.0.1 matches nothing");
+        int n = 0;
+        for (byte[] k : m.keys()) {
+            n++;
+            assertTrue(Arrays.equals(k, lpmKey(8, 10, 0, 0, 0)) || Arrays.equals(k, lpmKey(16, 10, 1, 0, 0)));
+        }
+        assertEquals(2, n);
+        assertTrue(m.delete(lpmKey(16, 10, 1, 0, 0)));
+        assertEquals(8, u32(m.lookup(lpmKey(32, 10, 1, 2, 3))), "with the /16 gone, the /8 matches");
+        assertThrows(BpfInvalidArgumentException.class, () -> m.update(lpmKey(33, 10, 0, 0, 0), u32(1)));
+    }
+
+    // ---- maps of maps
+
+    @Test
+    void arrayOfMaps() throws IOException {
+        mapOfMaps(MapType.ARRAY_OF_MAPS, u32(1));
+    }
+
+    @Test
+    void hashOfMaps() throws IOException {
+        mapOfMaps(MapType.HASH_OF_MAPS, u64(0x1234567890L));
+    }
+
+    private void mapOfMaps(MapType outerType, byte[] key) throws IOException {
+        MapSpec innerSpec = MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(4);
+        BpfMap template = create(innerSpec.name("mt_template"));
+        BpfMap outer = create(MapSpec.of(outerType).keySize(key.length).maxEntries(4).innerMap(template)
+                .name("mt_outer"));
+        assertEquals(4, outer.valueSize());
+        BpfMap inner = create(innerSpec.name("mt_inner"));
+        inner.update(u32(2), u64(4242));
+        int innerId = inner.info().id();
+
+        assertNull(outer.lookup(key));
+        outer.update(key, u32(inner.fd()));
+        assertEquals(innerId, u32(outer.lookup(key)), "lookup returns the inner map's id");
+
+        // The outer map keeps the inner one alive: reopen it by that id after closing ours.
+        inner.close();
+        BpfMap again = BpfMap.fromId(u32(outer.lookup(key)));
+        toClose.push(again);
+        assertArrayEquals(u64(4242), again.lookup(u32(2)));
+
+        BpfMap misfit = create(MapSpec.of(MapType.ARRAY).valueSize(16).maxEntries(4).name("mt_misfit"));
+        BpfException e = assertThrows(BpfInvalidArgumentException.class, () -> outer.update(key, u32(misfit.fd())));
+        assertEquals("EINVAL", e.errnoName(), "an inner map unlike the template");
+        assertTrue(outer.delete(key));
+        assertNull(outer.lookup(key));
+    }
+
+    // ---- networking maps
+
+    @Test
+    void devmap() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.DEVMAP).valueSize(4).maxEntries(4).name("mt_devmap"));
+        m.update(u32(0), u32(1)); // ifindex 1: lo
+        assertEquals(1, u32(m.lookup(u32(0))));
+        assertNull(m.lookup(u32(1)));
+        assertTrue(m.delete(u32(0)));
+        assertNull(m.lookup(u32(0)));
+    }
+
+    @Test
+    void devmapHash() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.DEVMAP_HASH).keySize(4).valueSize(4).maxEntries(4).name("mt_devhash"));
+        m.update(u32(1000), u32(1));
+        assertEquals(1, u32(m.lookup(u32(1000))));
+        assertArrayEquals(u32(1000), m.nextKey(null));
+        assertTrue(m.delete(u32(1000)));
+        assertNull(m.nextKey(null));
+    }
+
+    @Test
+    void cpumap() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.CPUMAP).valueSize(4).maxEntries(BpfMap.possibleCpus()).name("mt_cpumap"));
+        assertNull(m.lookup(u32(0)));
+        m.update(u32(0), u32(192)); // qsize
+        assertEquals(192, u32(m.lookup(u32(0))));
+        assertTrue(m.delete(u32(0)));
+        assertNull(m.lookup(u32(0)));
+    }
+
+    @Test
+    void xskmap() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.XSKMAP).valueSize(4).maxEntries(4).name("mt_xsk"));
+        assertEquals(4, m.keySize());
+        assertNotSupported(() -> m.lookup(u32(0))); // AF_XDP sockets are not handed back to user space
+    }
+
+    @Test
+    void sockmapAndSockhashHoldSockets() throws IOException {
+        BpfMap sockmap = create(MapSpec.of(MapType.SOCKMAP).valueSize(8).maxEntries(4).name("mt_sockmap"));
+        BpfMap sockhash = create(MapSpec.of(MapType.SOCKHASH).keySize(4).valueSize(8).maxEntries(4)
+                .name("mt_sockhash"));
+        int fd = socketFd(udpSocket());
+        sockmap.update(u32(0), u64(fd));
+        sockhash.update(u32(77), u64(fd));
+        long cookie = u64(sockmap.lookup(u32(0)));
+        assertNotEquals(0, cookie, "lookup returns the socket's cookie");
+        assertEquals(cookie, u64(sockhash.lookup(u32(77))), "same socket, same cookie");
+        assertNull(sockmap.lookup(u32(1)));
+        assertTrue(sockmap.delete(u32(0)));
+        assertTrue(sockhash.delete(u32(77)));
+        assertNull(sockhash.lookup(u32(77)));
+        BpfException notASocket = assertThrows(BpfException.class, () -> sockmap.update(u32(0), u64(sockmap.fd())));
+        assertTrue(notASocket.errno() > 0, notASocket.toString());
+    }
+
+    @Test
+    void reuseportSockarray() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.REUSEPORT_SOCKARRAY).valueSize(8).maxEntries(4).name("mt_reuseport"));
+        assertNull(m.lookup(u32(0)));
+    }
+
+    // ---- queues, stacks, bloom filters
+
+    @Test
+    void queueIsFirstInFirstOut() throws IOException {
+        BpfMap q = create(MapSpec.of(MapType.QUEUE).valueSize(4).maxEntries(3).name("mt_queue"));
+        assertNull(q.peek());
+        assertNull(q.pop());
+        q.push(u32(1));
+        q.push(u32(2));
+        q.push(u32(3));
+        BpfMapFullException full = assertThrows(BpfMapFullException.class, () -> q.push(u32(4)));
+        assertEquals("E2BIG", full.errnoName());
+        q.push(ByteBuffer.wrap(u32(4)), BpfMap.UPDATE_EXIST); // drops the oldest, 1
+        assertEquals(2, u32(q.peek()));
+        assertEquals(2, u32(q.peek()), "peek does not remove");
+        assertEquals(2, u32(q.pop()));
+        assertEquals(3, u32(q.pop()));
+        assertEquals(4, u32(q.pop()));
+        assertNull(q.pop());
+        assertThrows(BpfInvalidArgumentException.class, () -> q.push(ByteBuffer.wrap(u32(5)), BpfMap.UPDATE_NO_EXIST));
+    }
+
+    @Test
+    void stackIsLastInFirstOut() throws IOException {
+        BpfMap s = create(MapSpec.of(MapType.STACK).valueSize(8).maxEntries(3).name("mt_stack"));
+        s.push(u64(1));
+        s.push(u64(2));
+        s.push(u64(3));
+        assertThrows(BpfMapFullException.class, () -> s.push(u64(4)));
+        s.push(ByteBuffer.wrap(u64(4)), BpfMap.UPDATE_EXIST); // drops the oldest (bottom), 1
+        ByteBuffer top = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+        assertTrue(s.peek(top));
+        assertEquals(4, top.getLong(0));
+        assertEquals(4L, u64(s.pop()));
+        assertEquals(3L, u64(s.pop()));
+        assertTrue(s.pop(top));
+        assertEquals(2, top.getLong(0));
+        assertFalse(s.pop(top));
+        assertNull(s.peek());
+    }
+
+    @Test
+    void bloomFilterHasNoFalseNegatives() throws IOException {
+        BpfMap b = create(MapSpec.of(MapType.BLOOM_FILTER).valueSize(8).maxEntries(1000).mapExtra(3)
+                .name("mt_bloom"));
+        assertEquals(3, b.info().mapExtra(), "map_extra holds the number of hash functions");
+        for (long v = 0; v < 100; v++) {
+            b.push(u64(v * 7919));
+        }
+        for (long v = 0; v < 100; v++) {
+            assertTrue(b.contains(u64(v * 7919)), "pushed " + v * 7919);
+            assertTrue(b.contains(ByteBuffer.wrap(u64(v * 7919))));
+        }
+        int falsePositives = 0;
+        for (long v = 1; v <= 1000; v++) {
+            if (b.contains(u64(-v))) {
+                falsePositives++;
+            }
+        }
+        assertTrue(falsePositives < 100, falsePositives + " of 1000 never-pushed values reported present");
+        assertNotSupported(() -> b.pop()); // elements cannot be taken out of a bloom filter
+    }
+
+    @Test
+    void bloomFilterDefaultsToFiveHashes() throws IOException {
+        BpfMap b = create(MapSpec.of(MapType.BLOOM_FILTER).valueSize(4).maxEntries(16).name("mt_bloom5"));
+        assertEquals(0, b.mapExtra(), "0 asks the kernel for its default");
+        b.push(u32(42));
+        assertTrue(b.contains(u32(42)));
+    }
+
+    // ---- ring buffers and arenas
+
+    @Test
+    void ringbuf() throws IOException {
+        BpfMap m = create(MapSpec.of(MapType.RINGBUF).maxEntries(4096 * 4).name("mt_ringbuf"));
+        assertEquals(0, m.keySize());
+        assertEquals(0, m.valueSize());
+    }
+
+    @Test
+    void userRingbuf() throws IOException {
+        create(MapSpec.of(MapType.USER_RINGBUF).maxEntries(4096 * 8).name("mt_uringbuf"));
+    }
+
+    @Test
+    void arena() throws IOException {
+        MapSpec spec = MapSpec.of(MapType.ARENA).maxEntries(4).name("mt_arena");
+        assertEquals(BpfMap.F_MMAPABLE, spec.flags(), "MapSpec.of(ARENA) sets BPF_F_MMAPABLE");
+        BpfMap m = create(spec);
+        assertEquals(4, m.info().maxEntries(), "pages");
+    }
+
+    // ---- types that need BTF: declared in map_types.bpf.c
+
+    private static final List<MapType> BTF_ONLY = Arrays.asList(MapType.SK_STORAGE, MapType.INODE_STORAGE,
+            MapType.TASK_STORAGE, MapType.CGRP_STORAGE, MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE,
+            MapType.STRUCT_OPS, MapType.INSN_ARRAY);
+
+    @Test
+    void mapSpecRefersTypesThatNeedBtfToObjects() {
+        for (MapType t : BTF_ONLY) {
+            MapSpec spec = MapSpec.of(t).keySize(4).valueSize(16).maxEntries(0).flags(BpfMap.F_NO_PREALLOC);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfMap.create(spec),
+                    t.toString());
+            assertTrue(e.getMessage().startsWith("MapSpec.type "), e.getMessage());
+            assertTrue(e.getMessage().contains(t.name()) && e.getMessage().contains("BTF")
+                    && e.getMessage().contains(".maps"), e.getMessage());
+        }
+    }
+
+    @Test
+    void localStorageMapsFromAnObject() throws IOException {
+        BpfObject obj = loadObject();
+        String[][] expected = {
+            {"sk_store", "SK_STORAGE"}, {"inode_store", "INODE_STORAGE"}, {"task_store", "TASK_STORAGE"},
+            {"cgrp_store", "CGRP_STORAGE"},
+        };
+        for (String[] e : expected) {
+            BpfMap m = obj.map(e[0]);
+            MapInfo info = m.info();
+            String what = e[0] + ": " + info;
+            assertEquals(MapType.valueOf(e[1]), m.type(), what);
+            assertEquals(MapType.valueOf(e[1]), info.type(), what);
+            assertEquals(4, info.keySize(), what);
+            assertEquals(16, info.valueSize(), what);
+            assertEquals(0, info.maxEntries(), what);
+            assertEquals(BpfMap.F_NO_PREALLOC, info.flags(), what);
+            assertEquals(e[0], info.name(), what);
+            assertTrue(info.btfId() > 0 && info.btfKeyTypeId() > 0 && info.btfValueTypeId() > 0, what);
+            assertTrue(m.fd() >= 0);
+            assertSame(obj, m.object());
+            try (BpfMap byId = BpfMap.fromId(info.id())) {
+                assertEquals(info.type(), byId.type());
+                assertEquals(info.btfId(), byId.info().btfId());
+            }
+        }
+        String[][] cgroupStorages = {{"cg_store", "CGROUP_STORAGE"}, {"pcpu_cg_store", "PERCPU_CGROUP_STORAGE"}};
+        for (String[] e : cgroupStorages) {
+            BpfMap m = obj.map(e[0]);
+            assertEquals(MapType.valueOf(e[1]), m.type());
+            assertEquals(MapType.valueOf(e[1]), m.info().type());
+            assertEquals(16, m.keySize(), "struct bpf_cgroup_storage_key: u64 inode id, u32 attach type, padding");
+            assertEquals(8, m.valueSize());
+            assertNull(m.nextKey(null), "no program attached: no storage yet");
+        }
+        assertTrue(MapType.PERCPU_CGROUP_STORAGE.isPerCpu());
+        assertEquals(8 * BpfMap.possibleCpus(), obj.map("pcpu_cg_store").valueBufferSize());
+    }
+
+    private static void assertSame(Object expected, Object actual) {
+        assertTrue(expected == actual, expected + " is not " + actual);
+    }
+
+    /** Socket storage is keyed by a socket fd from user space. */
+    @Test
+    void skStorageKeyedBySocketFd() throws IOException {
+        BpfMap m = loadObject().map("sk_store");
+        int fd = socketFd(udpSocket());
+        assertNull(m.lookup(u32(fd)), "no storage on a new socket");
+        byte[] v = new byte[16];
+        Arrays.fill(v, (byte) 0x5a);
+        m.update(u32(fd), v, BpfMap.UPDATE_NO_EXIST);
+        assertArrayEquals(v, m.lookup(u32(fd)));
+        assertThrows(BpfKeyExistsException.class, () -> m.update(u32(fd), v, BpfMap.UPDATE_NO_EXIST));
+        assertTrue(m.delete(u32(fd)));
+        assertNull(m.lookup(u32(fd)));
+    }
+
+    /** Cgroup storage is keyed by a cgroup directory fd from user space. */
+    @Test
+    void cgrpStorageKeyedByCgroupFd() throws IOException {
+        BpfMap m = loadObject().map("cgrp_store");
+        String cgroup2 = cgroup2Mount();
+        assumeTrue(cgroup2 != null, "no cgroup v2 mounted");
+        int fd = openDirectory(cgroup2);
+        byte[] v = new byte[16];
+        v[0] = 9;
+        m.update(u32(fd), v);
+        assertArrayEquals(v, m.lookup(u32(fd)));
+        assertTrue(m.delete(u32(fd)));
+        assertNull(m.lookup(u32(fd)));
+    }
+
+    /**
+     * Inode storage is keyed by an fd of the file from user space; it lives in
+     * the inode's LSM blob, which exists only when the BPF LSM is active.
+     */
+    @Test
+    void inodeStorageKeyedByFileFd() throws IOException {
+        BpfMap m = loadObject().map("inode_store");
+        Path file = Files.createTempFile("bpf4j-inode", ".tmp");
+        try {
+            Set<Integer> before = openFdNumbers();
+            toClose.push(FileChannel.open(file, StandardOpenOption.READ));
+            int fd = newFd(before, file.toString());
+            byte[] v = new byte[16];
+            v[15] = 3;
+            try {
+                m.update(u32(fd), v);
+            } catch (BpfException e) {
+                assumeTrue(false, "no BPF LSM blob on inodes (lsm= lacks bpf?): " + e.errnoName());
+            }
+            assertArrayEquals(v, m.lookup(u32(fd)));
+            assertTrue(m.delete(u32(fd)));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /** A map reopened by id outlives the object that made it. */
+    @Test
+    void objectMapReopenedByIdOutlivesItsObject() {
+        BpfObject obj = loadObject();
+        BpfMap seen = obj.map("seen");
+        seen.update(u32(5), new byte[16]);
+        BpfMap byId = BpfMap.fromId(seen.info().id());
+        toClose.push(byId);
+        assertNull(byId.object());
+        byId.close();
+        byId = BpfMap.fromId(seen.info().id());
+        toClose.push(byId);
+        seen.close(); // an object's map: does nothing
+        assertEquals(16, seen.info().valueSize(), "still open: the object owns it");
+        obj.close();
+        assertThrows(IllegalStateException.class, () -> seen.info());
+        byte[] v = new byte[16];
+        v[0] = 1;
+        byId.update(u32(5), v);
+        assertArrayEquals(v, byId.lookup(u32(5)), "the kernel map lives on through our fd");
+        assertEquals("seen", byId.info().name());
+    }
+
+    // ---- every type is covered
+
+    /** A new kernel map type must get a test here (and a case in MapSpec). */
+    @Test
+    void everyKnownTypeIsCoveredAbove() {
+        List<MapType> covered = new ArrayList<MapType>(Arrays.asList(MapType.HASH, MapType.ARRAY, MapType.PROG_ARRAY,
+                MapType.PERF_EVENT_ARRAY, MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.STACK_TRACE,
+                MapType.CGROUP_ARRAY, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH, MapType.LPM_TRIE,
+                MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS, MapType.DEVMAP, MapType.SOCKMAP, MapType.CPUMAP,
+                MapType.XSKMAP, MapType.SOCKHASH, MapType.REUSEPORT_SOCKARRAY, MapType.QUEUE, MapType.STACK,
+                MapType.DEVMAP_HASH, MapType.RINGBUF, MapType.BLOOM_FILTER, MapType.USER_RINGBUF, MapType.ARENA));
+        covered.addAll(BTF_ONLY);
+        for (MapType t : MapType.values()) {
+            if (t != MapType.UNSPEC && t != MapType.UNKNOWN && !covered.contains(t)) {
+                fail(t + " has no test in MapTypesTest");
+            }
+        }
+    }
+
+    // ---- MapSpec validation: each rule names its field, before any system call
+
+    private static void assertRejected(MapSpec spec, String field, String... more) {
+        int fds = Kernel.openFds();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfMap.create(spec),
+                spec.toString());
+        assertTrue(e.getMessage().startsWith("MapSpec." + field + " "), "expected MapSpec." + field + ": "
+                + e.getMessage());
+        for (String m : more) {
+            assertTrue(e.getMessage().contains(m), "expected '" + m + "' in: " + e.getMessage());
+        }
+        assertEquals(fds, Kernel.openFds(), "no fd was made");
+    }
+
+    private static MapSpec hashSpec() {
+        return MapSpec.of(MapType.HASH).keySize(4).valueSize(8).maxEntries(16);
+    }
+
+    @Test
+    void specRejectsUnsetSizes() {
+        assertRejected(MapSpec.of(MapType.HASH).valueSize(8).maxEntries(1), "keySize", "not set");
+        assertRejected(MapSpec.of(MapType.HASH).keySize(4).maxEntries(1), "valueSize", "not set");
+        assertRejected(MapSpec.of(MapType.HASH).keySize(4).valueSize(8), "maxEntries", "not set");
+        assertRejected(MapSpec.of(MapType.ARRAY).maxEntries(1), "valueSize", "not set");
+    }
+
+    @Test
+    void specRejectsZeroSizesForHashes() {
+        for (MapType t : Arrays.asList(MapType.HASH, MapType.PERCPU_HASH, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH)) {
+            assertRejected(MapSpec.of(t).keySize(0).valueSize(8).maxEntries(16), "keySize", "greater than 0");
+            assertRejected(MapSpec.of(t).keySize(4).valueSize(0).maxEntries(16), "valueSize", "greater than 0");
+            assertRejected(MapSpec.of(t).keySize(4).valueSize(8).maxEntries(0), "maxEntries", "greater than 0");
+        }
+    }
+
+    @Test
+    void specRejectsBadNames() {
+        assertRejected(hashSpec().name("sixteen_chars_xx"), "name", "15");
+        assertRejected(hashSpec().name("has-dash"), "name", "letters, digits");
+        assertRejected(hashSpec().name("h\u00e9"), "name");
+        assertRejected(hashSpec().name("with space"), "name");
+    }
+
+    @Test
+    void specAcceptsLongestValidName() throws IOException {
+        BpfMap m = create(hashSpec().name("fifteen_chars.x"));
+        assertEquals("fifteen_chars.x", m.name());
+    }
+
+    @Test
+    void specRejectsUnknownFlagBits() {
+        assertRejected(hashSpec().flags(1 << 20), "flags", "0x100000");
+        assertRejected(hashSpec().flags(0x80000000), "flags", "0x80000000");
+    }
+
+    /** libbpf 1.7's uapi defines BPF_F_RB_OVERWRITE (1 << 19); whether the kernel takes it is the kernel's call. */
+    @Test
+    void ringBufferOverwriteFlagIsLeftToTheKernel() {
+        requireType(MapType.RINGBUF);
+        MapSpec spec = MapSpec.of(MapType.RINGBUF).maxEntries(4096).flags(1 << 19);
+        try (BpfMap m = BpfMap.create(spec)) {
+            assertEquals(1 << 19, m.flags());
+        } catch (BpfInvalidArgumentException kernelSaysNo) {
+            // an older kernel: fine, it said so itself
+        }
+    }
+
+    @Test
+    void specRejectsWrongArrayKeys() {
+        assertRejected(MapSpec.of(MapType.ARRAY).keySize(8).valueSize(8).maxEntries(4), "keySize", "4");
+        assertRejected(MapSpec.of(MapType.PERCPU_ARRAY).keySize(2).valueSize(8).maxEntries(4), "keySize");
+        assertRejected(MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(0), "maxEntries");
+        assertRejected(MapSpec.of(MapType.PERCPU_ARRAY).valueSize(8).maxEntries(4).flags(BpfMap.F_MMAPABLE), "flags",
+                "BPF_F_MMAPABLE");
+    }
+
+    @Test
+    void specRejectsLpmTriesWithoutNoPrealloc() {
+        assertRejected(MapSpec.of(MapType.LPM_TRIE).keySize(8).valueSize(4).maxEntries(4).flags(0), "flags",
+                "BPF_F_NO_PREALLOC");
+        assertRejected(MapSpec.of(MapType.LPM_TRIE).keySize(4).valueSize(4).maxEntries(4), "keySize", "prefix");
+    }
+
+    @Test
+    void specRejectsKeysOnKeylessMaps() {
+        for (MapType t : Arrays.asList(MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER)) {
+            assertRejected(MapSpec.of(t).keySize(4).valueSize(4).maxEntries(4), "keySize", "no keys");
+            assertRejected(MapSpec.of(t).valueSize(0).maxEntries(4), "valueSize");
+        }
+        assertRejected(MapSpec.of(MapType.BLOOM_FILTER).valueSize(4).maxEntries(4).mapExtra(16), "mapExtra", "15");
+        assertRejected(MapSpec.of(MapType.BLOOM_FILTER).valueSize(4).maxEntries(4).mapExtra(-1), "mapExtra");
+    }
+
+    @Test
+    void specRejectsRingBuffersThatAreNotPowersOfTwoPages() {
+        for (MapType t : Arrays.asList(MapType.RINGBUF, MapType.USER_RINGBUF)) {
+            assertRejected(MapSpec.of(t).maxEntries(3 * 4096), "maxEntries", "power of 2");
+            assertRejected(MapSpec.of(t).maxEntries(2048), "maxEntries", "page");
+            assertRejected(MapSpec.of(t).maxEntries(0), "maxEntries");
+            assertRejected(MapSpec.of(t).valueSize(8).maxEntries(4096), "valueSize");
+            assertRejected(MapSpec.of(t).keySize(4).maxEntries(4096), "keySize");
+        }
+    }
+
+    @Test
+    void specRejectsArenasWithoutMmapable() {
+        assertRejected(MapSpec.of(MapType.ARENA).maxEntries(4).flags(0), "flags", "BPF_F_MMAPABLE");
+        assertRejected(MapSpec.of(MapType.ARENA).maxEntries(0), "maxEntries");
+    }
+
+    @Test
+    void specRejectsMapsOfMapsWithoutInnerMap() throws IOException {
+        assertRejected(MapSpec.of(MapType.ARRAY_OF_MAPS).maxEntries(4), "innerMap", "required");
+        assertRejected(MapSpec.of(MapType.HASH_OF_MAPS).keySize(4).maxEntries(4), "innerMap", "required");
+        BpfMap template = create(MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(1));
+        assertRejected(MapSpec.of(MapType.ARRAY_OF_MAPS).valueSize(8).maxEntries(4).innerMap(template), "valueSize",
+                "fds");
+        assertRejected(hashSpec().innerMap(template), "innerMap", "only ARRAY_OF_MAPS and HASH_OF_MAPS");
+    }
+
+    @Test
+    void specRejectsFdArraysWithOtherSizes() {
+        for (MapType t : Arrays.asList(MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY)) {
+            assertRejected(MapSpec.of(t).valueSize(8).maxEntries(4), "valueSize", "fds");
+            assertRejected(MapSpec.of(t).keySize(8).maxEntries(4), "keySize");
+        }
+    }
+
+    @Test
+    void specNeedsAType() {
+        assertThrows(IllegalArgumentException.class, () -> MapSpec.of(null));
+        assertThrows(IllegalArgumentException.class, () -> MapSpec.of(MapType.UNSPEC));
+        assertThrows(IllegalArgumentException.class, () -> MapSpec.of(MapType.UNKNOWN));
+    }
+
+    @Test
+    void specFillsInFixedSizes() {
+        assertEquals(4, MapSpec.of(MapType.ARRAY).keySize());
+        assertEquals(4, MapSpec.of(MapType.PROG_ARRAY).valueSize());
+        assertEquals(4, MapSpec.of(MapType.HASH_OF_MAPS).valueSize());
+        assertEquals(0, MapSpec.of(MapType.QUEUE).keySize());
+        assertEquals(0, MapSpec.of(MapType.RINGBUF).valueSize());
+        assertEquals(-1, MapSpec.of(MapType.HASH).keySize(), "unset");
+        assertEquals(BpfMap.F_NUMA_NODE, hashSpec().numaNode(0).flags(), "a NUMA node sets BPF_F_NUMA_NODE");
+    }
+
+    @Test
+    void numaNodeReachesTheKernel() throws IOException {
+        BpfMap m = create(hashSpec().numaNode(0).name("mt_numa"));
+        assertEquals(BpfMap.F_NUMA_NODE, m.info().flags() & BpfMap.F_NUMA_NODE);
+    }
+
+    @Test
+    void kernelRejectionsDescribeTheSpec() {
+        // Valid for MapSpec, but DEVMAP values are 4 or 8 bytes: the kernel says EINVAL.
+        BpfInvalidArgumentException e = assertThrows(BpfInvalidArgumentException.class,
+                () -> BpfMap.create(MapSpec.of(MapType.DEVMAP).valueSize(3).maxEntries(4).name("bad_devmap")));
+        assertEquals("EINVAL", e.errnoName());
+        assertTrue(e.getMessage().contains("DEVMAP 'bad_devmap' (key 4, value 3"), e.getMessage());
+        assertFalse(e.hint().isEmpty());
+    }
+}
