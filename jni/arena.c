@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/uio.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
 
@@ -148,6 +149,44 @@ static jint JNICALL map_reuse_fd(JNIEnv *env, jclass cls, jlong handle, jint fd)
 	return bpf_map__reuse_fd(BPF4J_UNPTR(struct bpf_map *, handle), fd);
 }
 
+/*
+ * Where libbpf puts an object's __arena globals depends on the kernel: at the
+ * arena's end when the verifier accepts ld_imm64 map-value offsets beyond
+ * the old 512 MiB limit, else at offset 0. libbpf's probe is internal, so
+ * bpf4j asks the same question: load a program with such an offset into a
+ * 1-byte array value. Both kernels refuse it, but with different reasons.
+ * Returns 1 (at the end), 0 (at offset 0), or -errno.
+ */
+static jint JNICALL arena_globals_at_end(JNIEnv *env, jclass cls)
+{
+	char log[1024] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	struct bpf_insn insns[] = {
+		/* r1 = &map_value + (1 << 30): BPF_LD_IMM64 with BPF_PSEUDO_MAP_VALUE */
+		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1, .src_reg = BPF_PSEUDO_MAP_VALUE },
+		{ .imm = 1 << 30 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int map_fd, prog_fd, err;
+
+	(void)env;
+	(void)cls;
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpf4j_probe", sizeof(int), 1, 1, NULL);
+	if (map_fd < 0)
+		return map_fd;
+	insns[0].imm = map_fd;
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bpf4j_probe", "GPL", insns, 3, &opts);
+	err = errno;
+	close(map_fd);
+	if (prog_fd >= 0) {
+		close(prog_fd);
+		return -EINVAL;
+	}
+	if (strstr(log, "direct value offset of"))
+		return 0;
+	return strstr(log, "invalid access to map value pointer") ? 1 : -err;
+}
+
 int bpf4j_arena_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
@@ -159,6 +198,7 @@ int bpf4j_arena_register(JNIEnv *env)
 		{ "copyChecked", "(J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_checked },
 		{ "mapInitialValue", "(J)[B", (void *)map_initial_value },
 		{ "mapReuseFd", "(JI)I", (void *)map_reuse_fd },
+		{ "arenaGlobalsAtEnd", "()I", (void *)arena_globals_at_end },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

@@ -1010,7 +1010,11 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
-    /** After load: the __arena globals' initial values go where libbpf relocated them, the arena's last pages. */
+    /**
+     * After load: the __arena globals' initial values go where libbpf
+     * relocated the programs to find them: the arena's last pages on kernels
+     * that allow such offsets, else its start (libbpf decides the same way).
+     */
     synchronized void finishArena() {
         byte[] data = arenaInitialData;
         arenaInitialData = null;
@@ -1018,7 +1022,8 @@ public final class BpfMap implements AutoCloseable {
             return;
         }
         long page = Native.pageSize();
-        long at = arena.size() - (data.length + page - 1) / page * page;
+        long at = Errors.check("probe where libbpf places __arena globals", Native.arenaGlobalsAtEnd()) == 1
+                ? arena.size() - (data.length + page - 1) / page * page : 0;
         if (arena.segvOnFault()) {
             arena.region().writeChecked(at, data, 0, data.length);
         } else {

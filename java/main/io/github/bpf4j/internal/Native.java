@@ -71,6 +71,8 @@ public final class Native {
     public static native byte[] mapInitialValue(long map);
     /** Before load: libbpf uses fd instead of creating the map (it keeps a duplicate). 0 or -errno. */
     public static native int mapReuseFd(long map, int fd);
+    /** 1: libbpf places an object's __arena globals at the arena's end on this kernel; 0: at offset 0; -errno. */
+    public static native int arenaGlobalsAtEnd();
 
     // prog.c
     public static native int progTestRun(int fd, Object[] arrays, Object[] buffers, int[] offsetsLengths,
