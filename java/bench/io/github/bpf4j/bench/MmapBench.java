@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j.bench;
+
+import static io.github.bpf4j.bench.Fixtures.SLOTS;
+
+import io.github.bpf4j.BpfMap;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * A BPF_F_MMAPABLE ARRAY (u32 → u64, 512 slots = one page): a long read or
+ * written through the buffer from {@link BpfMap#mmap()} (one op = one slot;
+ * an invocation walks the page, as baseline.c's mmap_get/mmap_put do through
+ * a volatile pointer) vs the same through lookup/update system calls
+ * (array_lookup, array_update).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class MmapBench {
+    private BpfMap map;
+    private ByteBuffer memory;
+    private final ByteBuffer key = Fixtures.direct(4);
+    private final ByteBuffer value = Fixtures.direct(8);
+    private long stamp;
+    private int i;
+
+    @Setup
+    public void setUp() {
+        map = Fixtures.mmapableArray();
+        memory = map.mmap();
+    }
+
+    @TearDown
+    public void tearDown() {
+        map.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SLOTS)
+    public long mmapGetLong() {
+        ByteBuffer m = memory;
+        long sum = 0;
+        for (int s = 0; s < SLOTS; s++) {
+            sum += m.getLong(s << 3);
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SLOTS)
+    public void mmapPutLong() {
+        ByteBuffer m = memory;
+        long v = stamp++;
+        for (int s = 0; s < SLOTS; s++) {
+            m.putLong(s << 3, v + s);
+        }
+    }
+
+    @Benchmark
+    public long lookup() {
+        key.putInt(0, i++ & (SLOTS - 1));
+        if (!map.lookup(key, value)) {
+            throw new AssertionError("array lookup missed");
+        }
+        return value.getLong(0);
+    }
+
+    @Benchmark
+    public void update() {
+        int k = i++;
+        key.putInt(0, k & (SLOTS - 1));
+        value.putLong(0, k);
+        map.update(key, value);
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmarks bpf4j from Java (JMH) against the same libbpf calls from C, in one
+# run, and writes the ratios to BENCHMARKS.md.  As root, after ./setup.sh deps:
+#
+#   java/bench/run.sh [JMH options]     e.g. -e Dump to leave out the dumps
+#
+# FORKS, WARMUP, ITERATIONS (count) and TIME (per iteration) set JMH's settings.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+MVN=${MVN:-$ROOT/.cache/maven/apache-maven-3.9.16/bin/mvn}
+FORKS=${FORKS:-3} WARMUP=${WARMUP:-3} ITERATIONS=${ITERATIONS:-5} TIME=${TIME:-1s}
+OUT=target/bench
+start=$(date +%s)
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+log "building bpf4j and java/bench (mvn -Pbench test-compile)"
+"$MVN" -B -q -Pbench -Dmaven.test.skip=true test-compile
+log "building the C baseline in target/cmake-bench"
+cmake -S . -B target/cmake-bench -DCMAKE_BUILD_TYPE=Release -DBPF4J_BUILD_BPF=OFF \
+  -DBPF4J_BUILD_BENCH=ON >/dev/null
+cmake --build target/cmake-bench --target bpf4j_bench_baseline -j "$(nproc)" >/dev/null
+
+# A snapshot of what was just built, so another build rewriting target/classes
+# meanwhile cannot pull classes out from under the forked JVMs.
+rm -rf "$OUT"
+mkdir -p "$OUT/classes"
+cp -r target/classes/. target/bench-classes/. "$OUT/classes/"
+"$JAVA_HOME/bin/jar" --create --file "$OUT/benchmarks.jar" -C "$OUT/classes" .
+rm -rf "$OUT/classes"
+cp target/test-classes/bpf/core_test.bpf.o "$OUT/"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+log "C baseline"
+target/cmake-bench/bpf4j-bench-baseline "$OUT/core_test.bpf.o" | tee "$OUT/baseline.txt"
+
+log "JMH: $FORKS forks × ($WARMUP warm-up + $ITERATIONS measured iterations of $TIME), -prof gc"
+"$JAVA_HOME/bin/java" -cp "$OUT/benchmarks.jar:$(cat target/bench-classpath.txt)" org.openjdk.jmh.Main \
+  -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITERATIONS" -r "$TIME" -prof gc \
+  -jvmArgsAppend "-Dbpf4j.bench.bpf=$OUT" -rf json -rff "$OUT/jmh.json" "$@" | tee "$OUT/jmh.txt"
+
+elapsed=$(($(date +%s) - start))
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r)"
+  echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p)"
+  echo "JMH: 1.37, $FORKS forks × ($WARMUP warm-up + $ITERATIONS measured iterations of $TIME), mode avgt, -prof gc${*:+, extra options: $*}"
+  echo "C baseline: $(sed -n 's/^# name median_ns_per_op min max (\(.*\))$/\1/p' "$OUT/baseline.txt"), gcc -O3, libbpf 1.7.0 static"
+  echo "load average (1/5/15 min) before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "whole run (build, C, JMH): $((elapsed / 60)) min $((elapsed % 60)) s"
+} >"$OUT/meta.txt"
+python3 java/bench/report.py "$OUT/baseline.txt" "$OUT/jmh.json" "$OUT/meta.txt" >BENCHMARKS.md
+log "wrote BENCHMARKS.md (run took ${elapsed}s)"
+sed -n '/^| benchmark/,/^$/p;/^## Derived/,/^## This run/p' BENCHMARKS.md
