@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
 
@@ -146,7 +147,7 @@ static jstring JNICALL map_name(JNIEnv *env, jclass cls, jlong map)
 static void JNICALL map_describe(JNIEnv *env, jclass cls, jlong handle, jlongArray out)
 {
 	const struct bpf_map *map = BPF4J_UNPTR(const struct bpf_map *, handle);
-	jlong values[8];
+	jlong values[9];
 
 	(void)cls;
 	values[0] = bpf_map__type(map);
@@ -157,7 +158,52 @@ static void JNICALL map_describe(JNIEnv *env, jclass cls, jlong handle, jlongArr
 	values[5] = bpf_map__fd(map);
 	values[6] = (jlong)bpf_map__map_extra(map);
 	values[7] = bpf_map__is_internal(map);
+	values[8] = bpf_map__btf_value_type_id(map);
 	(*env)->SetLongArrayRegion(env, out, 0, BPF4J_ARRAY_LEN(values), values);
+}
+
+/*
+ * A global variable of the object: which BTF data section holds it (the
+ * internal map whose value type that section is) and where in it. out gets
+ * { section type id, offset, size }. 0, or -ENOENT.
+ */
+static jint JNICALL object_find_global(JNIEnv *env, jclass cls, jlong handle, jstring jname, jlongArray out)
+{
+	struct bpf4j_object *h = BPF4J_UNPTR(struct bpf4j_object *, handle);
+	const struct btf *btf = bpf_object__btf(h->obj);
+	const char *name;
+	jint ret = -ENOENT;
+	__u32 id, n;
+
+	(void)cls;
+	if (!btf)
+		return -ENOENT;
+	name = (*env)->GetStringUTFChars(env, jname, NULL);
+	if (!name)
+		return -ENOMEM;
+	n = btf__type_cnt(btf);
+	for (id = 1; id < n && ret; id++) {
+		const struct btf_type *sec = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *vs;
+		__u16 i;
+
+		if (!btf_is_datasec(sec))
+			continue;
+		vs = btf_var_secinfos(sec);
+		for (i = 0; i < btf_vlen(sec); i++, vs++) {
+			const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+			if (strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) {
+				jlong values[3] = { id, vs->offset, vs->size };
+
+				(*env)->SetLongArrayRegion(env, out, 0, 3, values);
+				ret = 0;
+				break;
+			}
+		}
+	}
+	(*env)->ReleaseStringUTFChars(env, jname, name);
+	return ret;
 }
 
 static jstring JNICALL program_name(JNIEnv *env, jclass cls, jlong prog)
@@ -196,6 +242,7 @@ int bpf4j_object_register(JNIEnv *env)
 		{ "objectPrograms", "(J)[J", (void *)object_programs },
 		{ "mapName", "(J)Ljava/lang/String;", (void *)map_name },
 		{ "mapDescribe", "(J[J)V", (void *)map_describe },
+		{ "objectFindGlobal", "(JLjava/lang/String;[J)I", (void *)object_find_global },
 		{ "programName", "(J)Ljava/lang/String;", (void *)program_name },
 		{ "programSection", "(J)Ljava/lang/String;", (void *)program_section },
 		{ "programType", "(J)I", (void *)program_type },

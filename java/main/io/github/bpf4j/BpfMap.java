@@ -102,6 +102,7 @@ public final class BpfMap implements AutoCloseable {
     private volatile int flags;
     private volatile int fd = -1;
     private volatile long mapExtra;
+    private volatile int btfValueTypeId;
 
     private ByteBuffer mappedRoot;
     private BpfArena arena;
@@ -323,6 +324,7 @@ public final class BpfMap implements AutoCloseable {
             maxEntries = (int) info[3];
             flags = (int) info[4];
             mapExtra = info[6];
+            btfValueTypeId = (int) info[8];
             fd = (int) info[5];
         }
     }
@@ -334,6 +336,11 @@ public final class BpfMap implements AutoCloseable {
     public MapType type() {
         handle.ensureOpen();
         return type;
+    }
+
+    /** For an object's global-data map: the BTF data section it holds (0 otherwise). */
+    int btfValueTypeId() {
+        return btfValueTypeId;
     }
 
     /** The kernel's number for the type, also for types newer than {@link MapType}. */

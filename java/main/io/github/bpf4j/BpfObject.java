@@ -7,6 +7,8 @@ import io.github.bpf4j.internal.NativeOwner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -193,6 +195,40 @@ public final class BpfObject implements AutoCloseable {
             throw new NoSuchElementException(noSuch("program", programName, programs.keySet()));
         }
         return p;
+    }
+
+    /**
+     * A global variable of the programs ({@code .bss}, {@code .data},
+     * {@code .rodata} or a custom {@code .data.*} section) as a direct buffer
+     * of exactly its size, in native byte order, over the live map memory:
+     * writes are seen by the programs at once, and the reverse. A
+     * {@code const volatile} in a frozen {@code .rodata} gives a read-only buffer.
+     *
+     * @throws NoSuchElementException if no global has that name
+     */
+    public ByteBuffer global(String variable) {
+        handle.acquire();
+        try {
+            if (!loaded) {
+                throw new IllegalStateException(handle + " is not loaded: call load() first");
+            }
+            long[] found = new long[3];
+            if (Native.objectFindGlobal(pointer, variable, found) != 0) {
+                throw new NoSuchElementException("BpfObject '" + name + "' has no global variable '" + variable
+                        + "' (globals need BTF: compile with -g)");
+            }
+            for (BpfMap m : maps.values()) {
+                if (m.btfValueTypeId() == (int) found[0]) {
+                    ByteBuffer all = m.mmap();
+                    all.position((int) found[1]).limit((int) (found[1] + found[2]));
+                    return all.slice().order(ByteOrder.nativeOrder());
+                }
+            }
+            throw new NoSuchElementException("global '" + variable + "' of BpfObject '" + name
+                    + "' is in a section without a map (not created on this kernel?)");
+        } finally {
+            handle.release();
+        }
     }
 
     /**
