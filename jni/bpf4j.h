@@ -59,6 +59,8 @@ struct bpf4j_operand {
 	void *ptr;    /* resolved address */
 	int pinned;   /* array was pinned with GetPrimitiveArrayCritical */
 };
+/* A direct ByteBuffer's address (NULL for a heap buffer). */
+void *bpf4j_direct_address(JNIEnv *env, jobject buffer);
 /* 0, or -1 with IllegalArgumentException pending. */
 int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op);
 /* Checks and resolves n operands; on failure nothing stays pinned and an exception is pending. */

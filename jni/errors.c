@@ -8,6 +8,14 @@
 #include "bpf4j.h"
 
 static jclass errors_class;
+/*
+ * java.nio.Buffer's address and capacity, read as fields: the JNI functions
+ * GetDirectBufferAddress/Capacity each re-check the object's class, which
+ * costs more than the rest of a map lookup's Java side. The JNI signatures
+ * already guarantee a ByteBuffer, and Java passes only direct ones.
+ */
+static jfieldID buffer_address;
+static jfieldID buffer_capacity;
 static jmethodID errors_from_native;
 static jclass illegal_argument_class;
 
@@ -22,6 +30,16 @@ int bpf4j_errors_init(JNIEnv *env)
 		"(Ljava/lang/String;ILjava/lang/String;)Ljava/lang/RuntimeException;");
 	if (!errors_class || !errors_from_native)
 		return -1;
+	cls = (*env)->FindClass(env, "java/nio/Buffer");
+	if (!cls)
+		return -1;
+	buffer_address = (*env)->GetFieldID(env, cls, "address", "J");
+	buffer_capacity = buffer_address ? (*env)->GetFieldID(env, cls, "capacity", "I") : NULL;
+	if (!buffer_capacity) {
+		/* A JDK without these fields: fall back to the checked JNI calls. */
+		(*env)->ExceptionClear(env);
+		buffer_address = buffer_capacity = NULL;
+	}
 	cls = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
 	if (!cls)
 		return -1;
@@ -90,6 +108,18 @@ void bpf4j_throw_illegal_argument(JNIEnv *env, const char *msg)
 		(*env)->ThrowNew(env, illegal_argument_class, msg);
 }
 
+static jlong direct_capacity(JNIEnv *env, jobject buffer)
+{
+	return buffer_capacity ? (*env)->GetIntField(env, buffer, buffer_capacity)
+			       : (*env)->GetDirectBufferCapacity(env, buffer);
+}
+
+void *bpf4j_direct_address(JNIEnv *env, jobject buffer)
+{
+	return buffer_address ? BPF4J_UNPTR(void *, (*env)->GetLongField(env, buffer, buffer_address))
+			      : (*env)->GetDirectBufferAddress(env, buffer);
+}
+
 int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op)
 {
 	jlong capacity;
@@ -99,7 +129,7 @@ int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op)
 	if (op->array)
 		capacity = (*env)->GetArrayLength(env, op->array);
 	else if (op->buffer)
-		capacity = (*env)->GetDirectBufferCapacity(env, op->buffer);
+		capacity = direct_capacity(env, op->buffer);
 	else
 		capacity = -1;
 	if (capacity < 0 || op->offset < 0 || op->length < 0 || op->offset > capacity - op->length) {
@@ -123,7 +153,7 @@ int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n)
 		if (bpf4j_operand_check(env, &ops[i]))
 			return -1;
 		if (ops[i].length && !ops[i].array) {
-			char *base = (*env)->GetDirectBufferAddress(env, ops[i].buffer);
+			char *base = bpf4j_direct_address(env, ops[i].buffer);
 
 			if (!base) {
 				bpf4j_throw_illegal_argument(env, "buffer is not a direct ByteBuffer");

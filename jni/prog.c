@@ -25,7 +25,7 @@ static int resolve(JNIEnv *env, struct bpf4j_operand *op, int is_input)
 	if (!op->length)
 		return 0;
 	if (op->buffer && !op->array) {
-		char *base = (*env)->GetDirectBufferAddress(env, op->buffer);
+		char *base = bpf4j_direct_address(env, op->buffer);
 
 		if (!base) {
 			bpf4j_throw_illegal_argument(env, "buffer is not a direct ByteBuffer");
@@ -53,12 +53,21 @@ static void copy_out(JNIEnv *env, struct bpf4j_operand *op, __u32 size)
 		(*env)->SetByteArrayRegion(env, op->array, op->offset, n, op->ptr);
 }
 
-static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd, jobjectArray arrays,
-				  jobjectArray buffers, jintArray offsets_lengths,
-				  jint repeat, jint flags, jint cpu, jint batch_size,
-				  jlongArray results)
+/* Operands come as separate parameters: fetching them from Object[] costs more JNI calls than the run itself. */
+static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd,
+				  jbyteArray data_in_array, jobject data_in_buffer,
+				  jbyteArray data_out_array, jobject data_out_buffer,
+				  jbyteArray ctx_in_array, jobject ctx_in_buffer,
+				  jbyteArray ctx_out_array, jobject ctx_out_buffer,
+				  jintArray offsets_lengths, jint repeat, jint flags, jint cpu,
+				  jint batch_size, jlongArray results)
 {
-	struct bpf4j_operand ops[N_OPERANDS];
+	struct bpf4j_operand ops[N_OPERANDS] = {
+		[DATA_IN] = { data_in_array, data_in_buffer, 0, 0, NULL, 0 },
+		[DATA_OUT] = { data_out_array, data_out_buffer, 0, 0, NULL, 0 },
+		[CTX_IN] = { ctx_in_array, ctx_in_buffer, 0, 0, NULL, 0 },
+		[CTX_OUT] = { ctx_out_array, ctx_out_buffer, 0, 0, NULL, 0 },
+	};
 	jint ol[2 * N_OPERANDS];
 	jlong res[N_RESULTS];
 	int i, err = -EINVAL;
@@ -66,17 +75,12 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd, jobjectArray
 		    .repeat = repeat, .flags = flags, .cpu = cpu, .batch_size = batch_size);
 
 	(void)cls;
-	memset(ops, 0, sizeof(ops));
 	(*env)->GetIntArrayRegion(env, offsets_lengths, 0, 2 * N_OPERANDS, ol);
 	if ((*env)->ExceptionCheck(env))
 		return -EINVAL;
 	for (i = 0; i < N_OPERANDS; i++) {
-		ops[i].array = (*env)->GetObjectArrayElement(env, arrays, i);
-		ops[i].buffer = (*env)->GetObjectArrayElement(env, buffers, i);
 		ops[i].offset = ol[2 * i];
 		ops[i].length = ol[2 * i + 1];
-		if ((*env)->ExceptionCheck(env))
-			goto out;
 	}
 	for (i = 0; i < N_OPERANDS; i++)
 		if (resolve(env, &ops[i], i == DATA_IN || i == CTX_IN))
@@ -104,14 +108,9 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd, jobjectArray
 	res[RES_CTX_SIZE_OUT] = opts.ctx_size_out;
 	(*env)->SetLongArrayRegion(env, results, 0, N_RESULTS, res);
 out:
-	for (i = 0; i < N_OPERANDS; i++) {
+	for (i = 0; i < N_OPERANDS; i++)
 		if (ops[i].pinned)
 			free(ops[i].ptr);
-		if (ops[i].array)
-			(*env)->DeleteLocalRef(env, ops[i].array);
-		if (ops[i].buffer)
-			(*env)->DeleteLocalRef(env, ops[i].buffer);
-	}
 	return err;
 }
 
@@ -128,7 +127,8 @@ static jint JNICALL prog_attach_xdp(JNIEnv *env, jclass cls, jint prog_fd, jint 
 int bpf4j_prog_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
-		{ "progTestRun", "(I[Ljava/lang/Object;[Ljava/lang/Object;[IIIII[J)I", (void *)prog_test_run },
+		{ "progTestRun", "(I[BLjava/nio/ByteBuffer;[BLjava/nio/ByteBuffer;[BLjava/nio/ByteBuffer;"
+				 "[BLjava/nio/ByteBuffer;[IIIII[J)I", (void *)prog_test_run },
 		{ "progAttachXdp", "(III)I", (void *)prog_attach_xdp },
 	};
 

@@ -5,6 +5,7 @@ import io.github.bpf4j.internal.BpfFs;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /** A program of a {@link BpfObject}; runnable once the object is loaded. */
@@ -141,8 +142,10 @@ public final class BpfProgram {
         try {
             checkLive();
             run.prepare();
-            int ret = Native.progTestRun(fd, run.arrays, run.buffers, run.offsetsLengths, run.repeat(),
-                    run.flags(), run.cpu(), run.batchSize(), run.results);
+            byte[][] a = run.arrays;
+            ByteBuffer[] b = run.buffers;
+            int ret = Native.progTestRun(fd, a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], run.offsetsLengths,
+                    run.repeat(), run.flags(), run.cpu(), run.batchSize(), run.results);
             if (ret == -Errors.ENOSPC) {
                 throw new BpfException(op(), Errors.ENOSPC, "ENOSPC", "an output buffer is too small: "
                         + run.spaceReport(), "offer larger data out / ctx out buffers");

@@ -29,8 +29,8 @@ public final class TestRun {
     private static final String[] OPERANDS = {"data in buffer", "data out buffer", "ctx in buffer", "ctx out buffer"};
 
     // Handed to the native call as they are, so nothing is allocated per run.
-    final Object[] arrays = new Object[4];
-    final Object[] buffers = new Object[4];
+    final byte[][] arrays = new byte[4][];
+    final ByteBuffer[] buffers = new ByteBuffer[4];
     final int[] offsetsLengths = new int[8];
     final long[] results = new long[4];
 

@@ -77,8 +77,11 @@ public final class Native {
     public static native int arenaGlobalsAtEnd();
 
     // prog.c
-    public static native int progTestRun(int fd, Object[] arrays, Object[] buffers, int[] offsetsLengths,
-            int repeat, int flags, int cpu, int batchSize, long[] results);
+    /** Each of data in/out and ctx in/out is a byte[] or a direct ByteBuffer (the other null), or neither. */
+    public static native int progTestRun(int fd, byte[] dataInArray, ByteBuffer dataInBuffer,
+            byte[] dataOutArray, ByteBuffer dataOutBuffer, byte[] ctxInArray, ByteBuffer ctxInBuffer,
+            byte[] ctxOutArray, ByteBuffer ctxOutBuffer, int[] offsetsLengths, int repeat, int flags, int cpu,
+            int batchSize, long[] results);
     /** A BPF link fd, or -errno. */
     public static native int progAttachXdp(int progFd, int ifindex, int flags);
 
