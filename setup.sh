@@ -715,6 +715,8 @@ demo_on_every_jdk() {
     out=$(run_java "$JDKS_DIR/$name" -jar "$jar" demo 2>&1) || die "demo failed on $name:
 $out"
     case "$out" in
+      *SLF4J* | *WARNING*) die "demo on $name printed a stray warning (SLF4J or native access):
+$out" ;;
       *"bpf_trace_printk: buf: hello from user"*) log "demo on $name: ok" ;;
       *) die "demo on $name printed no 'buf: hello from user' trace line:
 $out" ;;
