@@ -13,6 +13,12 @@
  * Keys are the request's key bytes, NUL padded to 16; values are 64 bytes,
  * NUL padded, and the reply carries them up to the first NUL.
  *
+ * A reply longer than its request must grow the frame (bpf_xdp_adjust_tail),
+ * and in native XDP on veth (and many drivers) there is only a cache line of
+ * room to grow into: such requests fall through to the stack (counted in
+ * tx_errors). Clients that pad requests — the key NUL-padded to its 16 bytes —
+ * get replies for values of up to 16 bytes in any mode.
+ *
  * The syscall programs kv_init, kv_put and kv_del (run with BPF_PROG_TEST_RUN)
  * let a program build or change the same table from the kernel side.
  */

@@ -164,8 +164,9 @@ static void JNICALL map_describe(JNIEnv *env, jclass cls, jlong handle, jlongArr
 
 /*
  * A global variable of the object: which BTF data section holds it (the
- * internal map whose value type that section is) and where in it. out gets
- * { section type id, offset, size }. 0, or -ENOENT.
+ * internal map whose value type that section is, or the arena for __arena
+ * globals) and where in it. out gets { section type id, offset, size,
+ * 1 if the section is the arena's, the section's size }. 0, or -ENOENT.
  */
 static jint JNICALL object_find_global(JNIEnv *env, jclass cls, jlong handle, jstring jname, jlongArray out)
 {
@@ -194,9 +195,11 @@ static jint JNICALL object_find_global(JNIEnv *env, jclass cls, jlong handle, js
 			const struct btf_type *var = btf__type_by_id(btf, vs->type);
 
 			if (strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) {
-				jlong values[3] = { id, vs->offset, vs->size };
+				const char *sec_name = btf__name_by_offset(btf, sec->name_off);
+				jlong values[5] = { id, vs->offset, vs->size,
+						    strcmp(sec_name, ".addr_space.1") == 0, sec->size };
 
-				(*env)->SetLongArrayRegion(env, out, 0, 3, values);
+				(*env)->SetLongArrayRegion(env, out, 0, 5, values);
 				ret = 0;
 				break;
 			}

@@ -240,6 +240,13 @@ public final class ArenaRegion {
         }
     };
 
+    /** Stores a long through the kernel: EFAULT instead of a crash where the page is missing. */
+    public void writeLongChecked(long offset, long value) {
+        ByteBuffer scratch = SCRATCH.get();
+        scratch.putLong(0, value);
+        checked(offset, null, scratch, 0, 8, true);
+    }
+
     /** Writes through the kernel: EFAULT instead of a crash where the page is missing. */
     public void writeChecked(long offset, byte[] src, int srcOffset, int length) {
         checkArray(src, srcOffset, length);
@@ -280,7 +287,12 @@ public final class ArenaRegion {
 
     /** Stores at {@code offset} a pointer to {@code target} (an offset; -1 stores NULL). */
     public void writePointer(long offset, long target) {
-        putLong(offset, target < 0 ? 0 : pointerAt(target));
+        long pointer = target < 0 ? 0 : pointerAt(target);
+        if (plainAllowed) {
+            putLong(offset, pointer);
+        } else {
+            writeLongChecked(offset, pointer);
+        }
     }
 
     // ----
@@ -328,8 +340,10 @@ public final class ArenaRegion {
 
     private void copy(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {
         plain(offset, length);
-        Errors.check("copy to/from arena '" + arena.map().name() + "'",
-                Native.copyMemory(base + offset, array, buffer, at, length, toArena));
+        int err = Native.copyMemory(base + offset, array, buffer, at, length, toArena);
+        if (err < 0) {
+            Errors.check("copy to/from arena '" + arena.map().name() + "'", err);
+        }
     }
 
     private void checked(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {

@@ -1028,15 +1028,26 @@ public final class BpfMap implements AutoCloseable {
         if (arena == null || data == null || data.length == 0) {
             return;
         }
-        long page = Native.pageSize();
-        long at = Errors.check("probe where libbpf places __arena globals", Native.arenaGlobalsAtEnd()) == 1
-                ? arena.size() - (data.length + page - 1) / page * page : 0;
+        long at = arenaGlobalsBase(data.length);
         if (arena.segvOnFault()) {
             arena.region().writeChecked(at, data, 0, data.length);
         } else {
             arena.region().put(at, data);
         }
     }
+
+    /** Where libbpf relocated an object's __arena globals ({@code bytes} of them) in this arena. */
+    long arenaGlobalsBase(long bytes) {
+        int atEnd = arenaGlobalsAtEnd;
+        if (atEnd < 0) {
+            atEnd = arenaGlobalsAtEnd = Errors.check("probe where libbpf places __arena globals",
+                    Native.arenaGlobalsAtEnd());
+        }
+        long page = Native.pageSize();
+        return atEnd == 1 ? (long) maxEntries * page - (bytes + page - 1) / page * page : 0;
+    }
+
+    private static volatile int arenaGlobalsAtEnd = -1;
 
     /** After close: drop the cached root so the detached range is unmapped once no view is left. */
     synchronized void forgetMapping() {

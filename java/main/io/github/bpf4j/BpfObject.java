@@ -199,7 +199,8 @@ public final class BpfObject implements AutoCloseable {
 
     /**
      * A global variable of the programs ({@code .bss}, {@code .data},
-     * {@code .rodata} or a custom {@code .data.*} section) as a direct buffer
+     * {@code .rodata}, a custom {@code .data.*} section, or an {@code __arena}
+     * global in the object's arena) as a direct buffer
      * of exactly its size, in native byte order, over the live map memory:
      * writes are seen by the programs at once, and the reverse. A
      * {@code const volatile} in a frozen {@code .rodata} gives a read-only buffer.
@@ -212,10 +213,17 @@ public final class BpfObject implements AutoCloseable {
             if (!loaded) {
                 throw new IllegalStateException(handle + " is not loaded: call load() first");
             }
-            long[] found = new long[3];
+            long[] found = new long[5];
             if (Native.objectFindGlobal(pointer, variable, found) != 0) {
                 throw new NoSuchElementException("BpfObject '" + name + "' has no global variable '" + variable
                         + "' (globals need BTF: compile with -g)");
+            }
+            if (found[3] == 1) {
+                for (BpfMap m : maps.values()) {
+                    if (m.type() == MapType.ARENA) {
+                        return m.arena().region().slice(m.arenaGlobalsBase(found[4]) + found[1], (int) found[2]);
+                    }
+                }
             }
             for (BpfMap m : maps.values()) {
                 if (m.btfValueTypeId() == (int) found[0]) {

@@ -28,7 +28,7 @@ public final class Native {
     public static native long[] objectPrograms(long object);
     public static native String mapName(long map);
     public static native void mapDescribe(long map, long[] out);
-    /** 0 with out = { BTF data section id, offset, size }, or -ENOENT. */
+    /** 0 with out = { BTF data section id, offset, size, 1 if in the arena, section size }, or -ENOENT. */
     public static native int objectFindGlobal(long object, String name, long[] out);
     public static native String programName(long program);
     public static native String programSection(long program);
