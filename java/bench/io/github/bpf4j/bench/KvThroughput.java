@@ -63,11 +63,11 @@ public final class KvThroughput {
                 }
                 obj.global("kv_table_ptr").putLong(0, heap.pointerAt(at));
 
-                long xdp;
+                String xdp;
                 try (BpfLink link = obj.program("kv_get").attachXdp(ROOT_DEV, BpfProgram.XDP_FLAGS_DRV_MODE)) {
                     xdp = client(bpfDir, true);
                 }
-                long jvm;
+                String jvm;
                 JvmServer server = new JvmServer(table);
                 server.start();
                 try {
@@ -83,18 +83,22 @@ public final class KvThroughput {
         }
     }
 
-    /** Runs the client in the namespace; returns replies per second. */
-    private static long client(String bpfDir, boolean attachPass) throws Exception {
+    /** Runs the client in the namespace; returns its "rps N" and "cpu_us_per_request X" lines. */
+    private static String client(String bpfDir, boolean attachPass) throws Exception {
         String out = run("ip", "netns", "exec", NS, System.getProperty("java.home") + "/bin/java",
                 "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), Client.class.getName(), attachPass ? bpfDir : "-", ROOT_IP,
                 String.valueOf(PORT), String.valueOf(KEYS), String.valueOf(SECONDS), String.valueOf(WINDOW));
+        StringBuilder result = new StringBuilder();
         for (String line : out.split("\n")) {
-            if (line.startsWith("rps ")) {
-                return Long.parseLong(line.substring(4).trim());
+            if (line.startsWith("rps ") || line.startsWith("cpu_us_per_request ")) {
+                result.append(line.trim()).append(' ');
             }
         }
-        throw new IllegalStateException("client printed no rate:\n" + out);
+        if (result.length() == 0) {
+            throw new IllegalStateException("client printed no rate:\n" + out);
+        }
+        return result.toString().trim();
     }
 
     /** The JVM's answer to the same requests: one thread, the same table. */
@@ -196,7 +200,11 @@ public final class KvThroughput {
                     s.send(new DatagramPacket(requests.get(next), 22));
                     next = (next + 1) % keys;
                 }
+                long busyAtStart = -1;
                 for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+                    if (busyAtStart < 0 && now >= warmEnd) {
+                        busyAtStart = busyTicks();
+                    }
                     try {
                         reply.setLength(buf.length);
                         s.receive(reply);
@@ -212,7 +220,11 @@ public final class KvThroughput {
                     }
                     next = (next + 1) % keys;
                 }
+                long busy = busyTicks() - busyAtStart;
                 System.out.println("rps " + counted / seconds);
+                // USER_HZ is 100 on Linux: a tick is 10 ms of one CPU.
+                System.out.println("cpu_us_per_request " + String.format(java.util.Locale.ROOT, "%.2f",
+                        busy * 10_000.0 / Math.max(counted, 1)));
             } finally {
                 if (link != null) {
                     link.close();
@@ -220,6 +232,20 @@ public final class KvThroughput {
                 }
             }
         }
+    }
+
+    /** Busy time of all CPUs together (user, system, irq, softirq...), in ticks, from /proc/stat. */
+    static long busyTicks() throws java.io.IOException {
+        String cpu = new String(java.nio.file.Files.readAllBytes(Paths.get("/proc/stat")), StandardCharsets.US_ASCII)
+                .split("\n")[0];
+        String[] f = cpu.trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < f.length; i++) {
+            if (i != 4 && i != 5) { // idle, iowait
+                busy += Long.parseLong(f[i]);
+            }
+        }
+        return busy;
     }
 
     private static void cleanUp() throws Exception {
