@@ -1036,6 +1036,11 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** Before load: {@code bytes} into this object map's initial value at {@code offset}. */
+    void setInitialBytes(long offset, byte[] bytes) {
+        Errors.check("bpf_map__initial_value(map '" + name + "')", Native.mapSetInitialBytes(pointer, offset, bytes));
+    }
+
     /** Where libbpf relocated an object's __arena globals ({@code bytes} of them) in this arena. */
     long arenaGlobalsBase(long bytes) {
         int atEnd = arenaGlobalsAtEnd;

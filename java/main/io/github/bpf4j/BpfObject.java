@@ -198,6 +198,46 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /**
+     * Before {@link #load()}: sets a global variable's initial value — the way
+     * to set a {@code const volatile} knob in {@code .rodata}, which is frozen
+     * at load. {@code value} holds exactly the variable's bytes, in native
+     * byte order.
+     *
+     * @throws NoSuchElementException if no global has that name
+     * @throws IllegalArgumentException if {@code value} is not the variable's size
+     */
+    public void setGlobal(String variable, byte[] value) {
+        handle.acquire();
+        try {
+            synchronized (this) {
+                if (loaded) {
+                    throw new IllegalStateException(handle + " is loaded: set initial values before load(),"
+                            + " or write through global(name) (not possible for frozen .rodata)");
+                }
+                long[] found = new long[5];
+                if (Native.objectFindGlobal(pointer, variable, found) != 0) {
+                    throw new NoSuchElementException("BpfObject '" + name + "' has no global variable '" + variable
+                            + "' (globals need BTF: compile with -g)");
+                }
+                if (value.length != found[2]) {
+                    throw new IllegalArgumentException("global '" + variable + "' has " + found[2] + " bytes, the"
+                            + " value " + value.length);
+                }
+                for (BpfMap m : maps.values()) {
+                    if (m.btfValueTypeId() == (int) found[0]) {
+                        m.setInitialBytes(found[1], value);
+                        return;
+                    }
+                }
+                throw new UnsupportedOperationException("global '" + variable + "' is not in a global-data map"
+                        + (found[3] == 1 ? " (an __arena global: write it through global(name) after load)" : ""));
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
      * A global variable of the programs ({@code .bss}, {@code .data},
      * {@code .rodata}, a custom {@code .data.*} section, or an {@code __arena}
      * global in the object's arena) as a direct buffer

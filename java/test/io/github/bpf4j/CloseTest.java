@@ -37,6 +37,8 @@ class CloseTest {
         calls.add(() -> obj.map("counts"));
         calls.add(obj::programs);
         calls.add(() -> obj.program("bump_first_byte"));
+        calls.add(() -> obj.global("runs"));
+        calls.add(() -> obj.setGlobal("bump", new byte[4]));
         calls.add(counts::type);
         calls.add(counts::typeId);
         calls.add(counts::keySize);

@@ -117,6 +117,32 @@ class ObjectTest {
     }
 
     @Test
+    void globalsBeforeAndAfterLoad() {
+        try (BpfObject obj = BpfObject.openResource(CORE)) {
+            // A frozen .rodata knob can only be set before load.
+            obj.setGlobal("bump", java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(5)
+                    .array());
+            assertThrows(IllegalArgumentException.class, () -> obj.setGlobal("bump", new byte[8]));
+            assertThrows(NoSuchElementException.class, () -> obj.setGlobal("nope", new byte[4]));
+            obj.load();
+            assertThrows(IllegalStateException.class, () -> obj.setGlobal("bump", new byte[4]));
+            java.nio.ByteBuffer bump = obj.global("bump");
+            assertEquals(4, bump.capacity());
+            assertTrue(bump.isReadOnly(), ".rodata is frozen after load");
+            assertEquals(5, bump.getInt(0));
+            java.nio.ByteBuffer runs = obj.global("runs");
+            byte[] out = new byte[64];
+            obj.program("bump_first_byte").testRun(new TestRun().dataIn(Kernel.packet(10, 1)).dataOut(out));
+            assertEquals(15, out[0], "the program added the bump set before load");
+            assertEquals(1, runs.getLong(0), ".bss written by the program, read through global()");
+            runs.putLong(0, 100);
+            obj.program("bump_first_byte").testRun(new TestRun().dataIn(Kernel.packet(10, 1)));
+            assertEquals(101, runs.getLong(0), "the program counted on from Java's value");
+            assertThrows(NoSuchElementException.class, () -> obj.global("nope"));
+        }
+    }
+
+    @Test
     void libbpfVersionIsTheLinkedOne() {
         assertEquals("v1.7", Bpf4j.libbpfVersion());
     }

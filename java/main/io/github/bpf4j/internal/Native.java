@@ -73,6 +73,8 @@ public final class Native {
     public static native byte[] mapInitialValue(long map);
     /** Before load: libbpf uses fd instead of creating the map (it keeps a duplicate). 0 or -errno. */
     public static native int mapReuseFd(long map, int fd);
+    /** Before load: bytes into an object map's initial value at offset. 0 or -EINVAL. */
+    public static native int mapSetInitialBytes(long map, long offset, byte[] bytes);
     /** 1: libbpf places an object's __arena globals at the arena's end on this kernel; 0: at offset 0; -errno. */
     public static native int arenaGlobalsAtEnd();
 
