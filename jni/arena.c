@@ -137,24 +137,6 @@ static jbyteArray JNICALL map_initial_value(JNIEnv *env, jclass cls, jlong handl
 }
 
 /*
- * Before load: overwrite part of an object's global-data map's initial value
- * (a .rodata knob, a .data default), which libbpf copies into the map when it
- * creates it. 0, or -EINVAL when out of range.
- */
-static jint JNICALL map_set_initial_bytes(JNIEnv *env, jclass cls, jlong handle, jlong offset, jbyteArray bytes)
-{
-	size_t size = 0;
-	char *data = bpf_map__initial_value(BPF4J_UNPTR(struct bpf_map *, handle), &size);
-	jsize n = (*env)->GetArrayLength(env, bytes);
-
-	(void)cls;
-	if (!data || offset < 0 || (size_t)offset > size || (size_t)n > size - (size_t)offset)
-		return -EINVAL;
-	(*env)->GetByteArrayRegion(env, bytes, 0, n, (jbyte *)data + offset);
-	return 0;
-}
-
-/*
  * Before load: libbpf uses this map instead of creating one (for an arena it
  * then neither creates nor maps it: bpf4j owns that mapping, which libbpf
  * would unmap at close under any ByteBuffer still pointing into it).
@@ -216,7 +198,6 @@ int bpf4j_arena_register(JNIEnv *env)
 		{ "copyChecked", "(J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_checked },
 		{ "mapInitialValue", "(J)[B", (void *)map_initial_value },
 		{ "mapReuseFd", "(JI)I", (void *)map_reuse_fd },
-		{ "mapSetInitialBytes", "(JJ[B)I", (void *)map_set_initial_bytes },
 		{ "arenaGlobalsAtEnd", "()I", (void *)arena_globals_at_end },
 	};
 

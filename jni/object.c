@@ -209,6 +209,24 @@ static jint JNICALL object_find_global(JNIEnv *env, jclass cls, jlong handle, js
 	return ret;
 }
 
+/*
+ * Before load: overwrite part of an object's global-data map's initial value
+ * (a .rodata knob, a .data default), which libbpf copies into the map when it
+ * creates it. 0, or -EINVAL when out of range.
+ */
+static jint JNICALL map_set_initial_bytes(JNIEnv *env, jclass cls, jlong handle, jlong offset, jbyteArray bytes)
+{
+	size_t size = 0;
+	char *data = bpf_map__initial_value(BPF4J_UNPTR(struct bpf_map *, handle), &size);
+	jsize n = (*env)->GetArrayLength(env, bytes);
+
+	(void)cls;
+	if (!data || offset < 0 || (size_t)offset > size || (size_t)n > size - (size_t)offset)
+		return -EINVAL;
+	(*env)->GetByteArrayRegion(env, bytes, 0, n, (jbyte *)data + offset);
+	return 0;
+}
+
 static jstring JNICALL program_name(JNIEnv *env, jclass cls, jlong prog)
 {
 	(void)cls;
@@ -246,6 +264,7 @@ int bpf4j_object_register(JNIEnv *env)
 		{ "mapName", "(J)Ljava/lang/String;", (void *)map_name },
 		{ "mapDescribe", "(J[J)V", (void *)map_describe },
 		{ "objectFindGlobal", "(JLjava/lang/String;[J)I", (void *)object_find_global },
+		{ "mapSetInitialBytes", "(JJ[B)I", (void *)map_set_initial_bytes },
 		{ "programName", "(J)Ljava/lang/String;", (void *)program_name },
 		{ "programSection", "(J)Ljava/lang/String;", (void *)program_section },
 		{ "programType", "(J)I", (void *)program_type },
