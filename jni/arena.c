@@ -98,6 +98,8 @@ static jint JNICALL copy_checked(JNIEnv *env, jclass cls, jlong addr, jbyteArray
 	(void)cls;
 	if (!length)
 		return 0;
+	if (bpf4j_operand_check(env, &op))
+		return -EINVAL;
 	if (array) {
 		/* Copy through the C heap: no critical region around a system call. */
 		local = malloc((size_t)length);

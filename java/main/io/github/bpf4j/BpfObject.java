@@ -207,6 +207,9 @@ public final class BpfObject implements AutoCloseable {
      * @throws IllegalArgumentException if {@code value} is not the variable's size
      */
     public void setGlobal(String variable, byte[] value) {
+        if (variable == null || value == null) {
+            throw new NullPointerException("variable and value must not be null");
+        }
         handle.acquire();
         try {
             synchronized (this) {
@@ -248,6 +251,9 @@ public final class BpfObject implements AutoCloseable {
      * @throws NoSuchElementException if no global has that name
      */
     public ByteBuffer global(String variable) {
+        if (variable == null) {
+            throw new NullPointerException("variable is null");
+        }
         handle.acquire();
         try {
             if (!loaded) {

@@ -139,6 +139,8 @@ class ObjectTest {
             obj.program("bump_first_byte").testRun(new TestRun().dataIn(Kernel.packet(10, 1)));
             assertEquals(101, runs.getLong(0), "the program counted on from Java's value");
             assertThrows(NoSuchElementException.class, () -> obj.global("nope"));
+            assertThrows(NullPointerException.class, () -> obj.global(null));
+            assertThrows(NullPointerException.class, () -> obj.setGlobal(null, new byte[4]));
         }
     }
 
