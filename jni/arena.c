@@ -18,44 +18,55 @@
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
 
-static jint JNICALL get_and_add_int(JNIEnv *env, jclass cls, jlong addr, jint delta)
+/*
+ * keep_alive is a root buffer of the mapping: as a JNI argument it stays
+ * reachable for the whole call, so the range is not unmapped under us.
+ */
+static jint JNICALL get_and_add_int(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jint delta)
 {
 	(void)env;
 	(void)cls;
+	(void)keep_alive;
 	return __atomic_fetch_add(BPF4J_UNPTR(jint *, addr), delta, __ATOMIC_SEQ_CST);
 }
 
-static jlong JNICALL get_and_add_long(JNIEnv *env, jclass cls, jlong addr, jlong delta)
+static jlong JNICALL get_and_add_long(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jlong delta)
 {
 	(void)env;
 	(void)cls;
+	(void)keep_alive;
 	return __atomic_fetch_add(BPF4J_UNPTR(jlong *, addr), delta, __ATOMIC_SEQ_CST);
 }
 
-static jboolean JNICALL cas_int(JNIEnv *env, jclass cls, jlong addr, jint expect, jint update)
+static jboolean JNICALL cas_int(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jint expect,
+			       jint update)
 {
 	(void)env;
 	(void)cls;
+	(void)keep_alive;
 	return __atomic_compare_exchange_n(BPF4J_UNPTR(jint *, addr), &expect, update, 0,
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-static jboolean JNICALL cas_long(JNIEnv *env, jclass cls, jlong addr, jlong expect, jlong update)
+static jboolean JNICALL cas_long(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jlong expect,
+				jlong update)
 {
 	(void)env;
 	(void)cls;
+	(void)keep_alive;
 	return __atomic_compare_exchange_n(BPF4J_UNPTR(jlong *, addr), &expect, update, 0,
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 /* Plain copies between memory and a Java operand; the memory is known mapped. */
-static jint JNICALL copy_memory(JNIEnv *env, jclass cls, jlong addr, jbyteArray array, jobject buffer,
-				jint offset, jint length, jboolean to_memory)
+static jint JNICALL copy_memory(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jbyteArray array,
+				jobject buffer, jint offset, jint length, jboolean to_memory)
 {
 	struct bpf4j_operand op = { array, buffer, offset, length, NULL, 0 };
 	void *mem = BPF4J_UNPTR(void *, addr);
 
 	(void)cls;
+	(void)keep_alive;
 	if (bpf4j_operands_pin(env, &op, 1))
 		return -EINVAL;
 	if (op.ptr) {
@@ -88,14 +99,15 @@ static ssize_t checked_copy(void *mem, void *local, size_t length, int to_memory
 	return (size_t)n < length ? -EFAULT : n;
 }
 
-static jint JNICALL copy_checked(JNIEnv *env, jclass cls, jlong addr, jbyteArray array, jobject buffer,
-				 jint offset, jint length, jboolean to_memory)
+static jint JNICALL copy_checked(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jbyteArray array,
+				 jobject buffer, jint offset, jint length, jboolean to_memory)
 {
 	struct bpf4j_operand op = { array, buffer, offset, length, NULL, 0 };
 	void *local;
 	ssize_t n;
 
 	(void)cls;
+	(void)keep_alive;
 	if (!length)
 		return 0;
 	if (bpf4j_operand_check(env, &op))
@@ -192,12 +204,12 @@ static jint JNICALL arena_globals_at_end(JNIEnv *env, jclass cls)
 int bpf4j_arena_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
-		{ "getAndAddInt", "(JI)I", (void *)get_and_add_int },
-		{ "getAndAddLong", "(JJ)J", (void *)get_and_add_long },
-		{ "compareAndSetInt", "(JII)Z", (void *)cas_int },
-		{ "compareAndSetLong", "(JJJ)Z", (void *)cas_long },
-		{ "copyMemory", "(J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_memory },
-		{ "copyChecked", "(J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_checked },
+		{ "getAndAddInt", "(Ljava/lang/Object;JI)I", (void *)get_and_add_int },
+		{ "getAndAddLong", "(Ljava/lang/Object;JJ)J", (void *)get_and_add_long },
+		{ "compareAndSetInt", "(Ljava/lang/Object;JII)Z", (void *)cas_int },
+		{ "compareAndSetLong", "(Ljava/lang/Object;JJJ)Z", (void *)cas_long },
+		{ "copyMemory", "(Ljava/lang/Object;J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_memory },
+		{ "copyChecked", "(Ljava/lang/Object;J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_checked },
 		{ "mapInitialValue", "(J)[B", (void *)map_initial_value },
 		{ "mapReuseFd", "(JI)I", (void *)map_reuse_fd },
 		{ "arenaGlobalsAtEnd", "()I", (void *)arena_globals_at_end },

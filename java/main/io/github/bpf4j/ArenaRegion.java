@@ -61,7 +61,12 @@ public final class ArenaRegion {
         this.noUserConv = arena.noUserConv();
     }
 
-    /** The roots the region reads through; they keep the mapping alive. */
+    /**
+     * The roots the region reads through; they keep the mapping alive. Calls
+     * that take an address pass windows[0] along too: a JNI argument stays
+     * reachable for the whole call (JDK 8 has no reachability fence), so the
+     * range cannot be unmapped under it.
+     */
     static ByteBuffer[] windows(Mapping mapping, long size) {
         int n = (int) ((size + WINDOW - 1) >>> WINDOW_SHIFT);
         ByteBuffer[] w = new ByteBuffer[n];
@@ -190,19 +195,19 @@ public final class ArenaRegion {
 
     /** Atomically adds and returns the previous value; interoperates with {@code __sync_fetch_and_add}. */
     public int getAndAddInt(long offset, int delta) {
-        return Native.getAndAddInt(atomic(offset, 4), delta);
+        return Native.getAndAddInt(windows[0], atomic(offset, 4), delta);
     }
 
     public long getAndAddLong(long offset, long delta) {
-        return Native.getAndAddLong(atomic(offset, 8), delta);
+        return Native.getAndAddLong(windows[0], atomic(offset, 8), delta);
     }
 
     public boolean compareAndSetInt(long offset, int expect, int update) {
-        return Native.compareAndSetInt(atomic(offset, 4), expect, update);
+        return Native.compareAndSetInt(windows[0], atomic(offset, 4), expect, update);
     }
 
     public boolean compareAndSetLong(long offset, long expect, long update) {
-        return Native.compareAndSetLong(atomic(offset, 8), expect, update);
+        return Native.compareAndSetLong(windows[0], atomic(offset, 8), expect, update);
     }
 
     // ---- checked access (never faults)
@@ -275,7 +280,7 @@ public final class ArenaRegion {
 
     /** The pointer to {@code offset} in the form this arena's programs store: a user address, or its low 32 bits. */
     public long pointerAt(long offset) {
-        check(offset, 0);
+        check(offset, 1);
         long address = base + offset;
         return noUserConv ? address & 0xffffffffL : address;
     }
@@ -340,7 +345,7 @@ public final class ArenaRegion {
 
     private void copy(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {
         plain(offset, length);
-        int err = Native.copyMemory(base + offset, array, buffer, at, length, toArena);
+        int err = Native.copyMemory(windows[0], base + offset, array, buffer, at, length, toArena);
         if (err < 0) {
             Errors.check("copy to/from arena '" + arena.map().name() + "'", err);
         }
@@ -348,7 +353,7 @@ public final class ArenaRegion {
 
     private void checked(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {
         check(offset, length);
-        int n = Native.copyChecked(base + offset, array, buffer, at, length, toArena);
+        int n = Native.copyChecked(windows[0], base + offset, array, buffer, at, length, toArena);
         if (n == -Errors.EFAULT) {
             throw new BpfException(toArena ? "process_vm_writev" : "process_vm_readv", Errors.EFAULT, "EFAULT",
                     "a page in " + length + " bytes at offset " + offset + " of arena '" + arena.map().name()

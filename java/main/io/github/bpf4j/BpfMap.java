@@ -697,13 +697,13 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private int readBatch(int op, BatchCursor cursor, ByteBuffer keys, ByteBuffer values, String call) {
-        if (cursor.done) {
-            return 0;
-        }
         handle.acquire();
         try {
             int f = liveFd();
             requireKeys(call);
+            if (cursor.done) {
+                return 0;
+            }
             int count = Math.min(keys.remaining() / keySize, values.remaining() / valueBufferSize());
             if (count <= 0) {
                 throw new IllegalArgumentException("batch buffers of map '" + name + "' hold no element: keys need "
@@ -797,8 +797,13 @@ public final class BpfMap implements AutoCloseable {
     };
 
     private int batch(int op, int f, BatchCursor cursor, ByteBuffer keys, ByteBuffer values, int count, long elemFlags) {
+        long valuesNeeded = values == null ? 0 : (long) count * valueBufferSize();
+        if (valuesNeeded > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + count + " values of map '" + name + "' needs "
+                    + valuesNeeded + " bytes, more than one buffer holds: use smaller batches");
+        }
         int keysLength = count * keySize;
-        int valuesLength = values == null ? 0 : (int) Math.min(Integer.MAX_VALUE, (long) count * valueBufferSize());
+        int valuesLength = (int) valuesNeeded;
         int keysOffset = Buffers.offset("batch keys", name, keys, keysLength, op <= BATCH_LOOKUP_AND_DELETE);
         int valuesOffset = values == null ? 0
                 : Buffers.offset("batch values", name, values, valuesLength, op <= BATCH_LOOKUP_AND_DELETE);

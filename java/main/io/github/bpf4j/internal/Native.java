@@ -58,17 +58,18 @@ public final class Native {
     /** The address of a direct buffer's first byte, 0 for other buffers. */
     public static native long bufferAddress(ByteBuffer buffer);
 
-    // arena.c: addresses are inside a live mapping, checked by the caller
-    public static native int getAndAddInt(long address, int delta);
-    public static native long getAndAddLong(long address, long delta);
-    public static native boolean compareAndSetInt(long address, int expect, int update);
-    public static native boolean compareAndSetLong(long address, long expect, long update);
+    // arena.c: addresses are inside a live mapping, checked by the caller; keepAlive is a root buffer of
+    // that mapping, passed only so that it stays reachable (and the range mapped) during the call
+    public static native int getAndAddInt(Object keepAlive, long address, int delta);
+    public static native long getAndAddLong(Object keepAlive, long address, long delta);
+    public static native boolean compareAndSetInt(Object keepAlive, long address, int expect, int update);
+    public static native boolean compareAndSetLong(Object keepAlive, long address, long expect, long update);
     /** 0 or -errno; toMemory copies the operand to the address, else the reverse. */
-    public static native int copyMemory(long address, byte[] array, ByteBuffer buffer, int offset, int length,
-            boolean toMemory);
+    public static native int copyMemory(Object keepAlive, long address, byte[] array, ByteBuffer buffer, int offset,
+            int length, boolean toMemory);
     /** Like copyMemory, but a missing page is -EFAULT instead of a crash. Returns bytes or -errno. */
-    public static native int copyChecked(long address, byte[] array, ByteBuffer buffer, int offset, int length,
-            boolean toMemory);
+    public static native int copyChecked(Object keepAlive, long address, byte[] array, ByteBuffer buffer, int offset,
+            int length, boolean toMemory);
     /** An object's map before load: its initial data (an arena's __arena globals), or an empty array. */
     public static native byte[] mapInitialValue(long map);
     /** Before load: libbpf uses fd instead of creating the map (it keeps a duplicate). 0 or -errno. */
