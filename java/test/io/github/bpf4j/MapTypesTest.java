@@ -354,7 +354,7 @@ class MapTypesTest {
             int fileFd = newFd(before, file.toString());
             int fds = Kernel.openFds();
             BpfException notAMap = assertThrows(BpfException.class, () -> BpfMap.fromFd(fileFd));
-            assertEquals(fds, Kernel.openFds(), "the duplicate fd is closed again");
+            assertTrue(Kernel.openFds() <= fds, "the duplicate fd is closed again"); // others may close too
             assertTrue(notAMap.getMessage().contains("not a BPF map"), notAMap.getMessage());
         } finally {
             Files.delete(file);
@@ -376,7 +376,7 @@ class MapTypesTest {
             assertAll(
                 () -> assertNotAMap("fromFd(program fd)", () -> BpfMap.fromFd(pass.fd())),
                 () -> assertNotAMap("openPinned(pinned program)", () -> BpfMap.openPinned(pin)));
-            assertEquals(fds, Kernel.openFds(), "the fds opened for the attempts are closed again");
+            assertTrue(Kernel.openFds() <= fds, "the fds opened for the attempts are closed again");
         } finally {
             BpfMap.unpin(pin);
         }
@@ -970,7 +970,7 @@ class MapTypesTest {
         for (String m : more) {
             assertTrue(e.getMessage().contains(m), "expected '" + m + "' in: " + e.getMessage());
         }
-        assertEquals(fds, Kernel.openFds(), "no fd was made");
+        assertTrue(Kernel.openFds() <= fds, "no fd was made"); // the Cleaner may close others' meanwhile
     }
 
     private static MapSpec hashSpec() {
