@@ -61,19 +61,10 @@ final class VersionReport {
         }
     }
 
-    private static Boolean probeOrNull(MapType t) {
+    /** null where libbpf cannot probe the type; a permission failure ends the whole report section. */
+    private static Boolean probeOrNull(Object type) {
         try {
-            return Bpf4j.probe(t);
-        } catch (io.github.bpf4j.BpfPermissionException e) {
-            throw e;
-        } catch (BpfException e) {
-            return null; // libbpf cannot probe it
-        }
-    }
-
-    private static Boolean probeOrNull(ProgramType t) {
-        try {
-            return Bpf4j.probe(t);
+            return type instanceof MapType ? Bpf4j.probe((MapType) type) : Bpf4j.probe((ProgramType) type);
         } catch (io.github.bpf4j.BpfPermissionException e) {
             throw e;
         } catch (BpfException e) {
