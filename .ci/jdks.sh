@@ -19,7 +19,7 @@ JDK_PINS=(
 # JDKs built against a newer glibc than this machine's (8 from sid, 21/25 from
 # trixie need 2.38; bookworm has 2.36) run on trixie's glibc, unpacked beside
 # them: their ELF interpreter and library search path are pointed at it.
-JDK_GLIBC_PIN="trixie|libc6|amd64|2.41-12+deb13u4|967aa62605721081c3eb2a17650611a792aa802d76a6511d1840242623d204c9"
+JDK_GLIBC_PIN="trixie|libc6|amd64|2.41-12+deb13u5|b59b0625cd1a791375d40dab23a4d5d3d0641e3d0a773501becdc3725b7f99cf"
 # Taken from the system, not downloaded.  jdk25 only falls back to the pin
 # above when Temurin is not installed.
 SYSTEM_JDK17=/usr/lib/jvm/java-17-openjdk-amd64
