@@ -37,6 +37,9 @@ public final class Native {
 
     // map.c: each operand is a byte[] or a direct ByteBuffer (the other null) with offset and length;
     // length 0 passes NULL. op is one of BpfMap's OP_* / BATCH_* codes.
+    /** The libbpf map of an object (objectOpenMem's handle) for a data section such as ".bss", or 0. */
+    public static native long mapFindBySection(long object, String section);
+
     public static native int mapElem(int op, int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
             int keyLength, byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, int valueLength, long flags);
     public static native int mapBatch(int op, int fd, ByteBuffer tokens, int tokenSize, boolean first,
@@ -104,6 +107,9 @@ public final class Native {
     /** f_type of the filesystem holding path, or -errno. */
     public static native long statfsType(String path);
     public static native int mapFdById(int id);
+    /** if_nametoindex: the interface's index in this network namespace, or -errno. */
+    public static native int ifIndex(String interfaceName);
+
     public static native int dup(int fd);
 
     // probe.c: 1 supported, 0 not, -errno if the probe failed
