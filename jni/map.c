@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "bpf4j.h"
 
 /* Same values as the OP_* constants in BpfMap. */
@@ -178,6 +179,28 @@ static jint JNICALL map_info(JNIEnv *env, jclass cls, jint fd, jlongArray out, j
 	return 0;
 }
 
+/*
+ * The map libbpf made for ELF section `section` (".bss", ".data.foo"), or 0.
+ * libbpf matches a name that starts with a dot against the section name,
+ * which the map's own name truncates or drops (see internal_map_name()).
+ * The object handle is object.c's struct bpf4j_object, whose first member
+ * is the bpf_object.
+ */
+static jlong JNICALL map_find_by_section(JNIEnv *env, jclass cls, jlong object_handle, jstring jsection)
+{
+	struct bpf_object *obj = *BPF4J_UNPTR(struct bpf_object **, object_handle);
+	const char *section;
+	struct bpf_map *map;
+
+	(void)cls;
+	section = (*env)->GetStringUTFChars(env, jsection, NULL);
+	if (!section)
+		return 0;
+	map = section[0] == '.' ? bpf_object__find_map_by_name(obj, section) : NULL;
+	(*env)->ReleaseStringUTFChars(env, jsection, section);
+	return BPF4J_PTR(map);
+}
+
 int bpf4j_map_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
@@ -185,6 +208,7 @@ int bpf4j_map_register(JNIEnv *env)
 		{ "mapBatch", "(IILjava/nio/ByteBuffer;IZ[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIIJ[I)I", (void *)map_batch },
 		{ "mapCreate", "(ILjava/lang/String;IIIIJIII)I", (void *)map_create },
 		{ "mapInfo", "(I[J[B)I", (void *)map_info },
+		{ "mapFindBySection", "(JLjava/lang/String;)J", (void *)map_find_by_section },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <bpf/bpf.h>
@@ -180,6 +181,26 @@ static jint JNICALL sys_map_fd_by_id(JNIEnv *env, jclass cls, jint id)
 	return bpf_map_get_fd_by_id((__u32)id);
 }
 
+/*
+ * The interface's index in this network namespace, or -errno. Java's
+ * NetworkInterface only sees interfaces that have an address.
+ */
+static jint if_index(const char *name)
+{
+	unsigned int index = if_nametoindex(name);
+
+	return index ? (jint)index : -errno;
+}
+
+static jint JNICALL sys_if_index(JNIEnv *env, jclass cls, jstring jname)
+{
+	jint ret;
+
+	(void)cls;
+	WITH_PATH(env, jname, name, if_index(name));
+	return ret;
+}
+
 static jint JNICALL sys_dup(JNIEnv *env, jclass cls, jint fd)
 {
 	int ret;
@@ -208,6 +229,7 @@ int bpf4j_sys_register(JNIEnv *env)
 		{ "statfsType", "(Ljava/lang/String;)J", (void *)sys_statfs_type },
 		{ "mapFdById", "(I)I", (void *)sys_map_fd_by_id },
 		{ "dup", "(I)I", (void *)sys_dup },
+		{ "ifIndex", "(Ljava/lang/String;)I", (void *)sys_if_index },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

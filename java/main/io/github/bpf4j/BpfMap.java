@@ -29,7 +29,13 @@ import java.util.Set;
  * <p>Element operations read keys and values from a buffer's position (which
  * they do not move) or from the start of a {@code byte[]}, allocate nothing on
  * the ByteBuffer path, and treat a missing key as a normal result, not an
- * error. Buffers of the wrong size are refused before any system call.
+ * error. Each key or value operand is exactly one key or value: a
+ * {@code byte[]} of exactly {@link #keySize()} / {@link #valueBufferSize()}
+ * bytes, or a ByteBuffer whose {@code remaining()} is exactly that (for inputs
+ * and outputs alike). Anything else, shorter or longer, is refused with an
+ * {@link IllegalArgumentException} naming the operand and both sizes, before
+ * any system call: a longer operand is never cut to a prefix. Batch lookups
+ * are the exception: their buffers are room to fill, and may be larger.
  *
  * <p>Ownership: a map of an object belongs to the object, and closing the
  * object closes it ({@link #close()} on such a map does nothing). A map on its
@@ -180,7 +186,9 @@ public final class BpfMap implements AutoCloseable {
         String p = path.toAbsolutePath().toString();
         int fd = Native.objGet(p);
         if (fd < 0) {
-            throw Errors.exception("bpf_obj_get(" + p + ")", -fd, null);
+            String op = "bpf_obj_get(" + p + ")";
+            BpfException diagnosed = BpfFs.diagnosePin(path, op, -fd);
+            throw diagnosed != null ? diagnosed : Errors.exception(op, -fd, null);
         }
         return adopt(fd, "bpf_obj_get(" + p + ")");
     }
@@ -196,16 +204,85 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Opens the map behind an fd this process got elsewhere. bpf4j works on its
-     * own duplicate: the caller keeps, and still closes, {@code fd}.
+     * Opens the map behind an fd this process got elsewhere (a socket's
+     * SCM_RIGHTS, another library, {@link #fd()} of another handle). bpf4j
+     * {@code dup}s it and owns only its copy: the caller keeps {@code fd},
+     * must still close it, and may close it right away; {@link #close()}
+     * closes just the copy.
+     *
+     * <p>An fd is only a number. One that is not open, or is not a BPF map
+     * (standard input/output/error, a pipe, a socket, a file, a BPF program
+     * or link), is refused naming what it is. What cannot be caught: a number
+     * kept after its map was closed, which the kernel has since given to
+     * another map, opens that other map. So never keep {@link #fd()} past the
+     * handle's {@code close()} (it is borrowed, and {@code fd()} itself then
+     * throws); to keep a map, keep the {@code BpfMap}, or reopen it by
+     * {@link MapInfo#id()} or a pin.
+     *
+     * @throws IllegalArgumentException if {@code fd} is not open, or not a BPF map
      */
     public static BpfMap fromFd(int fd) {
         Native.ensureLoaded();
+        String op = "fromFd(" + fd + ")";
+        if (fd < 0) {
+            throw new IllegalArgumentException(op + ": " + fd + " is not a file descriptor");
+        }
         int copy = Native.dup(fd);
+        if (copy == -Errors.EBADF) {
+            throw new IllegalArgumentException(op + ": fd " + fd + (fd <= 2 ? " (" + describeFd(fd, "closed") + ")" : "")
+                    + " is not open in this process (EBADF)"
+                    + (fd <= 2 ? "" : "; was its map closed? an fd() is valid only until its handle is closed"));
+        }
         if (copy < 0) {
             throw Errors.exception("dup(" + fd + ")", -copy, null);
         }
-        return adopt(copy, "fromFd(" + fd + ")");
+        try {
+            String kind = fdKind(copy);
+            if (kind != null && !kind.equals(BPF_MAP_INODE)) {
+                throw new IllegalArgumentException(op + ": fd " + fd + " is " + describeFd(fd, kind)
+                        + ", not a BPF map" + (kind.startsWith("anon_inode:bpf") ? "" : "; pass the fd of a BPF map"));
+            }
+        } catch (RuntimeException e) {
+            Native.close(copy);
+            throw e;
+        }
+        return adopt(copy, op);
+    }
+
+    private static final String BPF_MAP_INODE = "anon_inode:bpf-map";
+
+    /** What /proc/self/fd/N links to (e.g. "pipe:[123]", "anon_inode:bpf-map", a path), or null without /proc. */
+    private static String fdKind(int fd) {
+        try {
+            return Files.readSymbolicLink(java.nio.file.Paths.get("/proc/self/fd/" + fd)).toString();
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** A reader's words for an fd's /proc link. */
+    static String describeFd(int fd, String kind) {
+        String what;
+        if (kind.startsWith("pipe:")) {
+            what = "a pipe";
+        } else if (kind.startsWith("socket:")) {
+            what = "a socket";
+        } else if (kind.equals("anon_inode:bpf-prog")) {
+            what = "a BPF program (use BpfObject's programs)";
+        } else if (kind.equals("anon_inode:bpf_link") || kind.equals("anon_inode:bpf-link")) {
+            what = "a BPF link";
+        } else if (kind.startsWith("anon_inode:")) {
+            what = "an anonymous inode (" + kind.substring(11) + ")";
+        } else if (kind.startsWith("/dev/")) {
+            what = "a device (" + kind + ")";
+        } else if (kind.startsWith("/")) {
+            java.nio.file.Path target = java.nio.file.Paths.get(kind);
+            what = (Files.isDirectory(target) ? "the directory " : "the file ") + kind;
+        } else {
+            what = kind;
+        }
+        String[] std = {"standard input", "standard output", "standard error"};
+        return fd >= 0 && fd <= 2 ? std[fd] + ", " + what : what;
     }
 
     /** Wraps a fresh fd we own; closes it if it is not a map. */
@@ -226,15 +303,11 @@ public final class BpfMap implements AutoCloseable {
      * own layout), so the fd's kind is checked first.
      */
     private static void requireMapFd(int fd, String operation) {
-        String kind;
-        try {
-            kind = Files.readSymbolicLink(java.nio.file.Paths.get("/proc/self/fd/" + fd)).toString();
-        } catch (java.io.IOException e) {
-            return; // no /proc: let the kernel's answer stand
-        }
-        if (!kind.equals("anon_inode:bpf-map")) {
+        String kind = fdKind(fd);
+        if (kind != null && !kind.equals(BPF_MAP_INODE)) {
             throw new BpfInvalidArgumentException(operation, Errors.EINVAL, "EINVAL", "the object is not a BPF map but "
-                    + kind, "open programs and links with their own types; a map is what 'bpftool map' lists");
+                    + describeFd(-1, kind), "open programs and links with their own types; a map is what"
+                    + " 'bpftool map' lists");
         }
     }
 
@@ -377,8 +450,12 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * The map's fd, owned by this map or its object: valid until closed, and
-     * never to be closed by the caller.
+     * The map's fd, borrowed: owned by this map or its object, valid until it
+     * is closed, never to be closed by the caller. Once closed, the kernel
+     * reuses the number for whatever opens next, so a number kept past
+     * {@code close()} may name another map: this method throws
+     * {@link IllegalStateException} after close, and {@link #fromFd} takes a
+     * copy of an fd that is live at the time of the call.
      */
     public int fd() {
         return liveFd();
@@ -556,11 +633,13 @@ public final class BpfMap implements AutoCloseable {
      * @return false when {@code key} was the last
      */
     public boolean nextKey(ByteBuffer key, ByteBuffer next) {
+        requireKeys("bpf_map_get_next_key");
         return found(elem(OP_GET_NEXT_KEY, key, next, 0), "bpf_map_get_next_key");
     }
 
     /** @return the next key, or null after the last */
     public byte[] nextKey(byte[] key) {
+        requireKeys("bpf_map_get_next_key");
         byte[] next = new byte[keySize()];
         return found(elem(OP_GET_NEXT_KEY, key, next, 0), "bpf_map_get_next_key") ? next : null;
     }
@@ -625,10 +704,15 @@ public final class BpfMap implements AutoCloseable {
             } else {
                 valueLength = valueBufferSize();
             }
+            if (keyLength == 0 && key != null && operandLength(key) != 0) {
+                throw new IllegalArgumentException("key of map '" + name + "' has " + operandLength(key)
+                        + " bytes, but " + type + " maps have no keys: pass null (or use push/pop/peek)");
+            }
             // get_next_key starts from the first key when given none.
             Object k = keyLength == 0 || (op == OP_GET_NEXT_KEY && key == null) ? null : key;
             Object v = valueLength == 0 ? null : value;
-            int keyOffset = k == null ? 0 : Buffers.offset("key", name, k, keyLength, false);
+            int keyOffset = k == null ? 0 : Buffers.offset(op == OP_GET_NEXT_KEY ? "current key" : "key", name, k,
+                    keyLength, false);
             if (k == null) {
                 if (keyLength != 0 && op != OP_GET_NEXT_KEY) {
                     throw new NullPointerException("key of map '" + name + "' is null");
@@ -638,13 +722,30 @@ public final class BpfMap implements AutoCloseable {
             // A bloom filter's lookup reads the value it is asked about.
             boolean written = (op == OP_LOOKUP && type != MapType.BLOOM_FILTER) || op == OP_LOOKUP_AND_DELETE
                     || op == OP_GET_NEXT_KEY;
-            int valueOffset = valueLength == 0 ? 0 : Buffers.offset("value", name, v, valueLength, written);
+            int valueOffset = valueLength == 0 ? 0 : Buffers.offset(op == OP_GET_NEXT_KEY ? "next key" : "value",
+                    name, v, valueLength, written, op == OP_GET_NEXT_KEY ? null : valueSizeNote());
             return Native.mapElem(op, f, Buffers.array(k), Buffers.direct(k), keyOffset, keyLength,
                     Buffers.array(v), Buffers.direct(v), valueOffset, valueLength, opFlags);
         } finally {
             handle.release();
         }
     }
+
+    private static int operandLength(Object operand) {
+        return operand instanceof byte[] ? ((byte[]) operand).length : ((ByteBuffer) operand).remaining();
+    }
+
+    /** For a per-CPU map, how its value buffer size is made up; computed once, as messages are built on failure only. */
+    private String valueSizeNote() {
+        String note = perCpuSizeNote;
+        if (note == null && type.isPerCpu()) {
+            note = perCpuSizeNote = type + " values are round_up(" + valueSize + ", 8) x " + possibleCpus()
+                    + " possible CPUs = valueBufferSize(); lookupPerCpu/updatePerCpu slice them for you";
+        }
+        return note;
+    }
+
+    private volatile String perCpuSizeNote;
 
     // ---- batches
 
@@ -725,6 +826,9 @@ public final class BpfMap implements AutoCloseable {
     /**
      * Writes {@code keys.remaining() / keySize()} elements in one system call.
      * Batches create or replace: the only flag they take is {@link #F_LOCK}.
+     * {@code keys.remaining()} must be a multiple of {@link #keySize()} and
+     * {@code values.remaining()} exactly that many times {@link #valueBufferSize()}
+     * ({@link IllegalArgumentException} naming both sizes otherwise).
      *
      * @param elemFlags 0 or {@link #F_LOCK}
      * @return how many were written (all of them, unless an exception says otherwise)
@@ -741,7 +845,7 @@ public final class BpfMap implements AutoCloseable {
         try {
             int f = liveFd();
             requireKeys("bpf_map_update_batch");
-            int count = keys.remaining() / keySize;
+            int count = batchCount(keys, "bpf_map_update_batch");
             if (count == 0) {
                 return 0;
             }
@@ -758,7 +862,8 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /**
-     * Deletes {@code keys.remaining() / keySize()} keys in one system call.
+     * Deletes {@code keys.remaining() / keySize()} keys in one system call;
+     * {@code keys.remaining()} must be a multiple of {@link #keySize()}.
      *
      * @return how many were deleted; fewer than given when a key was absent (the batch stops there)
      */
@@ -767,7 +872,7 @@ public final class BpfMap implements AutoCloseable {
         try {
             int f = liveFd();
             requireKeys("bpf_map_delete_batch");
-            int count = keys.remaining() / keySize;
+            int count = batchCount(keys, "bpf_map_delete_batch");
             if (count == 0) {
                 return 0;
             }
@@ -781,10 +886,26 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** Whole keys only: a trailing partial key would otherwise be dropped without a word. */
+    private int batchCount(ByteBuffer keys, String call) {
+        if (keys == null) {
+            throw new NullPointerException(call + ": batch keys of map '" + name + "' are null");
+        }
+        int remaining = keys.remaining();
+        if (remaining % keySize != 0) {
+            throw new IllegalArgumentException(call + ": batch keys of map '" + name + "' have " + remaining
+                    + " bytes remaining, not a multiple of the key size " + keySize);
+        }
+        return remaining / keySize;
+    }
+
     private void requireKeys(String call) {
         if (keySize == 0) {
+            String instead = type == MapType.QUEUE || type == MapType.STACK ? "use push/pop/peek"
+                    : type == MapType.BLOOM_FILTER ? "use push/contains"
+                    : type == MapType.ARENA ? "use arena()" : "it is not an element map";
             throw new UnsupportedOperationException(call + ": map '" + name + "' is " + type
-                    + ", which has no keys; use push/pop/peek" + (type == MapType.BLOOM_FILTER ? "/contains" : ""));
+                    + ", which has no keys to iterate or look up; " + instead);
         }
     }
 
@@ -804,9 +925,14 @@ public final class BpfMap implements AutoCloseable {
         }
         int keysLength = count * keySize;
         int valuesLength = (int) valuesNeeded;
-        int keysOffset = Buffers.offset("batch keys", name, keys, keysLength, op <= BATCH_LOOKUP_AND_DELETE);
-        int valuesOffset = values == null ? 0
-                : Buffers.offset("batch values", name, values, valuesLength, op <= BATCH_LOOKUP_AND_DELETE);
+        boolean read = op <= BATCH_LOOKUP_AND_DELETE;
+        // Lookups fill room (more is fine); updates and deletes read exactly count elements.
+        int keysOffset = read ? Buffers.atLeast("batch keys", name, keys, keysLength, true)
+                : Buffers.offset("batch keys", name, keys, keysLength, false);
+        int valuesOffset = values == null ? 0 : read ? Buffers.atLeast("batch values", name, values, valuesLength, true)
+                : Buffers.offset("batch values", name, values, valuesLength, false,
+                        count + " keys x " + valueBufferSize() + " bytes per value"
+                                + (type.isPerCpu() ? "; " + valueSizeNote() : ""));
         if (cursor != null) {
             return Native.mapBatch(op, f, cursor.tokens, cursor.tokenSize, !cursor.started, Buffers.array(keys),
                     Buffers.direct(keys), keysOffset, keysLength, Buffers.array(values), Buffers.direct(values),
@@ -823,8 +949,12 @@ public final class BpfMap implements AutoCloseable {
      * The keys, in the kernel's order. Keys deleted meanwhile may be skipped;
      * when the current key is deleted the kernel restarts from the first one,
      * and keys already returned are not returned again.
+     *
+     * @throws UnsupportedOperationException for maps without keys (queue, stack, bloom filter, ...)
      */
     public Iterable<byte[]> keys() {
+        handle.ensureOpen();
+        requireKeys("keys");
         return new Iterable<byte[]>() {
             @Override
             public Iterator<byte[]> iterator() {
@@ -941,6 +1071,14 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private void mapMemory() {
+        // An object map with a dot in its name is one libbpf made for a data section (C names have no dots).
+        if (type == MapType.ARRAY && (flags & F_MMAPABLE) == 0 && pointer != 0 && name.indexOf('.') >= 0) {
+            // libbpf's map_is_mmapable(): a data section is mmapped only if a variable in it is not static.
+            throw new UnsupportedOperationException("global-data map '" + name + "' is not shared with user space:"
+                    + " every variable in its section is static, and libbpf mmaps a data section (and lets bpf4j"
+                    + " reach its variables) only when at least one of them is a non-static global; drop 'static'"
+                    + " from the variable you want (or from one variable in the same section)");
+        }
         if (type != MapType.ARRAY || (flags & F_MMAPABLE) == 0) {
             throw new UnsupportedOperationException("map '" + name + "' (" + type + ", flags 0x"
                     + Integer.toHexString(flags) + ") cannot be mmapped: only ARRAY maps created with"
@@ -986,7 +1124,12 @@ public final class BpfMap implements AutoCloseable {
             }
             synchronized (this) {
                 if (arena == null) {
-                    BpfArena a = BpfArena.map(this, handle, f, mapExtra, maxEntries, flags);
+                    BpfArena a;
+                    try {
+                        a = BpfArena.map(this, handle, f, mapExtra, maxEntries, flags);
+                    } catch (BpfException e) {
+                        throw arenaMapFailed(e);
+                    }
                     owner.adopt(a.mapping());
                     arena = a;
                 }
@@ -995,6 +1138,30 @@ public final class BpfMap implements AutoCloseable {
         } finally {
             handle.release();
         }
+    }
+
+    /**
+     * The kernel fixes an arena's user-space address at its first mmap (or at
+     * creation, by map_extra) and refuses any other address (EINVAL) or size
+     * (EBUSY) after that, and it does not say which address it was.
+     */
+    private BpfException arenaMapFailed(BpfException e) {
+        if (e.errno() == Errors.EEXIST && mapExtra != 0) {
+            return new BpfException("mmap(arena '" + name + "')", e.errno(), e.errnoName(), "arena '" + name
+                    + "' lives at 0x" + Long.toHexString(mapExtra) + " (its map_extra), which is already mapped in"
+                    + " this process, most likely by another handle of the same arena",
+                    "use the BpfArena of the handle that mapped it; an arena can be mapped once per process");
+        }
+        if (e.errno() != Errors.EINVAL && e.errno() != Errors.EBUSY) {
+            return e;
+        }
+        return new BpfInvalidArgumentException("mmap(arena '" + name + "')", e.errno(), e.errnoName(), "arena '"
+                + name + "' is already mapped by whoever created or first mapped it (at an address this handle cannot"
+                + " learn: map_extra is " + (mapExtra == 0 ? "0" : "0x" + Long.toHexString(mapExtra)) + "), and the"
+                + " kernel maps an arena at that one address only",
+                "use the BpfArena of the handle that mapped it (obj.map(\"" + name + "\").arena() in the loading"
+                        + " process); to share an arena between processes, create it with MapSpec.mapExtra(address)"
+                        + " so every process maps it at that address");
     }
 
     /**
@@ -1039,6 +1206,33 @@ public final class BpfMap implements AutoCloseable {
         } else {
             arena.region().put(at, data);
         }
+    }
+
+    /**
+     * The map of {@code maps} (an object's) that libbpf made for data section
+     * {@code section}; see {@link BpfObject#dataMap(String)}.
+     */
+    static BpfMap dataMap(String objectName, long objectPointer, Iterable<BpfMap> maps, String section) {
+        if (section == null) {
+            throw new NullPointerException("section is null");
+        }
+        if (!section.startsWith(".")) {
+            throw new IllegalArgumentException("'" + section + "' is not a section name: data sections start with"
+                    + " a dot (.bss, .data, .rodata, .data.<name>, .rodata.<name>, .kconfig)");
+        }
+        long found = Native.mapFindBySection(objectPointer, section);
+        StringBuilder have = new StringBuilder();
+        for (BpfMap m : maps) {
+            if (found != 0 && m.pointer == found) {
+                return m;
+            }
+            if (m.name.indexOf('.') >= 0) {
+                have.append(have.length() == 0 ? "" : ", ").append(m.name);
+            }
+        }
+        throw new java.util.NoSuchElementException("BpfObject '" + objectName + "' has no data section " + section
+                + " (its global-data maps: " + (have.length() == 0 ? "none" : have) + "; a section exists only if"
+                + " a variable is in it)");
     }
 
     /** Before load: {@code bytes} into this object map's initial value at {@code offset}. */

@@ -94,16 +94,15 @@ public final class BpfProgram {
      * @param xdpFlags 0, {@link #XDP_FLAGS_SKB_MODE} or {@link #XDP_FLAGS_DRV_MODE}
      */
     public BpfLink attachXdp(String interfaceName, int xdpFlags) {
-        int ifindex;
-        try {
-            java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(interfaceName);
-            if (nic == null) {
-                throw new IllegalArgumentException("no network interface '" + interfaceName
-                        + "' in this network namespace");
-            }
-            ifindex = nic.getIndex();
-        } catch (java.net.SocketException e) {
-            throw new IllegalArgumentException("cannot look up network interface '" + interfaceName + "': " + e, e);
+        if (interfaceName == null) {
+            throw new NullPointerException("interfaceName is null");
+        }
+        Native.ensureLoaded();
+        // Not java.net.NetworkInterface: it misses interfaces without an address.
+        int ifindex = Native.ifIndex(interfaceName);
+        if (ifindex <= 0) {
+            throw new IllegalArgumentException("no network interface '" + interfaceName
+                    + "' in this network namespace (" + Errors.errnoName(-ifindex) + ")");
         }
         handle.acquire();
         try {
@@ -151,7 +150,9 @@ public final class BpfProgram {
                         + run.spaceReport(), "offer larger data out / ctx out buffers");
             }
             if (ret < 0) {
-                throw Errors.exception(op(), -ret, null);
+                int[] ol = run.offsetsLengths;
+                throw Errors.testRunException(op(), -ret, type, run.repeat(), run.flags(), run.cpu(), run.batchSize(),
+                        ol[1], ol[3], ol[5], ol[7], Native.pageSize());
             }
             return run.retval();
         } finally {

@@ -69,19 +69,25 @@ public final class MapSpec {
         return s;
     }
 
+    /** @throws IllegalArgumentException if negative */
     public MapSpec keySize(int bytes) {
-        this.keySize = bytes;
+        this.keySize = notNegative("keySize", bytes);
         return this;
     }
 
+    /** @throws IllegalArgumentException if negative */
     public MapSpec valueSize(int bytes) {
-        this.valueSize = bytes;
+        this.valueSize = notNegative("valueSize", bytes);
         return this;
     }
 
-    /** Elements; for ring buffers the size in bytes; for arenas the number of pages. */
+    /**
+     * Elements; for ring buffers the size in bytes; for arenas the number of pages.
+     *
+     * @throws IllegalArgumentException if negative
+     */
     public MapSpec maxEntries(int entries) {
-        this.maxEntries = entries;
+        this.maxEntries = notNegative("maxEntries", entries);
         return this;
     }
 
@@ -259,6 +265,14 @@ public final class MapSpec {
         if (innerMap != null && type != MapType.ARRAY_OF_MAPS && type != MapType.HASH_OF_MAPS) {
             fail("innerMap", "only ARRAY_OF_MAPS and HASH_OF_MAPS have inner maps");
         }
+    }
+
+    /** Refused when set, so validate()'s "is not set" can only mean unset. */
+    private static int notNegative(String field, int v) {
+        if (v < 0) {
+            fail(field, v + ": must not be negative");
+        }
+        return v;
     }
 
     private static void positive(String field, int v) {

@@ -22,7 +22,8 @@ public final class Buffers {
             return (byte[]) operand;
         }
         ByteBuffer b = (ByteBuffer) operand;
-        return b == null || b.isDirect() ? null : b.array();
+        // A read-only heap buffer has no accessible array; start() refuses it with a message.
+        return b == null || b.isDirect() || !b.hasArray() ? null : b.array();
     }
 
     /** The direct buffer to pass, or null. */
@@ -34,20 +35,31 @@ public final class Buffers {
     }
 
     /**
-     * Checks that {@code operand} (a byte[] or ByteBuffer) holds {@code needed}
-     * bytes (from a buffer's position) and returns where they start in what
-     * {@link #array} or {@link #direct} return. Messages are built only on
-     * failure: this runs on every map operation.
+     * Checks that {@code operand} (a byte[] or ByteBuffer) is exactly
+     * {@code needed} bytes (a byte[]'s length, a buffer's remaining bytes) and
+     * returns where they start in what {@link #array} or {@link #direct}
+     * return. Exact, not "at least": a longer operand would be silently cut to
+     * a prefix. Messages are built only on failure: this runs on every map
+     * operation.
      *
-     * @param what e.g. "key buffer"
+     * @param what e.g. "key"
      * @param mapName the map it is for, or null
      * @param written whether the call writes into the operand
      */
     public static int offset(String what, String mapName, Object operand, int needed, boolean written) {
+        return offset(what, mapName, operand, needed, written, null);
+    }
+
+    /**
+     * As {@link #offset(String, String, Object, int, boolean)}; {@code why}
+     * (e.g. how a per-CPU size is made up) is appended to a size mismatch.
+     */
+    public static int offset(String what, String mapName, Object operand, int needed, boolean written, String why) {
         if (operand instanceof byte[]) {
             int length = ((byte[]) operand).length;
-            if (length < needed) {
-                throw new IllegalArgumentException(describe(what, mapName) + " has " + length + " bytes, needs " + needed);
+            if (length != needed) {
+                throw new IllegalArgumentException(describe(what, mapName) + " has " + length + " bytes, needs "
+                        + needed + (why == null ? "" : " (" + why + ")") + "; a byte[] must be exactly that size");
             }
             return 0;
         }
@@ -55,6 +67,21 @@ public final class Buffers {
             throw new NullPointerException(describe(what, mapName) + " is null");
         }
         ByteBuffer b = (ByteBuffer) operand;
+        int position = b.position();
+        int limit = b.limit();
+        if (position < 0 || limit - position != needed) {
+            throw new IllegalArgumentException(describe(what, mapName) + " has " + (limit - position)
+                    + " bytes remaining, needs " + needed + (why == null ? "" : " (" + why + ")")
+                    + "; a buffer's position and limit must frame exactly that many bytes");
+        }
+        return start(what, mapName, b, position, written);
+    }
+
+    /** For output areas that may be larger than what is written (batch lookups): at least {@code needed} bytes. */
+    public static int atLeast(String what, String mapName, ByteBuffer b, int needed, boolean written) {
+        if (b == null) {
+            throw new NullPointerException(describe(what, mapName) + " is null");
+        }
         int position = b.position();
         int limit = b.limit();
         if (position < 0 || limit - position < needed) {
@@ -72,9 +99,9 @@ public final class Buffers {
             }
             return position;
         }
-        if (!b.hasArray()) {
-            throw new IllegalArgumentException(describe(what, mapName) + " is a read-only heap buffer, which native"
-                    + " code cannot reach; use a direct ByteBuffer or a byte[]");
+        if (b.isReadOnly() || !b.hasArray()) {
+            throw new IllegalArgumentException(describe(what, mapName) + " is a read-only heap buffer, whose bytes"
+                    + " native code cannot reach; pass a direct ByteBuffer (read-only is fine for input) or a byte[]");
         }
         return b.arrayOffset() + position;
     }

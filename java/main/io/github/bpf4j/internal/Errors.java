@@ -10,6 +10,7 @@ import io.github.bpf4j.BpfOutOfMemoryException;
 import io.github.bpf4j.BpfPermissionException;
 import io.github.bpf4j.BpfVerifierException;
 import io.github.bpf4j.MapType;
+import io.github.bpf4j.ProgramType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,6 +34,8 @@ public final class Errors {
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
     public static final int ENOSPC = 28;
     public static final int ENOSYS = 38;
     public static final int EOPNOTSUPP = 95;
@@ -108,9 +111,9 @@ public final class Errors {
      */
     public static BpfException exception(String operation, int errno, String detail) {
         String name = errnoName(errno);
-        String message = describe(errno);
+        Op op = Op.of(operation);
         String verifierLog = extractVerifierLog(detail);
-        if (verifierLog != null) {
+        if (verifierLog != null && op != Op.OPEN && op != Op.VALIDATE) {
             String program = programName(detail);
             return new BpfVerifierException(operation, errno, name,
                     "the verifier rejected " + (program != null ? "program '" + program + "'" : "a program")
@@ -123,11 +126,174 @@ public final class Errors {
                     "declare maps in the BTF-defined form: struct { __uint(type, BPF_MAP_TYPE_HASH);"
                             + " __uint(max_entries, 100); __type(key, int); __type(value, int); } my_map SEC(\".maps\");");
         }
+        if (op == Op.VALIDATE) {
+            return new BpfInvalidArgumentException(operation, errno, name, "the file is not a well-formed BPF object"
+                    + (detail == null || detail.trim().isEmpty() ? "" : ": " + detail.trim()),
+                    "rebuild it with clang -O2 -g -target bpf -c prog.bpf.c; an object that fails this check was"
+                            + " truncated, corrupted or not made for BPF, and libbpf never saw it");
+        }
+        if (op == Op.OPEN && errno != ENOMEM && !isPermission(errno) && errno != EMFILE && errno != ENFILE) {
+            String libbpfSaid = lastWarnings(detail);
+            return new BpfInvalidArgumentException(operation, errno, name, "the bytes are not a BPF ELF object libbpf"
+                    + " can read" + (libbpfSaid.isEmpty() ? "" : " (libbpf: " + libbpfSaid + ")"),
+                    "pass the .bpf.o that clang -O2 -g -target bpf produced, whole; opening involves no kernel,"
+                            + " so this is about the file, not about privileges or kernel support");
+        }
+        String message = describe(errno);
         String libbpfSaid = lastWarnings(detail);
         if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
         }
-        return classify(operation, errno, name, message, hint(errno));
+        return classify(operation, errno, name, message, hint(op, errno));
+    }
+
+    /** What kind of call an operation string names: hints and required capabilities depend on it. */
+    enum Op {
+        OPEN, VALIDATE, LOAD, MAP_CREATE, MAP_ELEM, PIN, PIN_OPEN, BY_ID, TEST_RUN, XDP_ATTACH, PROBE_MAP,
+        PROBE_PROG, TRACE_PIPE, MMAP, OTHER;
+
+        static Op of(String operation) {
+            String o = operation == null ? "" : operation;
+            if (o.startsWith("bpf4j_validate_object")) {
+                return VALIDATE;
+            }
+            if (o.startsWith("bpf_object__open")) {
+                return OPEN;
+            }
+            if (o.startsWith("bpf_object__load")) {
+                return LOAD;
+            }
+            if (o.startsWith("bpf_map_create") || o.startsWith("bpf_map__reuse_fd")) {
+                return MAP_CREATE;
+            }
+            if (o.startsWith("bpf_obj_pin")) {
+                return PIN;
+            }
+            if (o.startsWith("bpf_obj_get(")) {
+                return PIN_OPEN;
+            }
+            if (o.contains("_get_fd_by_id") || o.contains("_get_next_id")) {
+                return BY_ID;
+            }
+            if (o.startsWith("bpf_prog_test_run")) {
+                return TEST_RUN;
+            }
+            if (o.startsWith("bpf_link_create") && o.contains(", xdp")) {
+                return XDP_ATTACH;
+            }
+            if (o.startsWith("libbpf_probe_bpf_map_type")) {
+                return PROBE_MAP;
+            }
+            if (o.startsWith("libbpf_probe_bpf_prog_type")) {
+                return PROBE_PROG;
+            }
+            if (o.contains("trace_pipe") || o.contains("tracefs") || o.contains("/sys/kernel/tracing")) {
+                return TRACE_PIPE;
+            }
+            if (o.startsWith("mmap")) {
+                return MMAP;
+            }
+            if (o.startsWith("bpf_map_") || o.startsWith("push(") || o.startsWith("pop(") || o.startsWith("peek(")
+                    || o.startsWith("contains(")) {
+                return MAP_ELEM;
+            }
+            return OTHER;
+        }
+    }
+
+    static boolean isPermission(int errno) {
+        return errno == EPERM || errno == EACCES;
+    }
+
+    /**
+     * A failed {@code BPF_PROG_TEST_RUN}: what this program type's test run
+     * takes, against what the run asked for. Sizes in bytes; 0 means unset.
+     */
+    public static BpfException testRunException(String operation, int errno, ProgramType type, int repeat, int flags,
+            int cpu, int batchSize, int dataIn, int dataOut, int ctxIn, int ctxOut, long pageSize) {
+        String name = errnoName(errno);
+        String t = type == null ? "UNKNOWN" : type.name();
+        if (errno == EOPNOTSUPP || errno == ENOTSUPP) {
+            return new BpfNotSupportedException(operation, errno, name, t + " programs have no test run on this kernel"
+                    + (type == ProgramType.TRACING ? " (only fentry, fexit and fmod_ret tracing programs do)" : ""),
+                    "attach the program and trigger it instead; BPF_PROG_TEST_RUN exists for packet programs, raw_tp,"
+                            + " syscall, fentry/fexit, flow dissector, sk_lookup and netfilter");
+        }
+        boolean argsOnly = type == ProgramType.RAW_TRACEPOINT || type == ProgramType.RAW_TRACEPOINT_WRITABLE
+                || type == ProgramType.SYSCALL || type == ProgramType.TRACING;
+        if (argsOnly && (errno == EINVAL || errno == E2BIG)) {
+            StringBuilder set = new StringBuilder();
+            appendSet(set, repeat > 0, "repeat(" + repeat + ")");
+            appendSet(set, dataIn > 0, "dataIn (" + dataIn + " bytes)");
+            appendSet(set, dataOut > 0, "dataOut (" + dataOut + " bytes)");
+            appendSet(set, ctxOut > 0, "ctxOut (" + ctxOut + " bytes)");
+            appendSet(set, batchSize > 0, "batchSize(" + batchSize + ")");
+            appendSet(set, type != ProgramType.RAW_TRACEPOINT && type != ProgramType.RAW_TRACEPOINT_WRITABLE
+                    && flags != 0, "flags(0x" + Integer.toHexString(flags) + ")");
+            appendSet(set, type == ProgramType.TRACING && ctxIn > 0, "ctxIn (" + ctxIn + " bytes)");
+            appendSet(set, (flags & 1) == 0 && cpu != 0, "cpu(" + cpu + ") without F_RUN_ON_CPU");
+            if (set.length() > 0) {
+                return new BpfInvalidArgumentException(operation, errno, name, t + " programs run once per test run"
+                        + " on their arguments only: they take no repeat, data in/out, ctx out or batch size"
+                        + (type == ProgramType.SYSCALL ? ", nor flags" : "") + ", and this run set " + set,
+                        "drop " + set + "; pass the program's arguments as ctxIn"
+                                + (type == ProgramType.TRACING ? " (fentry/fexit take none)" : "")
+                                + " and call testRun again to repeat it");
+            }
+            int max = type == ProgramType.SYSCALL ? 65535 : 12 * 8;
+            return new BpfInvalidArgumentException(operation, errno, name, "ctx in is " + ctxIn + " bytes: a " + t
+                    + " program's ctx in is its arguments, at least as many bytes as the program reads and at most "
+                    + max, "size ctxIn to the arguments the program reads (u64 each for raw_tp)");
+        }
+        boolean skb = type == ProgramType.SOCKET_FILTER || type == ProgramType.SCHED_CLS
+                || type == ProgramType.SCHED_ACT || type == ProgramType.CGROUP_SKB || type == ProgramType.LWT_IN
+                || type == ProgramType.LWT_OUT || type == ProgramType.LWT_XMIT || type == ProgramType.LWT_SEG6LOCAL;
+        boolean xdp = type == ProgramType.XDP;
+        if ((skb || xdp || type == ProgramType.FLOW_DISSECTOR)
+                && (errno == EINVAL || errno == ENOMEM || errno == E2BIG)) {
+            // The kernel's linear area: one page less headroom (skb: NET_SKB_PAD + NET_IP_ALIGN, xdp: 256 + the
+            // frame struct) and the skb_shared_info tailroom (320 bytes on 64-bit); XDP adds up to 17 page frags.
+            long linear = pageSize - (xdp ? 256 + 64 : 64 + 2) - 320;
+            long xdpMax = linear + 17 * pageSize;
+            if (dataIn < 14) {
+                return new BpfInvalidArgumentException(operation, errno, name, "data in is " + dataIn + " bytes, less"
+                        + " than the Ethernet header (14 bytes) every " + t + " test run starts with",
+                        "pass a whole frame as dataIn: Ethernet header, then the packet");
+            }
+            if (dataIn > (xdp ? xdpMax : linear)) {
+                return new BpfInvalidArgumentException(operation, errno, name, "data in is " + dataIn + " bytes, more"
+                        + " than a " + t + " test run takes: " + (xdp ? "about " + xdpMax + " (one page of linear"
+                        + " data plus 17 page fragments" + ((flags & 2) != 0 ? "; live frames take one page only" : "")
+                        + ")" : "about " + linear + " (one page less the kernel's headroom and tailroom)"),
+                        "send a smaller packet; this is the test-run buffer limit, not map memory or RLIMIT_MEMLOCK");
+            }
+            if (xdp && batchSize > 0 && (flags & 2) == 0) {
+                return new BpfInvalidArgumentException(operation, errno, name, "batchSize(" + batchSize + ") is only"
+                        + " for F_XDP_LIVE_FRAMES runs", "drop batchSize, or set flags(TestRun.F_XDP_LIVE_FRAMES)");
+            }
+            int allowed = xdp ? 2 : skb ? 4 : 0;
+            if ((flags & ~allowed) != 0 || (cpu != 0 && !xdp)) {
+                return new BpfInvalidArgumentException(operation, errno, name, t + " test runs take "
+                        + (allowed == 0 ? "no flags" : "only flag 0x" + Integer.toHexString(allowed)) + " and no cpu;"
+                        + " this run set flags 0x" + Integer.toHexString(flags) + (cpu != 0 ? ", cpu " + cpu : ""),
+                        "F_RUN_ON_CPU and cpu(n) are for raw_tp programs; F_XDP_LIVE_FRAMES for XDP;"
+                                + " F_SKB_CHECKSUM_COMPLETE for skb programs");
+            }
+            if (ctxIn > 0 || ctxOut > 0) {
+                return new BpfInvalidArgumentException(operation, errno, name, "the kernel refused the context: ctx in "
+                        + ctxIn + " bytes, ctx out " + ctxOut + " bytes", "ctx in must be a prefix of the type's"
+                        + " context struct (" + (xdp ? "struct xdp_md" : "struct __sk_buff") + ") with only the"
+                        + " fields the kernel lets a test set, the rest zero; or leave ctx out");
+            }
+        }
+        BpfException e = exception(operation, errno, null);
+        return e;
+    }
+
+    private static void appendSet(StringBuilder sb, boolean isSet, String what) {
+        if (isSet) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(what);
+        }
     }
 
     /** Map calls: the hint depends on what was being done to which kind of map. */
@@ -184,7 +350,7 @@ public final class Errors {
             default:
                 break;
         }
-        return classify(operation, errno, name, describe(errno) + " (" + what + ")", hint(errno));
+        return classify(operation, errno, name, describe(errno) + " (" + what + ")", hint(Op.of(operation), errno));
     }
 
     private static boolean isArray(MapType t) {
@@ -197,7 +363,7 @@ public final class Errors {
         switch (errno) {
             case EPERM:
             case EACCES:
-                return new BpfPermissionException(operation, errno, name, message, permissionHint());
+                return new BpfPermissionException(operation, errno, name, message, permissionHint(operation));
             case EINVAL:
                 return new BpfInvalidArgumentException(operation, errno, name, message, hint);
             case EOPNOTSUPP:
@@ -205,9 +371,59 @@ public final class Errors {
                 return new BpfNotSupportedException(operation, errno, name, message, hint);
             case ENOMEM:
                 return new BpfOutOfMemoryException(operation, errno, name, message, hint);
+            case EMFILE:
+            case ENFILE:
+                return new BpfException(operation, errno, name, message, fdLimitHint(errno));
             default:
                 return new BpfException(operation, errno, name, message, hint);
         }
+    }
+
+    /**
+     * Read now: when EMFILE strikes, opening /proc/self/limits (or a class
+     * file from a directory) fails too, so what the hint and its enum need is
+     * had up front.
+     */
+    private static final String FD_LIMIT_AT_START = fdLimit();
+    private static final Op[] OPS = Op.values();
+
+    private static String fdLimit() {
+        try (BufferedReader r = Files.newBufferedReader(Paths.get("/proc/self/limits"), StandardCharsets.US_ASCII)) {
+            for (String line; (line = r.readLine()) != null;) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring(14).trim().split("\\s+");
+                    return f.length > 0 ? f[0] : null;
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: say it without the number
+        }
+        return null;
+    }
+
+    /** EMFILE/ENFILE: fds, not memory or the kernel's BPF limits, ran out. */
+    static String fdLimitHint(int errno) {
+        String limit = fdLimit();
+        if (limit == null) {
+            limit = FD_LIMIT_AT_START;
+        }
+        if (limit == null) {
+            limit = null;
+        }
+        int open = -1;
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        if (fds != null) {
+            open = fds.length;
+        }
+        String state = (open >= 0 ? open + " fds open" : "")
+                + (limit != null ? (open >= 0 ? ", " : "") + "limit " + limit + " (ulimit -n)" : "");
+        if (errno == ENFILE) {
+            return "the whole system ran out of file descriptors (fs.file-max)" + (state.isEmpty() ? "" : "; this"
+                    + " process has " + state) + ": close BpfObjects and maps you no longer use";
+        }
+        return "this process ran out of file descriptors" + (state.isEmpty() ? "" : " (" + state + ")")
+                + ": every BpfObject, map, program and link holds fds until close(); close them"
+                + " (try-with-resources) instead of leaving them to the garbage collector, or raise ulimit -n";
     }
 
     private static String describe(int errno) {
@@ -231,22 +447,71 @@ public final class Errors {
             case EEXIST: return "already exists";
             case ENODEV: return "no such device";
             case EINVAL: return "invalid argument";
+            case ENFILE: return "too many open files in the system";
+            case EMFILE: return "too many open files in this process";
             case ENOSPC: return "no space left (output buffer too small)";
             case ENOSYS: return "the bpf() system call is not available";
             case EOPNOTSUPP: case ENOTSUPP: return "operation not supported";
-            default: return "error " + errno;
+            default: return errnoName(errno).startsWith("errno ") ? "error " + errno : errnoName(errno);
         }
     }
 
-    private static String hint(int errno) {
+    private static String hint(Op op, int errno) {
         switch (errno) {
-            case ENOENT: return "check the name, path or key; for a pinned object, that it is pinned in a BPF filesystem";
-            case E2BIG: return "lower max_entries or the key/value size; for updates, the map may be full";
-            case ENOMEM: return "lower max_entries or the value size; on kernels before 5.11 raise RLIMIT_MEMLOCK";
-            case EINVAL: return "the kernel rejected an argument: check map type, sizes and flags against this kernel"
-                    + " (see the libbpf log on logger io.github.bpf4j.libbpf at FINE)";
+            case ENOENT:
+                if (op == Op.BY_ID) {
+                    return "no object has that id now: ids are never reused, so it was freed (every fd and pin of it"
+                            + " closed); list live ones with bpftool map list / bpftool prog list";
+                }
+                if (op == Op.PIN_OPEN) {
+                    return "nothing is pinned at that path; list pins with ls on the BPF filesystem";
+                }
+                return "check the name, path or key; for a pinned object, that it is pinned in a BPF filesystem";
+            case E2BIG:
+                if (op == Op.TEST_RUN) {
+                    return "an input is larger than the kernel takes for this program type";
+                }
+                return "lower max_entries or the key/value size; for updates, the map may be full";
+            case ENOMEM:
+                if (op == Op.TEST_RUN) {
+                    return "the kernel could not allocate the run's buffers: make data in / ctx in smaller";
+                }
+                if (op == Op.MMAP) {
+                    return "the address space or memory for the mapping ran out";
+                }
+                return "lower max_entries or the value size; on kernels before 5.11 raise RLIMIT_MEMLOCK";
+            case EINVAL:
+                switch (op) {
+                    case TEST_RUN:
+                        return "the kernel refused the run's arguments for this program type: check data/ctx sizes,"
+                                + " repeat and flags against what this type's test run takes";
+                    case PIN:
+                    case PIN_OPEN:
+                        return "the path must be on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)";
+                    case XDP_ATTACH:
+                        return "the device or mode refused the program: try XDP_FLAGS_SKB_MODE (generic XDP)";
+                    case MMAP:
+                        return "the kernel refused this mapping (offset, size or address)";
+                    default:
+                        return "the kernel rejected an argument: check map type, sizes and flags against this kernel"
+                                + " (see the libbpf log on logger io.github.bpf4j.libbpf at FINE)";
+                }
+            case EBUSY:
+                if (op == Op.XDP_ATTACH) {
+                    return "another XDP program is already attached to this interface in this mode: close the BpfLink"
+                            + " holding it (or, if a tool attached it, ip link set dev <if> xdp off), then attach again;"
+                            + " an attached link cannot be replaced by another attach";
+                }
+                if (op == Op.TRACE_PIPE) {
+                    return "the trace pipe has one reader at a time, system-wide; another process (or TracePipe) holds it";
+                }
+                return "";
             case ENOSPC: return "give a larger output buffer";
-            case EOPNOTSUPP: case ENOTSUPP: return "this kernel does not support the feature; check the kernel version and config";
+            case EOPNOTSUPP: case ENOTSUPP:
+                if (op == Op.TEST_RUN) {
+                    return "this program type has no BPF_PROG_TEST_RUN on this kernel; attach it and trigger it instead";
+                }
+                return "this kernel does not support the feature; check the kernel version and config";
             case ENOSYS: return "the kernel lacks CONFIG_BPF_SYSCALL, or a seccomp filter blocks bpf()";
             case EBADF: return "the object was closed or never loaded";
             case EEXIST: return "use an update mode that allows replacing, or delete first";
@@ -254,32 +519,177 @@ public final class Errors {
         }
     }
 
-    /** Names the capabilities this process lacks, read from /proc/self/status. */
-    static String permissionHint() {
+    // Capability bits (linux/capability.h).
+    static final int CAP_DAC_OVERRIDE = 1;
+    static final int CAP_NET_ADMIN = 12;
+    static final int CAP_SYS_ADMIN = 21;
+    static final int CAP_PERFMON = 38;
+    static final int CAP_BPF = 39;
+
+    /** Program types whose loading needs CAP_PERFMON (tracing), by ProgramType name. */
+    private static final java.util.Set<String> TRACING_TYPES = new java.util.HashSet<String>(java.util.Arrays.asList(
+            "KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE", "TRACING", "LSM",
+            "EXT", "STRUCT_OPS"));
+    /** Program types whose loading needs CAP_NET_ADMIN (kernel: is_net_admin_prog_type). */
+    private static final java.util.Set<String> NET_ADMIN_TYPES = new java.util.HashSet<String>(java.util.Arrays.asList(
+            "SCHED_CLS", "SCHED_ACT", "XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB", "SK_MSG",
+            "FLOW_DISSECTOR", "CGROUP_DEVICE", "CGROUP_SOCK", "CGROUP_SOCK_ADDR", "CGROUP_SOCKOPT", "CGROUP_SYSCTL",
+            "SOCK_OPS", "EXT", "NETFILTER"));
+
+    /**
+     * The permission hint for {@code operation}: which capability this kind of
+     * call needs, which of those this process lacks, and, when it lacks none,
+     * what else refuses it.
+     */
+    static String permissionHint(String operation) {
+        Op op = Op.of(operation);
         long caps = effectiveCapabilities();
-        StringBuilder missing = new StringBuilder();
-        if (caps >= 0) {
-            boolean sysAdmin = (caps & (1L << 21)) != 0;
-            if (!sysAdmin) {
-                appendCap(missing, caps, 39, "CAP_BPF");
-                appendCap(missing, caps, 38, "CAP_PERFMON");
-                appendCap(missing, caps, 12, "CAP_NET_ADMIN");
+        StringBuilder hint = new StringBuilder();
+        switch (op) {
+            case BY_ID:
+                hint.append(needs(caps, "opening a BPF object by id", CAP_SYS_ADMIN, -1,
+                        "open it through a pin (openPinned) or an fd passed over a socket (fromFd) instead",
+                        "a BPF LSM or a seccomp filter refuses it"));
+                break;
+            case MAP_CREATE:
+            case PROBE_MAP:
+                hint.append(needs(caps, "creating a map", CAP_BPF, -1,
+                        "run as root, or grant CAP_BPF (e.g. setcap cap_bpf+ep on the java binary)",
+                        "a BPF LSM, a seccomp filter or a BPF token's limits refuse it"));
+                break;
+            case PROBE_PROG: {
+                String type = between(operation, "(", ")");
+                int second = TRACING_TYPES.contains(type) ? CAP_PERFMON : NET_ADMIN_TYPES.contains(type)
+                        ? CAP_NET_ADMIN : -1;
+                hint.append(needs(caps, "loading a " + type + " program", CAP_BPF, second,
+                        "run as root, or grant CAP_BPF" + (second == CAP_PERFMON ? " and CAP_PERFMON"
+                                : second == CAP_NET_ADMIN ? " and CAP_NET_ADMIN" : ""),
+                        "a BPF LSM or a seccomp filter refuses it"));
+                break;
             }
+            case LOAD:
+                hint.append(loadHint(caps));
+                break;
+            case XDP_ATTACH:
+                hint.append(needs(caps, "attaching XDP", CAP_NET_ADMIN, -1,
+                        "run as root, or grant CAP_NET_ADMIN (in this network namespace's user namespace)",
+                        "a BPF LSM refuses it"));
+                break;
+            case TRACE_PIPE:
+                hint.append("the trace pipe is a root-only tracefs file (mode 0440 root:root) and no BPF capability"
+                        + " opens it: read it as root (or with CAP_DAC_OVERRIDE)");
+                if (caps >= 0) {
+                    hint.append(has(caps, CAP_DAC_OVERRIDE) ? "; this process has CAP_DAC_OVERRIDE, so tracefs or"
+                            + " a security module refuses it" : "; this process lacks CAP_DAC_OVERRIDE");
+                }
+                break;
+            case PIN:
+                hint.append("pinning creates a file in the BPF filesystem: this process needs write and search"
+                        + " permission on the pin's directory (check its owner and mode)");
+                break;
+            case PIN_OPEN:
+                hint.append("opening a pin needs read permission on the pin file itself (and write for read-write"
+                        + " access): check its owner and mode with ls -l, chmod/chown it or open it as its owner");
+                break;
+            case MAP_ELEM:
+                hint.append("user space may not do this to this map: it is frozen (like .rodata after load), created"
+                        + " with BPF_F_RDONLY/BPF_F_WRONLY, or opened read-only; no capability changes that");
+                break;
+            case TEST_RUN:
+                hint.append("a test run needs no capability beyond the program's fd, so this program type's test run"
+                        + " refused the request itself (or a BPF LSM did)");
+                break;
+            default:
+                hint.append(needs(caps, "this call", CAP_BPF, -1, "run as root, or grant CAP_BPF (plus"
+                        + " CAP_PERFMON for tracing, CAP_NET_ADMIN for networking)",
+                        "the object itself, a BPF LSM or a seccomp filter refuses it"));
+                break;
         }
         String unprivileged = readFirstLine("/proc/sys/kernel/unprivileged_bpf_disabled");
-        StringBuilder hint = new StringBuilder();
-        if (missing.length() > 0) {
-            hint.append("this process lacks ").append(missing)
-                    .append(" (and CAP_SYS_ADMIN): run as root, or grant CAP_BPF, plus CAP_PERFMON for tracing"
-                            + " programs and CAP_NET_ADMIN for networking programs");
-        } else {
-            hint.append("the process has CAP_BPF/CAP_SYS_ADMIN, so the object itself forbids this"
-                    + " (a frozen or read-only map, a BPF LSM, or a restricted BPF token)");
-        }
-        if (unprivileged != null && !unprivileged.equals("0")) {
+        if (unprivileged != null && !unprivileged.equals("0") && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
+                && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();
+    }
+
+    /** Loading an object: CAP_BPF always, CAP_PERFMON for tracing programs, CAP_NET_ADMIN for networking ones. */
+    private static String loadHint(long caps) {
+        if (caps < 0) {
+            return "loading needs CAP_BPF, plus CAP_PERFMON for tracing programs (kprobe, tracepoint, raw_tp,"
+                    + " fentry...) and CAP_NET_ADMIN for networking ones (xdp, tc, cgroup...)";
+        }
+        StringBuilder lacks = new StringBuilder();
+        if (!capable(caps, CAP_BPF)) {
+            lacks.append("CAP_BPF (needed for every map and program)");
+        }
+        if (!capable(caps, CAP_PERFMON)) {
+            lacks.append(lacks.length() == 0 ? "" : ", ").append("CAP_PERFMON (needed for tracing programs: kprobe,"
+                    + " tracepoint, raw_tp, fentry, perf_event)");
+        }
+        if (!has(caps, CAP_NET_ADMIN) && !has(caps, CAP_SYS_ADMIN)) {
+            lacks.append(lacks.length() == 0 ? "" : ", ").append("CAP_NET_ADMIN (needed for networking programs:"
+                    + " xdp, tc, cgroup, sk_*)");
+        }
+        if (lacks.length() == 0) {
+            return "the process has CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, so something else refuses the load"
+                    + " (a BPF LSM, a seccomp filter, or a BPF token's limits)";
+        }
+        return "this process lacks " + lacks + ": grant what the object's programs need, or run as root";
+    }
+
+    /**
+     * "doing X needs CAP_A [and CAP_B]; this process lacks ..." or, with
+     * everything present, what else can refuse.
+     */
+    private static String needs(long caps, String what, int first, int second, String grant,
+            String otherwise) {
+        StringBuilder need = new StringBuilder(capName(first));
+        if (second >= 0) {
+            need.append(" and ").append(capName(second));
+        }
+        if (caps < 0) {
+            return what + " needs " + need + ": " + grant;
+        }
+        StringBuilder lacks = new StringBuilder();
+        for (int cap : new int[] {first, second}) {
+            if (cap >= 0 && !capable(caps, cap)) {
+                lacks.append(lacks.length() == 0 ? "" : " and ").append(capName(cap));
+            }
+        }
+        if (lacks.length() > 0) {
+            return what + " needs " + need + " and this process lacks " + lacks + ": " + grant;
+        }
+        return what + " needs " + need + ", which this process has, so " + otherwise;
+    }
+
+    /** CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON (older kernels, and the kernel's own checks). */
+    private static boolean capable(long caps, int cap) {
+        if (has(caps, cap)) {
+            return true;
+        }
+        return (cap == CAP_BPF || cap == CAP_PERFMON) && has(caps, CAP_SYS_ADMIN);
+    }
+
+    private static boolean has(long caps, int cap) {
+        return caps >= 0 && (caps & (1L << cap)) != 0;
+    }
+
+    private static String capName(int cap) {
+        switch (cap) {
+            case CAP_DAC_OVERRIDE: return "CAP_DAC_OVERRIDE";
+            case CAP_NET_ADMIN: return "CAP_NET_ADMIN";
+            case CAP_SYS_ADMIN: return "CAP_SYS_ADMIN";
+            case CAP_PERFMON: return "CAP_PERFMON";
+            case CAP_BPF: return "CAP_BPF";
+            default: return "capability " + cap;
+        }
+    }
+
+    private static String between(String s, String open, String close) {
+        int a = s.indexOf(open);
+        int b = a < 0 ? -1 : s.indexOf(close, a + 1);
+        return a < 0 || b < 0 ? "" : s.substring(a + 1, b);
     }
 
     /** The BPF-related capabilities this process has, for reports. */
@@ -297,12 +707,6 @@ public final class Errors {
             }
         }
         return have.length() == 0 ? "no BPF capabilities" : "has " + have;
-    }
-
-    private static void appendCap(StringBuilder sb, long caps, int bit, String name) {
-        if ((caps & (1L << bit)) == 0) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(name);
-        }
     }
 
     private static long effectiveCapabilities() {

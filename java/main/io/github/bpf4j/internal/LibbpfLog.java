@@ -42,6 +42,16 @@ public final class LibbpfLog {
     /** Called from log.c on the thread that called libbpf. */
     static void log(int libbpfLevel, String message) {
         String text = message.endsWith("\n") ? message.substring(0, message.length() - 1) : message;
-        handler.accept(level(libbpfLevel), text);
+        handler.accept(verifierLog(text) ? Level.FINE : level(libbpfLevel), text);
+    }
+
+    /**
+     * libbpf prints a rejected program's whole verifier log as one warning.
+     * It travels in the BpfVerifierException already, so it goes out at FINE
+     * instead of flooding a service's WARNING log; the one-line reasons
+     * libbpf prints around it stay warnings.
+     */
+    static boolean verifierLog(String text) {
+        return text.contains("-- BEGIN PROG LOAD LOG --");
     }
 }

@@ -27,49 +27,56 @@ final class VersionReport {
                 : "not mounted (TracePipe mounts it when allowed)"));
         out.println("access   " + (Native.geteuid() == 0 ? "root" : "uid " + Native.geteuid()) + "; "
                 + Errors.permissionSummary());
-        try {
-            List<String> yes = new ArrayList<String>();
-            List<String> no = new ArrayList<String>();
-            for (MapType t : MapType.values()) {
-                if (t != MapType.UNSPEC && t != MapType.UNKNOWN) {
-                    classify(t.name(), probeOrNull(t), yes, no);
-                }
+        List<String> yes = new ArrayList<String>();
+        List<String> no = new ArrayList<String>();
+        List<String> denied = new ArrayList<String>();
+        String why = null;
+        for (MapType t : MapType.values()) {
+            if (t != MapType.UNSPEC && t != MapType.UNKNOWN) {
+                why = classify(t.name(), t, yes, no, denied, why);
             }
-            out.println("map types supported:      " + yes);
-            out.println("map types not supported:  " + no);
-            yes.clear();
-            no.clear();
-            for (ProgramType t : ProgramType.values()) {
-                if (t != ProgramType.UNSPEC && t != ProgramType.UNKNOWN) {
-                    classify(t.name(), probeOrNull(t), yes, no);
-                }
+        }
+        out.println("map types supported:      " + yes);
+        out.println("map types not supported:  " + no);
+        if (!denied.isEmpty()) {
+            out.println("map types not permitted (unknown): " + denied);
+        }
+        yes.clear();
+        no.clear();
+        denied.clear();
+        for (ProgramType t : ProgramType.values()) {
+            if (t != ProgramType.UNSPEC && t != ProgramType.UNKNOWN) {
+                why = classify(t.name(), t, yes, no, denied, why);
             }
-            out.println("program types supported:     " + yes);
-            out.println("program types not supported: " + no);
-        } catch (io.github.bpf4j.BpfPermissionException e) {
-            out.println("features unknown: probing needs root or CAP_BPF (" + e.errnoName() + ")");
+        }
+        out.println("program types supported:     " + yes);
+        out.println("program types not supported: " + no);
+        if (!denied.isEmpty()) {
+            out.println("program types not permitted (unknown): " + denied);
+        }
+        if (why != null) {
+            out.println("not permitted: probing these needs privileges this process lacks: " + why);
         }
     }
 
-    private static void classify(String name, Boolean supported, List<String> yes, List<String> no) {
-        if (supported == null) {
-            no.add(name + "?");
-        } else if (supported) {
-            yes.add(name);
-        } else {
-            no.add(name);
-        }
-    }
-
-    /** null where libbpf cannot probe the type; a permission failure ends the whole report section. */
-    private static Boolean probeOrNull(Object type) {
+    /**
+     * Files {@code name} under supported, not supported (a trailing '?' where
+     * libbpf cannot probe the type) or not permitted, which says nothing about
+     * the kernel. Returns the first permission hint seen.
+     */
+    private static String classify(String name, Object type, List<String> yes, List<String> no, List<String> denied,
+            String why) {
         try {
-            return type instanceof MapType ? Bpf4j.probe((MapType) type) : Bpf4j.probe((ProgramType) type);
+            boolean supported = type instanceof MapType ? Bpf4j.probe((MapType) type)
+                    : Bpf4j.probe((ProgramType) type);
+            (supported ? yes : no).add(name);
         } catch (io.github.bpf4j.BpfPermissionException e) {
-            throw e;
+            denied.add(name);
+            return why != null ? why : e.errnoName() + ", " + e.hint();
         } catch (BpfException e) {
-            return null;
+            no.add(name + "?");
         }
+        return why;
     }
 
     private static boolean mounted(String dir, String type) {
