@@ -286,6 +286,26 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /**
+     * The map libbpf made for a global-data section, by the section's name:
+     * {@code ".bss"}, {@code ".data"}, {@code ".rodata"}, {@code ".kconfig"} or a
+     * custom {@code ".data.<name>"} / {@code ".rodata.<name>"}. Map names
+     * themselves are truncated ({@code acc_pages} gives {@code acc_page.bss}:
+     * at most 8 characters of the object name before {@code .bss}/{@code .data}/{@code .rodata})
+     * and custom sections carry no object prefix at all, so look data maps up
+     * here rather than by {@link #map(String)}.
+     *
+     * @throws NoSuchElementException if the object has no such section (no variable is in it)
+     */
+    public BpfMap dataMap(String section) {
+        handle.acquire();
+        try {
+            return BpfMap.dataMap(name, pointer, maps.values(), section);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
      * Unloads everything: waits for calls in flight on other threads, detaches
      * mmapped buffers (they stay harmless but no longer shared), closes every
      * fd and frees the libbpf object. Idempotent.
