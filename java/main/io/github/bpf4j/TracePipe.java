@@ -9,6 +9,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reads {@code bpf_printk} output from the kernel's trace pipe, line by line
@@ -19,17 +20,40 @@ import java.util.concurrent.TimeUnit;
  * kernel lets only one reader open it at a time (EBUSY for the next). Lines look like
  * {@code java-1234 [001] ..... 12.34: bpf_trace_printk: buf: hello};
  * {@link #message(String)} extracts the part after {@code bpf_trace_printk: }.
+ *
+ * <p><b>Threads.</b> Any number of threads may call {@link #readLine} on one
+ * pipe; they take turns (in arrival order), and each line goes to exactly one
+ * of them, whole. A read blocks for at most its timeout and returns
+ * {@code null} early, with nothing lost, when
+ * <ul>
+ * <li>its thread is interrupted before or while it waits: the interrupt
+ *     status stays set, so the caller's loop (or a later {@code sleep},
+ *     {@code wait}, ...) sees it;</li>
+ * <li>another thread calls {@link #close()}: the read returns, then the fd is
+ *     closed. A read that <i>starts</i> after {@code close()} throws
+ *     {@link IllegalStateException}.</li>
+ * </ul>
+ * Either is noticed within 25 ms (reads wait in
+ * slices of that length); {@code close()} returns as soon as the reads in
+ * flight have.
  */
 public final class TracePipe implements AutoCloseable {
     static final String TRACEFS = "/sys/kernel/tracing";
     static final String DEBUGFS_TRACING = "/sys/kernel/debug/tracing";
     private static final String MARKER = "bpf_trace_printk: ";
-    /** Short polls let close() on another thread end a read promptly. */
-    private static final long POLL_SLICE_MILLIS = 100;
+    /**
+     * A read waits in slices of this length, so that an interrupt or a close()
+     * on another thread ends it promptly (JDK 8 has no portable way to wake a
+     * thread blocked in a native poll).
+     */
+    static final long POLL_SLICE_MILLIS = 25;
+    private static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(POLL_SLICE_MILLIS);
 
     private final Handle handle;
     private final int fd;
     private final String path;
+    /** Serialises readers; guards chunk, pending and pendingLength. Fair: readers take turns. */
+    private final ReentrantLock readLock = new ReentrantLock(true);
     private final byte[] chunk = new byte[8192];
     private byte[] pending = new byte[8192];
     private int pendingLength;
@@ -111,29 +135,68 @@ public final class TracePipe implements AutoCloseable {
 
     /**
      * The next line, without its newline, or null if none arrived within
-     * {@code timeout}.
+     * {@code timeout}, the calling thread is (or gets) interrupted, or another
+     * thread closed the pipe meanwhile. A line already read in full is
+     * returned even to an interrupted thread; a partial line stays buffered
+     * for the next call.
+     *
+     * @throws IllegalStateException if the pipe was closed before the call
      */
     public String readLine(long timeout, TimeUnit unit) {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        long deadline = System.nanoTime() + Math.max(0, unit.toNanos(timeout));
         handle.acquire();
         try {
-            for (;;) {
-                String line = takeLine();
-                if (line != null) {
-                    return line;
-                }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0 || handle.isClosed()) {
-                    return null;
-                }
-                int n = Native.pollRead(fd, chunk, 0, chunk.length, (int) Math.min(left, POLL_SLICE_MILLIS));
-                if (n < 0) {
-                    throw Errors.exception("read(" + path + ")", -n, null);
-                }
-                append(n);
+            if (!lockReader(deadline)) {
+                return null;
+            }
+            try {
+                return readLocked(deadline);
+            } finally {
+                readLock.unlock();
             }
         } finally {
             handle.release();
+        }
+    }
+
+    /** Waits for this reader's turn; false on timeout, interrupt or close. */
+    private boolean lockReader(long deadline) {
+        for (;;) {
+            if (Thread.currentThread().isInterrupted() || handle.isClosed()) {
+                return false;
+            }
+            long left = deadline - System.nanoTime();
+            try {
+                if (readLock.tryLock(Math.max(0, Math.min(left, POLL_SLICE_NANOS)), TimeUnit.NANOSECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the caller's to see
+                return false;
+            }
+            if (left <= 0) {
+                return false;
+            }
+        }
+    }
+
+    private String readLocked(long deadline) {
+        for (;;) {
+            String line = takeLine();
+            if (line != null) {
+                return line;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || handle.isClosed() || Thread.currentThread().isInterrupted()) {
+                return null;
+            }
+            // Rounded up, so a short rest of the timeout is waited for, not spun.
+            long sliceMillis = left >= POLL_SLICE_NANOS ? POLL_SLICE_MILLIS : (left + 999_999) / 1_000_000;
+            int n = Native.pollRead(fd, chunk, 0, chunk.length, (int) sliceMillis);
+            if (n < 0) {
+                throw Errors.exception("read(" + path + ")", -n, null);
+            }
+            append(n);
         }
     }
 
@@ -177,6 +240,10 @@ public final class TracePipe implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Closes the fd. Reads blocked in other threads return null first (within
+     * 25 ms); idempotent.
+     */
     @Override
     public void close() {
         cleanable.clean();

@@ -484,6 +484,14 @@ class ArenaUseCaseTest {
 
     // ---- the arena counter: JVM threads and a program add at once
 
+    /**
+     * Exact even while both add at once. The counter's page is touched by the
+     * JVM before anyone adds: a program's write to an arena page that does not
+     * exist yet is dropped (by design), so whoever came first would otherwise
+     * lose increments. And "at once" is checked, not assumed: a program run
+     * during which the counter grew by more than the run's own adds overlapped
+     * the JVM's; attempts repeat (each exact) until one did.
+     */
     @Test
     void jvmThreadsAndAProgramCountTogetherExactly() throws Exception {
         String resource = "bpf/arena_counter.bpf.o";
@@ -491,60 +499,75 @@ class ArenaUseCaseTest {
             Globals g = new Globals(obj, resource);
             ArenaRegion r = obj.map("counter_arena").arena().region();
             long counter = 3 * PAGE + 64;
+            r.putLong(counter, 0); // the JVM's touch allocates the page, before any program run
             g.putU64("counter_ptr", r.pointerAt(counter));
             BpfProgram inc = obj.program("counter_inc");
-            int javaThreads = 2;
-            int javaAdds = 1_000_000;
-            int repeat = 1_000_000;
-            CountDownLatch go = new CountDownLatch(1);
-            CountDownLatch javaDone = new CountDownLatch(javaThreads);
-            java.util.concurrent.atomic.AtomicInteger runsWhileJavaAdds = new java.util.concurrent.atomic.AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(javaThreads + 1);
-            long bpfRuns;
-            try {
-                List<Future<?>> java = new ArrayList<Future<?>>();
-                for (int t = 0; t < javaThreads; t++) {
-                    java.add(pool.submit(() -> {
-                        go.await();
-                        try {
-                            for (int i = 0; i < javaAdds; i++) {
-                                r.getAndAddLong(counter, 1);
-                            }
-                        } finally {
-                            javaDone.countDown();
-                        }
-                        return null;
-                    }));
-                }
-                // The program adds in runs of `repeat` for as long as the JVM threads add (and at least 3 runs).
-                Future<Long> bpf = pool.submit(() -> {
-                    TestRun run = new TestRun().dataIn(Kernel.packet()).repeat(repeat);
-                    go.await();
-                    long runs = 0;
-                    while (runs < 3 || javaDone.getCount() > 0) {
-                        if (javaDone.getCount() > 0) {
-                            runsWhileJavaAdds.incrementAndGet();
-                        }
-                        assertEquals(XDP_PASS, inc.testRun(run));
-                        runs++;
-                    }
-                    return runs;
-                });
-                long start = System.nanoTime();
-                go.countDown();
-                for (Future<?> f : java) {
-                    f.get(120, TimeUnit.SECONDS);
-                }
-                bpfRuns = bpf.get(120, TimeUnit.SECONDS);
-                System.out.println("counter: " + javaThreads + " x " + javaAdds + " JVM adds and " + bpfRuns + " x "
-                        + repeat + " BPF adds in " + (System.nanoTime() - start) / 1_000_000 + " ms; "
-                        + runsWhileJavaAdds + " BPF runs started while JVM threads were adding");
-            } finally {
-                pool.shutdownNow();
+            int overlapped = 0;
+            for (int attempt = 1; attempt <= 5 && overlapped == 0; attempt++) {
+                r.putLong(counter, 0);
+                g.putU64("runs", 0);
+                overlapped = countTogether(r, counter, g, inc, attempt);
             }
-            assertEquals((long) javaThreads * javaAdds + bpfRuns * repeat, r.getLong(counter));
-            assertEquals((long) bpfRuns * repeat, g.u64("runs"));
+            assertTrue(overlapped > 0, "in 5 attempts no program run overlapped the JVM threads' adds");
         }
+    }
+
+    /** One attempt, asserted exact; returns how many program runs saw JVM adds during them. */
+    private static int countTogether(ArenaRegion r, long counter, Globals g, BpfProgram inc, int attempt)
+            throws Exception {
+        int javaThreads = 2;
+        int javaAdds = 1_000_000;
+        int repeat = 1_000_000;
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch javaDone = new CountDownLatch(javaThreads);
+        java.util.concurrent.atomic.AtomicInteger overlapped = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(javaThreads + 1);
+        long bpfRuns;
+        try {
+            List<Future<?>> java = new ArrayList<Future<?>>();
+            for (int t = 0; t < javaThreads; t++) {
+                java.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        for (int i = 0; i < javaAdds; i++) {
+                            r.getAndAddLong(counter, 1);
+                        }
+                    } finally {
+                        javaDone.countDown();
+                    }
+                    return null;
+                }));
+            }
+            // The program adds in runs of `repeat` for as long as the JVM threads add (and at least 3 runs).
+            Future<Long> bpf = pool.submit(() -> {
+                TestRun run = new TestRun().dataIn(Kernel.packet()).repeat(repeat);
+                go.await();
+                long runs = 0;
+                while (runs < 3 || javaDone.getCount() > 0) {
+                    long before = r.getLong(counter);
+                    assertEquals(XDP_PASS, inc.testRun(run));
+                    if (r.getLong(counter) - before > repeat) {
+                        overlapped.incrementAndGet(); // the JVM added while this run did
+                    }
+                    runs++;
+                }
+                return runs;
+            });
+            long start = System.nanoTime();
+            go.countDown();
+            for (Future<?> f : java) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            bpfRuns = bpf.get(120, TimeUnit.SECONDS);
+            System.out.println("counter, attempt " + attempt + ": " + javaThreads + " x " + javaAdds + " JVM adds and "
+                    + bpfRuns + " x " + repeat + " BPF adds in " + (System.nanoTime() - start) / 1_000_000 + " ms; "
+                    + overlapped + " BPF runs overlapped JVM adds");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals((long) javaThreads * javaAdds + bpfRuns * repeat, r.getLong(counter));
+        assertEquals((long) bpfRuns * repeat, g.u64("runs"));
+        return overlapped.get();
     }
 
     /** Use case 1 without SEGV_ON_FAULT: Java's first touch allocates a page, and the program sees it. */

@@ -581,13 +581,18 @@ class BatchTest {
         fill(m, n, true, 0);
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicInteger churned = new AtomicInteger();
+        final AtomicReference<Throwable> churnFailed = new AtomicReference<Throwable>();
         Thread churn = new Thread(() -> {
             int i = 0;
-            while (!stop.get()) {
-                churned.incrementAndGet();
-                int k = key(i++ % n);
-                m.delete(u32(k));
-                m.update(u32(k), u64(value(k)));
+            try {
+                while (!stop.get()) {
+                    churned.incrementAndGet();
+                    int k = key(i++ % n);
+                    m.delete(u32(k));
+                    m.update(u32(k), u64(value(k)));
+                }
+            } catch (Throwable e) {
+                churnFailed.set(e);
             }
         });
         churn.setDaemon(true);
@@ -597,6 +602,9 @@ class BatchTest {
                 for (int pass = 0; pass < 20; pass++) {
                     int before = churned.get();
                     while (churned.get() < before + 100) {
+                        if (!churn.isAlive()) { // it would never get there: say why, now
+                            throw new AssertionError("the churn thread died", churnFailed.get());
+                        }
                         Thread.yield(); // the churn is running
                     }
                     Set<Integer> seen = new HashSet<Integer>();
@@ -609,6 +617,9 @@ class BatchTest {
         } finally {
             stop.set(true);
             churn.join(10_000);
+        }
+        if (churnFailed.get() != null) {
+            throw new AssertionError("the churn thread failed", churnFailed.get());
         }
     }
 

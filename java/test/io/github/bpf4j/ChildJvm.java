@@ -86,12 +86,58 @@ public final class ChildJvm {
         command.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Process p = pb.start();
-        byte[] out = readAll(p.getInputStream());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("child JVM did not exit: " + command);
-        }
+        p.getOutputStream().close();
+        byte[] out = drainBytes(p, CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS, String.join(" ", command));
         return new Result(p.exitValue(), new String(out, StandardCharsets.ISO_8859_1));
+    }
+
+    /** A child that takes longer is hung (or starved beyond use): it is killed and the test fails. */
+    static final long CHILD_TIMEOUT_SECONDS = 120;
+
+    /**
+     * Waits for {@code p} while a second thread reads its stdout (so that a
+     * chatty child never blocks on a full pipe), at most {@code timeout}; a
+     * child still running then is killed and the test fails with what it
+     * printed so far. Returns the output, the child having exited.
+     */
+    public static byte[] drainBytes(Process p, long timeout, TimeUnit unit, String what) throws InterruptedException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final InputStream in = p.getInputStream();
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = in.read(buf)) > 0;) {
+                    synchronized (out) {
+                        out.write(buf, 0, n);
+                    }
+                }
+            } catch (IOException closed) {
+                // the stream was closed under us: the child is gone
+            }
+        }, "child-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!p.waitFor(timeout, unit)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            reader.join(5_000);
+            String partial;
+            synchronized (out) {
+                partial = new String(out.toByteArray(), StandardCharsets.ISO_8859_1);
+            }
+            throw new AssertionError("child did not exit within " + unit.toSeconds(timeout) + " s, killed: " + what
+                    + "\noutput so far:\n" + partial);
+        }
+        // A grandchild may still hold the pipe: its output after the child's exit is not waited for.
+        reader.join(10_000);
+        synchronized (out) {
+            return out.toByteArray();
+        }
+    }
+
+    /** {@link #drainBytes} as text (ISO-8859-1: every byte survives). */
+    public static String drain(Process p, long timeout, TimeUnit unit) throws InterruptedException {
+        return new String(drainBytes(p, timeout, unit, p.toString()), StandardCharsets.ISO_8859_1);
     }
 
     private static String javaHome() {
@@ -107,15 +153,6 @@ public final class ChildJvm {
             }
         }
         return home.resolve("bin/java").toString();
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        for (int n; (n = in.read(buf)) > 0;) {
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,33 +70,53 @@ class CloseTest {
         assertEquals("bump_first_byte", prog.name());
     }
 
+    /**
+     * Run in a child JVM: Mapping.live() counts the whole process, and here the
+     * Cleaner may free other tests' mappings at any moment.
+     */
     @Test
     void mmappedBufferTouchedAfterCloseIsHarmless() throws Exception {
-        System.gc();
-        int liveBefore = io.github.bpf4j.internal.Mapping.live();
-        BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
-        ByteBuffer buf = obj.map("shared").mmap();
-        assertEquals(liveBefore + 1, io.github.bpf4j.internal.Mapping.live());
-        String start = Long.toHexString(io.github.bpf4j.internal.Native.bufferAddress(buf));
-        buf.putLong(0, 77);
-        assertTrue(mappingAt(start).endsWith("anon_inode:bpf-map"), mappingAt(start));
-        obj.close();
-        // The range now holds private memory: the kernel map is released, and there is no fault.
-        String detached = mappingAt(start);
-        assertTrue(!detached.isEmpty() && !detached.contains("bpf-map"), "after close: '" + detached + "'");
-        for (int i = 0; i < buf.capacity(); i += 8) {
-            buf.putLong(i, i);
-        }
-        assertEquals(8, buf.getLong(8));
-        assertEquals(0, obj.toString().indexOf("BpfObject[")); // still printable
-        // Only once the buffer is unreachable is the range given back.
-        buf = null;
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (io.github.bpf4j.internal.Mapping.live() > liveBefore && System.currentTimeMillis() < deadline) {
+        ChildJvm.Result r = ChildJvm.run(StaleBuffer.class);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.output.contains("stale buffer: ok"), r.toString());
+    }
+
+    /** The child of {@link #mmappedBufferTouchedAfterCloseIsHarmless}: throws (exit 1) on failure. */
+    public static final class StaleBuffer {
+        public static void main(String[] args) throws Exception {
             System.gc();
-            Thread.sleep(20);
+            int liveBefore = io.github.bpf4j.internal.Mapping.live();
+            BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
+            ByteBuffer buf = obj.map("shared").mmap();
+            check(io.github.bpf4j.internal.Mapping.live() == liveBefore + 1, "one more mapping");
+            String start = Long.toHexString(io.github.bpf4j.internal.Native.bufferAddress(buf));
+            buf.putLong(0, 77);
+            check(mappingAt(start).endsWith("anon_inode:bpf-map"), mappingAt(start));
+            obj.close();
+            // The range now holds private memory: the kernel map is released, and there is no fault.
+            String detached = mappingAt(start);
+            check(!detached.isEmpty() && !detached.contains("bpf-map"), "after close: '" + detached + "'");
+            for (int i = 0; i < buf.capacity(); i += 8) {
+                buf.putLong(i, i);
+            }
+            check(buf.getLong(8) == 8, "stale buffer keeps what was written");
+            check(obj.toString().indexOf("BpfObject[") == 0, "still printable");
+            // Only once the buffer is unreachable is the range given back.
+            buf = null;
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (io.github.bpf4j.internal.Mapping.live() > liveBefore && System.currentTimeMillis() < deadline) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            check(io.github.bpf4j.internal.Mapping.live() <= liveBefore, "unmapped after the buffer was collected");
+            System.out.println("stale buffer: ok");
         }
-        assertTrue(io.github.bpf4j.internal.Mapping.live() <= liveBefore, "unmapped after the buffer was collected");
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError(what);
+        }
     }
 
     /**
@@ -124,7 +145,8 @@ class CloseTest {
             final BpfProgram prog = obj.program("bump_first_byte");
             final AtomicReference<Throwable> unexpected = new AtomicReference<Throwable>();
             final AtomicLong calls = new AtomicLong();
-            final CountDownLatch started = new CountDownLatch(2);
+            final CountDownLatch called = new CountDownLatch(2);
+            final boolean[] countedFirst = new boolean[2]; // each written by its own worker only
             Thread[] workers = new Thread[2];
             for (int t = 0; t < workers.length; t++) {
                 final int id = t;
@@ -132,7 +154,6 @@ class CloseTest {
                     byte[] key = new byte[4];
                     byte[] value = new byte[8];
                     TestRun run = new TestRun().dataIn(Kernel.packet()).repeat(50);
-                    started.countDown();
                     try {
                         for (;;) {
                             if (id == 0) {
@@ -142,6 +163,10 @@ class CloseTest {
                                 prog.testRun(run);
                             }
                             calls.incrementAndGet();
+                            if (!countedFirst[id]) {
+                                countedFirst[id] = true;
+                                called.countDown();
+                            }
                         }
                     } catch (IllegalStateException expected) {
                         // closed under us: the only acceptable way out
@@ -151,8 +176,10 @@ class CloseTest {
                 });
                 workers[t].start();
             }
-            started.await();
-            Thread.sleep(5);
+            // Both workers are in their loops, each call done at least once (proof, not a sleep).
+            if (!called.await(60, TimeUnit.SECONDS)) {
+                fail("the workers made no call in 60 s: " + unexpected.get());
+            }
             obj.close();
             for (Thread w : workers) {
                 w.join(10_000);
@@ -168,22 +195,36 @@ class CloseTest {
         }
     }
 
+    /**
+     * Run in a child JVM: the fd count is the whole process's, and here the
+     * Cleaner may close other tests' fds (or a test's thread open some) meanwhile.
+     */
     @Test
     void forgottenObjectsAreFreedByTheGarbageCollector() throws Exception {
-        // Warm up so that class loading and the cleaner thread's fds don't count.
-        BpfObject.openResource(ObjectTest.CORE).load().close();
-        int before = Kernel.openFds();
-        List<BpfObject> forgotten = new ArrayList<BpfObject>();
-        for (int i = 0; i < 20; i++) {
-            forgotten.add(BpfObject.openResource(ObjectTest.CORE).load()); // never closed
+        ChildJvm.Result r = ChildJvm.run(ForgottenObjects.class);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.output.contains("forgotten objects: ok"), r.toString());
+    }
+
+    /** The child of {@link #forgottenObjectsAreFreedByTheGarbageCollector}. */
+    public static final class ForgottenObjects {
+        public static void main(String[] args) throws Exception {
+            // Warm up so that class loading and the cleaner thread's fds don't count.
+            BpfObject.openResource(ObjectTest.CORE).load().close();
+            int before = Kernel.openFds();
+            List<BpfObject> forgotten = new ArrayList<BpfObject>();
+            for (int i = 0; i < 20; i++) {
+                forgotten.add(BpfObject.openResource(ObjectTest.CORE).load()); // never closed
+            }
+            check(Kernel.openFds() >= before + 20 * 4, "each object holds map and program fds");
+            forgotten.clear();
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (Kernel.openFds() > before + 2 && System.currentTimeMillis() < deadline) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            check(Kernel.openFds() <= before + 2, "fds still open: " + Kernel.openFds() + " vs " + before);
+            System.out.println("forgotten objects: ok");
         }
-        assertTrue(Kernel.openFds() >= before + 20 * 4, "each object holds map and program fds");
-        forgotten.clear();
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (Kernel.openFds() > before + 2 && System.currentTimeMillis() < deadline) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        assertTrue(Kernel.openFds() <= before + 2, "fds still open: " + Kernel.openFds() + " vs " + before);
     }
 }

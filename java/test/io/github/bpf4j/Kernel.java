@@ -3,10 +3,17 @@ package io.github.bpf4j;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.bpf4j.internal.Native;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** What the machine under test allows; tests skip, saying why, where it falls short. */
 public final class Kernel {
@@ -61,5 +68,149 @@ public final class Kernel {
     public static int openFds() {
         String[] fds = new java.io.File("/proc/self/fd").list();
         return fds == null ? -1 : fds.length;
+    }
+
+    /**
+     * Skips the calling test unless kernel.unprivileged_bpf_disabled is set
+     * (1 or 2): tests that expect an unprivileged process to be refused.
+     */
+    public static void requireUnprivilegedBpfDisabled() {
+        String value;
+        try {
+            value = new String(Files.readAllBytes(Paths.get("/proc/sys/kernel/unprivileged_bpf_disabled")),
+                    StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            value = "unreadable (" + e + ")";
+        }
+        assumeTrue(value.equals("1") || value.equals("2"), "kernel.unprivileged_bpf_disabled is " + value
+                + ": unprivileged processes may use bpf() here, so there is no refusal to test");
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The inode of the initial pid namespace (PROC_PID_INIT_INO): trace lines show tids as seen from it. */
+    private static final String INIT_PID_NS = "pid:[4026531836]";
+
+    /**
+     * A fresh run-unique token of {@code length} characters [0-9a-z]: what a
+     * test writes into a trace line or a name so that no other run's line or
+     * object can pass for its own.
+     */
+    public static String nonce(int length) {
+        StringBuilder s = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            s.append(Character.forDigit(RANDOM.nextInt(36), 36));
+        }
+        return s.toString();
+    }
+
+    /**
+     * The calling thread's id as trace lines show it, or -1 where that is
+     * unknown: bpf_printk lines carry the tid in the initial pid namespace,
+     * which differs from gettid() inside a container's pid namespace.
+     */
+    public static int traceTid() {
+        try {
+            String ns = Files.readSymbolicLink(Paths.get("/proc/self/ns/pid")).toString();
+            return INIT_PID_NS.equals(ns) ? Native.gettid() : -1;
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Opens the trace pipe, or skips the test if another process (another test
+     * run on this kernel, a {@code cat trace_pipe}) holds it: it is one
+     * system-wide stream with one reader at a time.
+     */
+    public static TracePipe openTracePipe() {
+        requireBpf();
+        try {
+            return TracePipe.open();
+        } catch (BpfException e) {
+            assumeTrue(!"EBUSY".equals(e.errnoName()),
+                    "another process reads the trace pipe (one system-wide reader at a time): " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * Reads until a line whose message is {@code message} (and whose tid is
+     * {@code tid}, unless -1) or the deadline; other processes' lines and
+     * leftovers are skipped. Returns the line, or null with nothing matching.
+     */
+    public static String awaitTrace(TracePipe pipe, int tid, String message, long timeout, TimeUnit unit) {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (long left; (left = deadline - System.nanoTime()) > 0;) {
+            String line = pipe.readLine(left, TimeUnit.NANOSECONDS);
+            if (line == null) {
+                return null;
+            }
+            if (message.equals(TracePipe.message(line)) && (tid == -1 || TracePipe.threadId(line) == tid)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    /** fds of this process that are open on {@code path} (their numbers), from /proc/self/fd. */
+    public static List<Integer> fdsOpenOn(String path) {
+        List<Integer> found = new ArrayList<Integer>();
+        String[] fds = new File("/proc/self/fd").list();
+        if (fds != null) {
+            for (String fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString().equals(path)) {
+                        found.add(Integer.valueOf(fd));
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile (or the listing's own fd)
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * A bpffs of this test alone, mounted on a fresh temporary directory:
+     * pins in it cannot collide with another run's, and whatever a killed run
+     * left there goes away with the mount. Skips where mounting is not allowed.
+     */
+    public static PrivateBpfFs privateBpfFs() throws IOException {
+        requireBpf();
+        Path dir = Files.createTempDirectory("bpf4j-bpffs-");
+        int err = Native.mount("bpf", dir.toString(), "bpf");
+        if (err != 0) {
+            Files.delete(dir);
+            assumeTrue(false, "cannot mount a private bpffs on " + dir + " (errno " + -err + ")");
+        }
+        return new PrivateBpfFs(dir);
+    }
+
+    /** A private bpffs mount; close() unmounts it (lazily, so open pins never block it) and removes the dir. */
+    public static final class PrivateBpfFs implements AutoCloseable {
+        private final Path dir;
+
+        PrivateBpfFs(Path dir) {
+            this.dir = dir;
+        }
+
+        public Path path() {
+            return dir;
+        }
+
+        public Path resolve(String name) {
+            return dir.resolve(name);
+        }
+
+        @Override
+        public void close() throws Exception {
+            Process p = new ProcessBuilder("umount", "-l", dir.toString()).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = ChildJvm.drain(p, 30, TimeUnit.SECONDS);
+            if (p.exitValue() != 0) {
+                throw new AssertionError("umount " + dir + ": exit " + p.exitValue() + ": " + out);
+            }
+            Files.delete(dir);
+        }
     }
 }

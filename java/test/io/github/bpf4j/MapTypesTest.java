@@ -366,19 +366,21 @@ class MapTypesTest {
      * it with a bpf_prog_info: that must not be read as a map.
      */
     @Test
-    void aProgramIsNotAMap() throws IOException {
+    void aProgramIsNotAMap() throws Exception {
         BpfObject obj = loadObject();
         final BpfProgram pass = obj.program("pass");
-        final Path pin = Paths.get("/sys/fs/bpf/bpf4j-maptypes-prog-" + pid());
-        pass.pin(pin);
-        try {
-            int fds = Kernel.openFds();
-            assertAll(
+        try (Kernel.PrivateBpfFs bpffs = Kernel.privateBpfFs()) {
+            final Path pin = bpffs.resolve("bpf4j-maptypes-prog");
+            pass.pin(pin);
+            try {
+                int fds = Kernel.openFds();
+                assertAll(
                 () -> assertNotAMap("fromFd(program fd)", () -> BpfMap.fromFd(pass.fd())),
                 () -> assertNotAMap("openPinned(pinned program)", () -> BpfMap.openPinned(pin)));
-            assertTrue(Kernel.openFds() <= fds, "the fds opened for the attempts are closed again");
-        } finally {
-            BpfMap.unpin(pin);
+                assertTrue(Kernel.openFds() <= fds, "the fds opened for the attempts are closed again");
+            } finally {
+                BpfMap.unpin(pin);
+            }
         }
     }
 
@@ -392,11 +394,6 @@ class MapTypesTest {
         }
         toClose.push(bogus);
         fail(call + " made a map of a program's info: " + bogus + ", " + bogus.info());
-    }
-
-    /** This process's pid, without java.lang.ProcessHandle (Java 9+). */
-    private static String pid() throws IOException {
-        return Paths.get("/proc/self").toRealPath().getFileName().toString();
     }
 
     @Test

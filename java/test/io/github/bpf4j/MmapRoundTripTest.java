@@ -3,7 +3,6 @@ package io.github.bpf4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The seed scenario: the JVM and the program share one page, both ways. */
 class MmapRoundTripTest {
-    private static final String OBJECT = "io/github/bpf4j/bpf/mmap.bpf.o";
+    static final String OBJECT = "io/github/bpf4j/bpf/mmap.bpf.o";
 
     @BeforeEach
     void needsBpf() {
@@ -23,7 +22,7 @@ class MmapRoundTripTest {
 
     @Test
     void programWriteIsVisibleToJavaAndJavaWriteToProgram() {
-        try (TracePipe pipe = TracePipe.open(); BpfObject obj = BpfObject.openResource(OBJECT).load()) {
+        try (TracePipe pipe = Kernel.openTracePipe(); BpfObject obj = BpfObject.openResource(OBJECT).load()) {
             BpfMap map = obj.map("buf_map");
             ByteBuffer buf = map.mmap();
             assertEquals(ByteOrder.nativeOrder(), buf.order());
@@ -34,18 +33,20 @@ class MmapRoundTripTest {
             assertEquals(0, prog.testRun().retval());
             assertEquals("hello from bpf", text(buf), "the program's write shows in the JVM's buffer");
 
-            byte[] user = "hello from user\0".getBytes(StandardCharsets.US_ASCII);
+            // A text of this run alone (15 characters and a NUL): no other process's line can pass for it.
+            String mine = "user " + Kernel.nonce(10);
+            byte[] user = (mine + "\0").getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < user.length; i++) {
                 buf.put(i, user[i]);
             }
             // The program only writes into an empty buffer, so it must now print ours.
             prog.testRun();
-            assertEquals("hello from user", text(buf));
+            assertEquals(mine, text(buf));
             byte[] viaSyscall = map.lookup(new byte[4]);
-            assertEquals("hello from user", new String(viaSyscall, 0, 15, StandardCharsets.US_ASCII));
+            assertEquals(mine, new String(viaSyscall, 0, 15, StandardCharsets.US_ASCII));
 
-            int tid = io.github.bpf4j.internal.Native.gettid();
-            assertTrue(seen(pipe, tid, "buf: hello from user"), "the kernel printed the JVM's write");
+            String line = Kernel.awaitTrace(pipe, Kernel.traceTid(), "buf: " + mine, 10, TimeUnit.SECONDS);
+            assertNotNull(line, "the kernel printed the JVM's write ('buf: " + mine + "') within 10 s");
         }
     }
 
@@ -79,17 +80,5 @@ class MmapRoundTripTest {
             sb.append((char) buf.get(i));
         }
         return sb.toString();
-    }
-
-    static boolean seen(TracePipe pipe, int tid, String message) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            String line = pipe.readLine(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            assertNotNull(line, "no trace line for '" + message + "'");
-            if (TracePipe.threadId(line) == tid && message.equals(TracePipe.message(line))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

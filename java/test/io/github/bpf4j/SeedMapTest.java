@@ -12,21 +12,40 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The raw-map-creation seed: BPF_MAP_CREATE, an update with BPF_ANY, a pin at
- * /sys/fs/bpf/my_array that another process opens, and the three failures the
- * seed names (EINVAL, EPERM, ENOMEM) as exceptions a user can act on.
+ * The raw-map-creation seed: BPF_MAP_CREATE, an update with BPF_ANY, a pin
+ * named my_array that another process opens, and the three failures the seed
+ * names (EINVAL, EPERM, ENOMEM) as exceptions a user can act on.
+ *
+ * <p>Pins go to a bpffs mounted for each test alone, not /sys/fs/bpf: another
+ * run's my_array is never touched, and a killed run leaves nothing behind.
  */
 class SeedMapTest {
-    private static final Path PIN = Paths.get("/sys/fs/bpf/my_array");
+    private Kernel.PrivateBpfFs bpffs;
 
     @BeforeEach
     void needsBpf() {
         Kernel.requireBpf();
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (bpffs != null) {
+            bpffs.close();
+            bpffs = null;
+        }
+    }
+
+    private Path pinPath(String name) throws java.io.IOException {
+        if (bpffs == null) {
+            bpffs = Kernel.privateBpfFs();
+        }
+        return bpffs.resolve(name);
     }
 
     private static byte[] u32(int v) {
@@ -36,20 +55,20 @@ class SeedMapTest {
     /** The seed's C program, in Java: create, update, pin; a second JVM reads 1234 from the pin. */
     @Test
     void createUpdatePinAndReadFromAnotherJvm() throws Exception {
-        Files.deleteIfExists(PIN);
+        Path pin = pinPath("my_array");
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(256).name("my_array"))) {
             map.update(u32(1), u32(1234), BpfMap.UPDATE_ANY);
-            map.pin(PIN);
+            map.pin(pin);
         }
         try {
             // The pin keeps the map alive after this process closed its fd.
-            ChildJvm.Result r = ChildJvm.run(PinReader.class, PIN.toString(), "1");
+            ChildJvm.Result r = ChildJvm.run(PinReader.class, pin.toString(), "1");
             assertEquals(0, r.exitCode, r.toString());
             assertEquals("1234", r.output.trim());
         } finally {
-            BpfMap.unpin(PIN);
+            BpfMap.unpin(pin);
         }
-        assertFalse(Files.exists(PIN));
+        assertFalse(Files.exists(pin));
     }
 
     /** Run in the second JVM: prints the u32 value of key args[1] of the map pinned at args[0]. */
@@ -63,8 +82,8 @@ class SeedMapTest {
     }
 
     @Test
-    void openPinnedReadsTypeSizesAndFlagsFromTheKernel(@TempDir Path unused) {
-        Path pin = Paths.get("/sys/fs/bpf/bpf4j_test_info");
+    void openPinnedReadsTypeSizesAndFlagsFromTheKernel() throws Exception {
+        Path pin = pinPath("bpf4j_test_info");
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH).keySize(8).valueSize(16).maxEntries(32)
                 .flags(BpfMap.F_NO_PREALLOC).name("info_probe"))) {
             map.pin(pin);
@@ -92,8 +111,8 @@ class SeedMapTest {
     }
 
     @Test
-    void pinningTwiceIsEexist() {
-        Path pin = Paths.get("/sys/fs/bpf/bpf4j_test_twice");
+    void pinningTwiceIsEexist() throws Exception {
+        Path pin = pinPath("bpf4j_test_twice");
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(1))) {
             map.pin(pin);
             try {
@@ -162,6 +181,7 @@ class SeedMapTest {
     /** EPERM: a JVM without privileges gets a permission exception naming the missing capability. */
     @Test
     void withoutCapabilitiesCreateIsPermissionDenied(@TempDir Path dir) throws Exception {
+        Kernel.requireUnprivilegedBpfDisabled();
         assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
         ChildJvm.Result r = ChildJvm.runAsNobody(dir, CreateWithoutPrivileges.class);
         assertEquals(0, r.exitCode, r.toString());

@@ -16,7 +16,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,22 +31,38 @@ import org.junit.jupiter.api.Test;
 
 /** {@code java -jar bpf4j.jar map ...}, run in-process through {@link MapCommand#run}. */
 class CliTest {
-    private static final String PIN_PREFIX = "/sys/fs/bpf/bpf4j-test-cli-"
-            + ManagementFactory.getRuntimeMXBean().getName().split("@")[0] + "-";
-
     private final List<Path> pins = new ArrayList<Path>();
     private final List<BpfMap> maps = new ArrayList<BpfMap>();
+    /** Pins go to a bpffs of this test alone (made on first use): no other run's pin can collide. */
+    private Kernel.PrivateBpfFs bpffs;
 
     @AfterEach
-    void unpinAndClose() {
-        for (Path pin : pins) {
-            if (Files.exists(pin)) {
-                BpfMap.unpin(pin);
+    void unpinAndClose() throws Exception {
+        try {
+            for (Path pin : pins) {
+                if (Files.exists(pin)) {
+                    BpfMap.unpin(pin);
+                }
+            }
+            for (BpfMap map : maps) {
+                map.close();
+            }
+        } finally {
+            if (bpffs != null) {
+                bpffs.close();
             }
         }
-        for (BpfMap map : maps) {
-            map.close();
+    }
+
+    private String pinPrefix() {
+        if (bpffs == null) {
+            try {
+                bpffs = Kernel.privateBpfFs();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
+        return bpffs.path() + "/bpf4j-test-cli-";
     }
 
     // ---- the command line alone: no kernel needed
@@ -283,10 +298,11 @@ class CliTest {
     @Test
     void failuresAreOneLineWithTheHint() {
         Kernel.requireBpf();
-        Result noPin = run("show", PIN_PREFIX + "absent");
+        String absent = pinPrefix() + "absent";
+        Result noPin = run("show", absent);
         assertEquals(1, noPin.status, noPin.toString());
         assertEquals(1, lines(noPin.err).length, noPin.err);
-        assertTrue(noPin.err.startsWith("bpf4j map show: bpf_obj_get(" + PIN_PREFIX + "absent) failed: ENOENT"),
+        assertTrue(noPin.err.startsWith("bpf4j map show: bpf_obj_get(" + absent + ") failed: ENOENT"),
                 noPin.err);
         assertTrue(noPin.err.contains("; hint: "), noPin.err);
 
@@ -376,8 +392,8 @@ class CliTest {
         return s.split("\n");
     }
 
-    private static Path pin(String suffix) {
-        return Paths.get(PIN_PREFIX + suffix);
+    private Path pin(String suffix) {
+        return Paths.get(pinPrefix() + suffix);
     }
 
     private BpfMap pinned(MapSpec spec, String suffix) {
@@ -428,8 +444,7 @@ class CliTest {
         try {
             Process p = new ProcessBuilder(command).redirectError(err).start();
             p.getOutputStream().close();
-            byte[] out = readAll(p.getInputStream());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), command + " did not exit");
+            byte[] out = io.github.bpf4j.ChildJvm.drainBytes(p, 120, TimeUnit.SECONDS, String.join(" ", command));
             return new Result(p.exitValue(), text(out), text(Files.readAllBytes(err.toPath())));
         } finally {
             assertTrue(err.delete() || !err.exists());

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.bpf4j.BpfException;
 import io.github.bpf4j.ChildJvm;
 import io.github.bpf4j.Kernel;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,7 +28,13 @@ class DemoTest {
     void demoPrintsTheSeedsLinesAndBothTraceLines() {
         Kernel.requireBpf();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int status = Demo.run(new PrintStream(bytes, true));
+        int status;
+        try {
+            status = Demo.run(new PrintStream(bytes, true));
+        } catch (BpfException e) {
+            assumeTrue(!"EBUSY".equals(e.errnoName()), "another process reads the trace pipe: " + e.getMessage());
+            throw e;
+        }
         String out = new String(bytes.toByteArray(), StandardCharsets.ISO_8859_1);
         assertEquals(0, status, out);
         assertTrue(out.startsWith(SEED_STDOUT), out);
@@ -42,6 +48,7 @@ class DemoTest {
     @Test
     void demoWithoutPrivilegesExitsWithOneSentence(@TempDir Path dir) throws Exception {
         Kernel.requireBpf(); // root is needed to drop to nobody
+        Kernel.requireUnprivilegedBpfDisabled();
         assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
         ChildJvm.Result r = ChildJvm.runAsNobody(dir, Main.class, "demo");
         String out = r.output.trim();
@@ -64,20 +71,12 @@ class DemoTest {
                 "/bin/sh", "-c", script, java, System.getProperty("java.class.path"));
         pb.redirectErrorStream(true);
         Process p = pb.start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "demo did not exit");
-        String out = new String(readAll(p), StandardCharsets.ISO_8859_1);
+        p.getOutputStream().close();
+        String out = ChildJvm.drain(p, 120, TimeUnit.SECONDS);
+        assumeTrue(p.exitValue() == 0 || !out.contains("EBUSY"), "another process reads the trace pipe: " + out);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains(SEED_STDOUT), out);
         assertTrue(out.contains("bpf_trace_printk: buf: hello from user"), out);
-    }
-
-    private static byte[] readAll(Process p) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        for (int n; (n = p.getInputStream().read(buf)) > 0;) {
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
     }
 
 }
