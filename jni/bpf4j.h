@@ -68,6 +68,13 @@ int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n);
 /* copy_back: keep what native code wrote into pinned arrays. */
 void bpf4j_operands_unpin(JNIEnv *env, struct bpf4j_operand *ops, int n, int copy_back);
 
+/*
+ * validate.c: structural checks of a BPF ELF object (sections, symbols,
+ * relocations, .BTF, .BTF.ext) before libbpf parses it. 0, or -EINVAL with
+ * the first problem described in why (always NUL-terminated when why_len > 0).
+ */
+int bpf4j_validate_object(const void *elf, size_t size, char *why, size_t why_len);
+
 int bpf4j_object_register(JNIEnv *env);
 int bpf4j_map_register(JNIEnv *env);
 int bpf4j_mmap_register(JNIEnv *env);

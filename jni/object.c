@@ -27,6 +27,7 @@ static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, j
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct bpf4j_object *h;
 	jsize size = (*env)->GetArrayLength(env, jelf);
+	char why[512];
 	const char *name;
 	char *log;
 	int err;
@@ -47,6 +48,16 @@ static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, j
 	}
 	h->elf_size = (size_t)size;
 	(*env)->GetByteArrayRegion(env, jelf, 0, size, h->elf);
+
+	/* libbpf trusts parts of the ELF and its BTF; a corrupt file must not reach it */
+	err = bpf4j_validate_object(h->elf, h->elf_size, why, sizeof(why));
+	if (err) {
+		(*env)->ReleaseStringUTFChars(env, jname, name);
+		bpf4j_throw(env, "bpf4j_validate_object", -err, why);
+		free(h->elf);
+		free(h);
+		return 0;
+	}
 
 	bpf4j_log_capture_begin();
 	errno = 0;

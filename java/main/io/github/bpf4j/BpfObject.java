@@ -71,17 +71,38 @@ public final class BpfObject implements AutoCloseable {
      * object is named after the file, without {@code .bpf.o}.
      */
     public static BpfObject open(Path path) {
+        return open(path, OpenOptions.defaults());
+    }
+
+    /** {@link #open(Path)} with options, e.g. a bound on the maps' memory. */
+    public static BpfObject open(Path path, OpenOptions options) {
         byte[] elf;
         try {
             elf = Files.readAllBytes(path);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read BPF object file " + path + ": " + e, e);
         }
-        return open(elf, objectName(path.getFileName() == null ? path.toString() : path.getFileName().toString()));
+        return open(elf, objectName(path.getFileName() == null ? path.toString() : path.getFileName().toString()),
+                options);
     }
 
     /** Opens an ELF image held in memory; {@code name} names the object in logs, errors and global-data maps. */
     public static BpfObject open(byte[] elf, String name) {
+        return open(elf, name, OpenOptions.defaults());
+    }
+
+    /**
+     * {@link #open(byte[], String)} with options, e.g. a bound on the maps' memory.
+     *
+     * @throws BpfInvalidArgumentException if the image is not a well-formed BPF
+     *         object (bpf4j validates its ELF structure, BTF and BTF.ext before
+     *         libbpf parses it), or its maps need more memory than
+     *         {@link OpenOptions#maxMapMemory(long)} allows
+     */
+    public static BpfObject open(byte[] elf, String name, OpenOptions options) {
+        if (options == null) {
+            throw new NullPointerException("options is null");
+        }
         if (elf == null) {
             throw new NullPointerException("elf is null");
         }
@@ -89,7 +110,68 @@ public final class BpfObject implements AutoCloseable {
             throw new IllegalArgumentException("object name must be non-empty and without NUL: " + name);
         }
         Native.ensureLoaded();
-        return new BpfObject(Native.objectOpenMem(elf, name), name);
+        BpfObject obj = new BpfObject(Native.objectOpenMem(elf, name), name);
+        try {
+            obj.checkMapMemory(options.maxMapMemory());
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+        return obj;
+    }
+
+    /** Refuses an object whose maps ask for more than maxBytes (OpenOptions#maxMapMemory documents the estimate). */
+    private void checkMapMemory(long maxBytes) {
+        if (maxBytes == OpenOptions.UNLIMITED) {
+            return;
+        }
+        long total = 0;
+        BpfMap largest = null;
+        long largestBytes = -1;
+        for (BpfMap m : maps.values()) {
+            long bytes = mapMemory(m);
+            total = saturatedAdd(total, bytes);
+            if (bytes > largestBytes) {
+                largest = m;
+                largestBytes = bytes;
+            }
+        }
+        if (total > maxBytes) {
+            String message = "object '" + name + "': its maps need " + total + " bytes, over the bound of " + maxBytes
+                    + " bytes; the largest is map '" + largest.name() + "' (" + largest.type() + ", key "
+                    + largest.keySize() + " B, value " + largest.valueSize() + " B, max_entries "
+                    + Integer.toUnsignedString(largest.maxEntries()) + "): " + largestBytes + " bytes";
+            throw new BpfInvalidArgumentException("BpfObject.open", 22, "EINVAL", message,
+                    "raise OpenOptions.maxMapMemory if the object is trusted, else check its max_entries and section sizes");
+        }
+    }
+
+    private static long mapMemory(BpfMap m) {
+        long entries = m.maxEntries() & 0xffffffffL;
+        long key = m.keySize() & 0xffffffffL;
+        long value = m.valueSize() & 0xffffffffL;
+        switch (m.type()) {
+            case ARENA:
+                return saturatedMultiply(entries, Native.pageSize());
+            case RINGBUF:
+            case USER_RINGBUF:
+                return entries;
+            default:
+                if (m.type().isPerCpu()) {
+                    long perCpu = saturatedMultiply((value + 7) & ~7L, BpfMap.possibleCpus());
+                    return saturatedMultiply(entries, saturatedAdd(key, perCpu));
+                }
+                return saturatedMultiply(entries, key + value);
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        return b != 0 && a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
     }
 
     /**
@@ -98,6 +180,11 @@ public final class BpfObject implements AutoCloseable {
      * file, without {@code .bpf.o}.
      */
     public static BpfObject openResource(String resource) {
+        return openResource(resource, OpenOptions.defaults());
+    }
+
+    /** {@link #openResource(String)} with options, e.g. a bound on the maps' memory. */
+    public static BpfObject openResource(String resource, OpenOptions options) {
         String path = resource.startsWith("/") ? resource.substring(1) : resource;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         InputStream in = loader == null ? null : loader.getResourceAsStream(path);
@@ -113,7 +200,7 @@ public final class BpfObject implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read class-path resource " + path + ": " + e, e);
         }
-        return open(elf, objectName(path.substring(path.lastIndexOf('/') + 1)));
+        return open(elf, objectName(path.substring(path.lastIndexOf('/') + 1)), options);
     }
 
     private static String objectName(String file) {

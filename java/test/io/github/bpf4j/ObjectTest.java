@@ -72,7 +72,9 @@ class ObjectTest {
     void malformedElfIsAnException() {
         BpfException e = assertThrows(BpfException.class,
                 () -> BpfObject.open(new byte[] {0x7f, 'E', 'L', 'F', 1, 2, 3}, "garbage"));
-        assertTrue(e.operation().startsWith("bpf_object__open_mem"), e.operation());
+        // bpf4j validates the ELF before libbpf sees it
+        assertTrue(e.operation().equals("bpf4j_validate_object"), e.operation());
+        assertTrue(e.getMessage().contains("too short for an ELF header"), e.getMessage());
         assertTrue(e.errno() > 0);
         assertThrows(BpfException.class, () -> BpfObject.open(new byte[0], "empty"));
         assertThrows(BpfException.class, () -> BpfObject.open("not an elf at all".getBytes(), "text"));
