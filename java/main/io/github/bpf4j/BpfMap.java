@@ -497,6 +497,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Where CPU {@code cpu}'s slot starts in a per-CPU value buffer: cpu × round_up(value size, 8). */
     public int cpuSlotOffset(int cpu) {
+        handle.ensureOpen();
         if (cpu < 0 || cpu >= possibleCpus()) {
             throw new IndexOutOfBoundsException("cpu " + cpu + " of " + possibleCpus() + " possible CPUs");
         }
@@ -1003,6 +1004,7 @@ public final class BpfMap implements AutoCloseable {
      * supports batch operations and key by key where it does not.
      */
     public List<Map.Entry<byte[], byte[]>> entries() {
+        handle.ensureOpen(); // a closed map says so, whatever its type
         requireKeys("entries");
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<Map.Entry<byte[], byte[]>>();
         int perBatch = 256;
