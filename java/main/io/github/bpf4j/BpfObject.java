@@ -139,7 +139,8 @@ public final class BpfObject implements AutoCloseable {
         if (total > maxBytes) {
             String message = "object '" + name + "': its maps need " + total + " bytes, over the bound of " + maxBytes
                     + " bytes; the largest is map '" + largest.name() + "' (" + largest.type() + ", key "
-                    + largest.keySize() + " B, value " + largest.valueSize() + " B, max_entries "
+                    + Integer.toUnsignedString(largest.keySize()) + " B, value "
+                    + Integer.toUnsignedString(largest.valueSize()) + " B, max_entries "
                     + Integer.toUnsignedString(largest.maxEntries()) + "): " + largestBytes + " bytes";
             throw new BpfInvalidArgumentException("BpfObject.open", 22, "EINVAL", message,
                     "raise OpenOptions.maxMapMemory if the object is trusted, else check its max_entries and section sizes");
