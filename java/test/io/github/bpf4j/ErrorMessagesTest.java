@@ -186,31 +186,31 @@ class ErrorMessagesTest {
 
     @Test
     void fromFdSaysWhatAnFdIsWhenItIsNotAMap(@TempDir Path dir) throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(1_000_000));
+        BpfInvalidArgumentException e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(1_000_000));
         contains(e.getMessage(), "is not open");
         for (int std = 0; std <= 2; std++) {
             final int fd = std;
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(fd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(fd));
             contains(e.getMessage(), new String[] {"standard input", "standard output", "standard error"}[std]);
         }
         Set<String> before = fdLinks();
         try (Pipe.SourceChannel source = openPipe(); DatagramChannel socket = DatagramChannel.open()) {
             int pipeFd = newFd(before, "pipe:");
             int socketFd = newFd(before, "socket:");
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(pipeFd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(pipeFd));
             contains(e.getMessage(), "is a pipe, not a BPF map");
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(socketFd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(socketFd));
             contains(e.getMessage(), "is a socket, not a BPF map");
         }
         Path file = Files.write(dir.resolve("plain"), new byte[1]);
         before = fdLinks();
         try (FileInputStream in = new FileInputStream(file.toFile())) {
             int fileFd = newFd(before, file.toRealPath().toString());
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(fileFd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(fileFd));
             contains(e.getMessage(), "is the file " + file.toRealPath(), "not a BPF map");
         }
         int progFd = obj.program("pass").fd();
-        e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(progFd));
+        e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(progFd));
         contains(e.getMessage(), "is a BPF program");
     }
 
@@ -365,6 +365,7 @@ class ErrorMessagesTest {
             BpfException e = assertThrows(BpfException.class,
                     () -> obj.program("pass").attachXdp(dev, BpfProgram.XDP_FLAGS_SKB_MODE));
             assertEquals("EBUSY", e.errnoName());
+            contains(e.getMessage(), "another XDP program is already attached to " + dev);
             contains(e.hint(), "another XDP program is already attached", "close the BpfLink");
         } finally {
             run("ip", "link", "del", dev);

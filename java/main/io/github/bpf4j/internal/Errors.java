@@ -139,7 +139,8 @@ public final class Errors {
                     "pass the .bpf.o that clang -O2 -g -target bpf produced, whole; opening involves no kernel,"
                             + " so this is about the file, not about privileges or kernel support");
         }
-        String message = describe(errno);
+        String message = op == Op.XDP_ATTACH && errno == EBUSY
+                ? "another XDP program is already attached to " + between(operation, "xdp, ", ")") : describe(errno);
         String libbpfSaid = lastWarnings(detail);
         if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
@@ -688,8 +689,9 @@ public final class Errors {
 
     private static String between(String s, String open, String close) {
         int a = s.indexOf(open);
-        int b = a < 0 ? -1 : s.indexOf(close, a + 1);
-        return a < 0 || b < 0 ? "" : s.substring(a + 1, b);
+        int from = a + open.length();
+        int b = a < 0 ? -1 : s.indexOf(close, from);
+        return a < 0 || b < 0 ? "" : s.substring(from, b);
     }
 
     /** The BPF-related capabilities this process has, for reports. */
