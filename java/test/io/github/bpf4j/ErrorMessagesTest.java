@@ -513,6 +513,7 @@ class ErrorMessagesTest {
                     pin.toString());
             assertEquals(0, r.exitCode, r.toString());
             String out = r.output;
+            System.out.println("unprivileged child:\n" + out); // for the surefire report when an assertion fails
             String unprivileged = new String(Files.readAllBytes(Paths.get("/proc/sys/kernel/unprivileged_bpf_disabled")),
                     StandardCharsets.US_ASCII).trim();
             String fromId = line(out, "fromId");
@@ -530,6 +531,13 @@ class ErrorMessagesTest {
                 contains(create, "BpfPermissionException", "creating a map needs CAP_BPF", "lacks CAP_BPF");
                 contains(probe, "BpfPermissionException", "CAP_BPF");
                 lacks(probe, "unsupported", "false");
+                String probeProgram = line(out, "probeProgram");
+                contains(probeProgram, "BpfPermissionException", "loading a KPROBE program needs CAP_BPF and CAP_PERFMON",
+                        "lacks CAP_BPF and CAP_PERFMON");
+                String load = line(out, "load");
+                contains(load, "BpfPermissionException", "lacks CAP_BPF (needed for every map and program)",
+                        "CAP_PERFMON (needed for tracing programs", "CAP_NET_ADMIN (needed for networking programs");
+                lacks(load, "the process has", "RLIMIT_MEMLOCK", "CONFIG_BPF_SYSCALL");
                 String version = line(out, "version");
                 contains(version, "not permitted");
                 lacks(version, "map types not supported:  [ARRAY");
@@ -555,6 +563,8 @@ class ErrorMessagesTest {
             report("openPinned", () -> BpfMap.openPinned(Paths.get(args[1])).close());
             report("create", () -> BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(1)).close());
             report("probe", () -> System.out.print(Bpf4j.probe(MapType.HASH) + " "));
+            report("probeProgram", () -> System.out.print(Bpf4j.probe(ProgramType.KPROBE) + " "));
+            report("load", () -> BpfObject.openResource(OBJECT).load().close());
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             java.io.PrintStream saved = System.out;
             System.setOut(new java.io.PrintStream(bytes, true, "UTF-8"));

@@ -85,6 +85,8 @@ public final class Errors {
     /** What libbpf 1.x prints for a 'struct bpf_map_def SEC("maps")' object. */
     private static final String LEGACY_MAPS = "legacy map definitions";
     private static final String LOG_END = "-- END PROG LOAD LOG --";
+    /** libbpf's probe before loading anything (bpf_object__probe_loading). */
+    private static final String TRIVIAL_PROGRAM = "Couldn't load trivial BPF program";
 
     private Errors() {}
 
@@ -142,7 +144,10 @@ public final class Errors {
         String message = op == Op.XDP_ATTACH && errno == EBUSY
                 ? "another XDP program is already attached to " + between(operation, "xdp, ", ")") : describe(errno);
         String libbpfSaid = lastWarnings(detail);
-        if (!libbpfSaid.isEmpty()) {
+        if (isPermission(errno) && detail != null && detail.contains(TRIVIAL_PROGRAM)) {
+            // libbpf blames CONFIG_BPF_SYSCALL and RLIMIT_MEMLOCK for what is a missing privilege.
+            message = message + ": this process may not load even a trivial BPF program";
+        } else if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
         }
         return classify(operation, errno, name, message, hint(op, errno));
