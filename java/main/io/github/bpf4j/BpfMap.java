@@ -180,6 +180,10 @@ public final class BpfMap implements AutoCloseable {
     /**
      * Opens a map pinned in a BPF filesystem, e.g. by another process. Type,
      * sizes, flags and id come from the kernel.
+     *
+     * @throws BpfInvalidArgumentException if the path is a directory, a file outside any BPF
+     *     filesystem, or a pinned program or link, saying which
+     * @throws BpfPermissionException if the pin's file mode does not let this user open it
      */
     public static BpfMap openPinned(Path path) {
         Native.ensureLoaded();
@@ -193,7 +197,12 @@ public final class BpfMap implements AutoCloseable {
         return adopt(fd, "bpf_obj_get(" + p + ")");
     }
 
-    /** Opens a map by its kernel-wide id (see {@link #info()}, {@code bpftool map list}). */
+    /**
+     * Opens a map by its kernel-wide id (see {@link #info()}, {@code bpftool map list}).
+     *
+     * @throws BpfPermissionException without CAP_SYS_ADMIN, which the kernel requires for any open by id
+     * @throws BpfException with ENOENT if no map has that id (any more)
+     */
     public static BpfMap fromId(int id) {
         Native.ensureLoaded();
         int fd = Native.mapFdById(id);

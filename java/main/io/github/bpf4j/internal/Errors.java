@@ -601,6 +601,10 @@ public final class Errors {
                 hint.append("user space may not do this to this map: it is frozen (like .rodata after load), created"
                         + " with BPF_F_RDONLY/BPF_F_WRONLY, or opened read-only; no capability changes that");
                 break;
+            case MMAP:
+                hint.append("the map refuses this mapping: a frozen map (like .rodata after load) or one created with"
+                        + " BPF_F_RDONLY maps read-only only, and no capability changes that");
+                break;
             case TEST_RUN:
                 hint.append("a test run needs no capability beyond the program's fd, so this program type's test run"
                         + " refused the request itself (or a BPF LSM did)");
@@ -613,7 +617,8 @@ public final class Errors {
         }
         String unprivileged = readFirstLine("/proc/sys/kernel/unprivileged_bpf_disabled");
         if (unprivileged != null && !unprivileged.equals("0") && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
-                && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH) {
+                && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
+                && op != Op.TEST_RUN) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();
