@@ -526,7 +526,7 @@ class ErrorMessagesTest {
             String probe = line(out, "probe");
             if (unprivileged.equals("0")) {
                 // Unprivileged BPF is allowed: ARRAY maps need no capability then.
-                contains(create, "created");
+                contains(create, "create|done");
             } else {
                 contains(create, "BpfPermissionException", "creating a map needs CAP_BPF", "lacks CAP_BPF");
                 contains(probe, "BpfPermissionException", "CAP_BPF");
@@ -544,6 +544,54 @@ class ErrorMessagesTest {
             }
         } finally {
             run("umount", mount.toString());
+        }
+    }
+
+    /**
+     * As root but with the bounding set cut to a few capabilities (setpriv),
+     * so the effective set is exactly those: each refusal must name the one
+     * that is missing, not the ones the process has.
+     */
+    @Test
+    void withSomeCapabilitiesTheHintNamesTheMissingOne(@TempDir Path dir) throws Exception {
+        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop capabilities");
+        String bpfOnly = runChild(dir, java.util.Arrays.asList("/usr/bin/setpriv", "--inh-caps=-all",
+                "--bounding-set=-all,+bpf"), PartlyPrivileged.class);
+        System.out.println("CAP_BPF only:\n" + bpfOnly);
+        String load = line(bpfOnly, "load");
+        contains(load, "BpfPermissionException", "program 'on_raw_tp' was refused",
+                "lacks CAP_PERFMON (needed for tracing programs");
+        lacks(load, "unprivileged_bpf_disabled");
+        lacks(load, "lacks CAP_BPF", "CAP_BPF (needed");
+        contains(line(bpfOnly, "probeKprobe"), "BpfPermissionException", "needs CAP_BPF and CAP_PERFMON",
+                "lacks CAP_PERFMON");
+        lacks(line(bpfOnly, "probeKprobe"), "lacks CAP_BPF");
+        contains(line(bpfOnly, "probeXdp"), "BpfPermissionException", "lacks CAP_NET_ADMIN");
+        contains(line(bpfOnly, "probeSocketFilter"), "probeSocketFilter|true");
+        contains(line(bpfOnly, "fromId"), "BpfPermissionException", "this process lacks CAP_SYS_ADMIN");
+
+        String bpfPerfmon = runChild(dir, java.util.Arrays.asList("/usr/bin/setpriv", "--inh-caps=-all",
+                "--bounding-set=-all,+bpf,+perfmon"), PartlyPrivileged.class);
+        System.out.println("CAP_BPF + CAP_PERFMON:\n" + bpfPerfmon);
+        load = line(bpfPerfmon, "load");
+        contains(load, "BpfPermissionException", "lacks CAP_NET_ADMIN (needed for networking programs");
+        lacks(load, "CAP_PERFMON (needed", "CAP_BPF (needed");
+        contains(line(bpfPerfmon, "probeKprobe"), "probeKprobe|true");
+    }
+
+    /** Child JVM with a few capabilities: one line per call. */
+    public static final class PartlyPrivileged {
+        public static void main(String[] args) throws Exception {
+            int id;
+            try (BpfMap m = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(1))) {
+                id = m.info().id();
+                Unprivileged.report("fromId", () -> BpfMap.fromId(id).close());
+            }
+            Unprivileged.report("load", () -> BpfObject.openResource(OBJECT).load().close());
+            Unprivileged.report("probeKprobe", () -> System.out.println("probeKprobe|" + Bpf4j.probe(ProgramType.KPROBE)));
+            Unprivileged.report("probeXdp", () -> System.out.println("probeXdp|" + Bpf4j.probe(ProgramType.XDP)));
+            Unprivileged.report("probeSocketFilter",
+                    () -> System.out.println("probeSocketFilter|" + Bpf4j.probe(ProgramType.SOCKET_FILTER)));
         }
     }
 
@@ -577,10 +625,10 @@ class ErrorMessagesTest {
                     .replace('\n', ' '));
         }
 
-        private static void report(String tag, Executable call) {
+        static void report(String tag, Executable call) {
             try {
                 call.execute();
-                System.out.println(tag + "|created");
+                System.out.println(tag + "|done");
             } catch (Throwable e) {
                 String hint = e instanceof BpfException ? " HINT " + ((BpfException) e).hint() : "";
                 System.out.println(tag + "|" + e.getClass().getSimpleName() + ": "

@@ -150,7 +150,7 @@ public final class Errors {
         } else if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
         }
-        return classify(operation, errno, name, message, hint(op, errno));
+        return classify(operation, errno, name, message, hint(op, errno), detail);
     }
 
     /** What kind of call an operation string names: hints and required capabilities depend on it. */
@@ -366,10 +366,16 @@ public final class Errors {
     }
 
     private static BpfException classify(String operation, int errno, String name, String message, String hint) {
+        return classify(operation, errno, name, message, hint, null);
+    }
+
+    private static BpfException classify(String operation, int errno, String name, String message, String hint,
+            String detail) {
         switch (errno) {
             case EPERM:
             case EACCES:
-                return new BpfPermissionException(operation, errno, name, message, permissionHint(operation));
+                return new BpfPermissionException(operation, errno, name, message,
+                        permissionHint(operation, detail));
             case EINVAL:
                 return new BpfInvalidArgumentException(operation, errno, name, message, hint);
             case EOPNOTSUPP:
@@ -547,7 +553,7 @@ public final class Errors {
      * call needs, which of those this process lacks, and, when it lacks none,
      * what else refuses it.
      */
-    static String permissionHint(String operation) {
+    static String permissionHint(String operation, String detail) {
         Op op = Op.of(operation);
         long caps = effectiveCapabilities();
         StringBuilder hint = new StringBuilder();
@@ -573,9 +579,14 @@ public final class Errors {
                         "a BPF LSM or a seccomp filter refuses it"));
                 break;
             }
-            case LOAD:
+            case LOAD: {
+                String program = refusedProgram(detail);
+                if (program != null) {
+                    hint.append("program '").append(program).append("' was refused: ");
+                }
                 hint.append(loadHint(caps));
                 break;
+            }
             case XDP_ATTACH:
                 hint.append(needs(caps, "attaching XDP", CAP_NET_ADMIN, -1,
                         "run as root, or grant CAP_NET_ADMIN (in this network namespace's user namespace)",
@@ -616,12 +627,23 @@ public final class Errors {
                 break;
         }
         String unprivileged = readFirstLine("/proc/sys/kernel/unprivileged_bpf_disabled");
-        if (unprivileged != null && !unprivileged.equals("0") && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
+        // The sysctl only restricts processes without CAP_BPF.
+        if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF) && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
                 && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
                 && op != Op.TEST_RUN) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();
+    }
+
+    /** libbpf: "prog 'name': failed to load: -EPERM". */
+    private static String refusedProgram(String detail) {
+        if (detail == null) {
+            return null;
+        }
+        int end = detail.indexOf("': failed to load");
+        int start = end < 0 ? -1 : detail.lastIndexOf("prog '", end);
+        return start < 0 ? null : detail.substring(start + 6, end);
     }
 
     /** Loading an object: CAP_BPF always, CAP_PERFMON for tracing programs, CAP_NET_ADMIN for networking ones. */
