@@ -180,6 +180,10 @@ public final class BpfMap implements AutoCloseable {
     /**
      * Opens a map pinned in a BPF filesystem, e.g. by another process. Type,
      * sizes, flags and id come from the kernel.
+     *
+     * @throws BpfInvalidArgumentException if the path is a directory, a file outside any BPF
+     *     filesystem, or a pinned program or link, saying which
+     * @throws BpfPermissionException if the pin's file mode does not let this user open it
      */
     public static BpfMap openPinned(Path path) {
         Native.ensureLoaded();
@@ -193,7 +197,12 @@ public final class BpfMap implements AutoCloseable {
         return adopt(fd, "bpf_obj_get(" + p + ")");
     }
 
-    /** Opens a map by its kernel-wide id (see {@link #info()}, {@code bpftool map list}). */
+    /**
+     * Opens a map by its kernel-wide id (see {@link #info()}, {@code bpftool map list}).
+     *
+     * @throws BpfPermissionException without CAP_SYS_ADMIN, which the kernel requires for any open by id
+     * @throws BpfException with ENOENT if no map has that id (any more)
+     */
     public static BpfMap fromId(int id) {
         Native.ensureLoaded();
         int fd = Native.mapFdById(id);
@@ -219,19 +228,22 @@ public final class BpfMap implements AutoCloseable {
      * throws); to keep a map, keep the {@code BpfMap}, or reopen it by
      * {@link MapInfo#id()} or a pin.
      *
-     * @throws IllegalArgumentException if {@code fd} is not open, or not a BPF map
+     * @throws BpfInvalidArgumentException if {@code fd} is not open (EBADF), or not a BPF map (EINVAL),
+     *     saying what it is
      */
     public static BpfMap fromFd(int fd) {
         Native.ensureLoaded();
         String op = "fromFd(" + fd + ")";
         if (fd < 0) {
-            throw new IllegalArgumentException(op + ": " + fd + " is not a file descriptor");
+            throw new BpfInvalidArgumentException(op, Errors.EBADF, "EBADF", fd + " is not a file descriptor",
+                    "pass the fd of a BPF map this process holds");
         }
         int copy = Native.dup(fd);
         if (copy == -Errors.EBADF) {
-            throw new IllegalArgumentException(op + ": fd " + fd + (fd <= 2 ? " (" + describeFd(fd, "closed") + ")" : "")
-                    + " is not open in this process (EBADF)"
-                    + (fd <= 2 ? "" : "; was its map closed? an fd() is valid only until its handle is closed"));
+            throw new BpfInvalidArgumentException(op, Errors.EBADF, "EBADF", "fd " + fd
+                    + (fd <= 2 ? " (" + describeFd(fd, "closed") + ")" : "") + " is not open in this process",
+                    fd <= 2 ? "pass the fd of a BPF map this process holds" : "was its map closed? an fd() is valid"
+                            + " only until its handle is closed; keep the BpfMap, or reopen by id or pin");
         }
         if (copy < 0) {
             throw Errors.exception("dup(" + fd + ")", -copy, null);
@@ -239,8 +251,9 @@ public final class BpfMap implements AutoCloseable {
         try {
             String kind = fdKind(copy);
             if (kind != null && !kind.equals(BPF_MAP_INODE)) {
-                throw new IllegalArgumentException(op + ": fd " + fd + " is " + describeFd(fd, kind)
-                        + ", not a BPF map" + (kind.startsWith("anon_inode:bpf") ? "" : "; pass the fd of a BPF map"));
+                throw new BpfInvalidArgumentException(op, Errors.EINVAL, "EINVAL", "fd " + fd + " is "
+                        + describeFd(fd, kind) + ", not a BPF map", "pass the fd of a BPF map"
+                        + (kind.startsWith("anon_inode:bpf") ? "; programs and links have their own handles" : ""));
             }
         } catch (RuntimeException e) {
             Native.close(copy);
@@ -268,7 +281,7 @@ public final class BpfMap implements AutoCloseable {
         } else if (kind.startsWith("socket:")) {
             what = "a socket";
         } else if (kind.equals("anon_inode:bpf-prog")) {
-            what = "a BPF program (use BpfObject's programs)";
+            what = "a BPF program";
         } else if (kind.equals("anon_inode:bpf_link") || kind.equals("anon_inode:bpf-link")) {
             what = "a BPF link";
         } else if (kind.startsWith("anon_inode:")) {

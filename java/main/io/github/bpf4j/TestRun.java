@@ -13,6 +13,11 @@ import java.nio.ByteBuffer;
  * output buffer receives data at its position, up to its limit, and its
  * position and limit are left alone: {@link #dataSizeOut()} says how much
  * the program produced.
+ *
+ * <p>Buffers may be direct (used in place) or heap buffers with an accessible
+ * array; a read-only heap buffer is refused with an
+ * {@link IllegalArgumentException} at run time, since native code cannot
+ * reach its bytes (a read-only direct buffer works as an input).
  */
 public final class TestRun {
     /** {@code BPF_F_TEST_RUN_ON_CPU}: run on {@link #cpu(int)}. */

@@ -186,31 +186,31 @@ class ErrorMessagesTest {
 
     @Test
     void fromFdSaysWhatAnFdIsWhenItIsNotAMap(@TempDir Path dir) throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(1_000_000));
+        BpfInvalidArgumentException e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(1_000_000));
         contains(e.getMessage(), "is not open");
         for (int std = 0; std <= 2; std++) {
             final int fd = std;
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(fd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(fd));
             contains(e.getMessage(), new String[] {"standard input", "standard output", "standard error"}[std]);
         }
         Set<String> before = fdLinks();
         try (Pipe.SourceChannel source = openPipe(); DatagramChannel socket = DatagramChannel.open()) {
             int pipeFd = newFd(before, "pipe:");
             int socketFd = newFd(before, "socket:");
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(pipeFd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(pipeFd));
             contains(e.getMessage(), "is a pipe, not a BPF map");
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(socketFd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(socketFd));
             contains(e.getMessage(), "is a socket, not a BPF map");
         }
         Path file = Files.write(dir.resolve("plain"), new byte[1]);
         before = fdLinks();
         try (FileInputStream in = new FileInputStream(file.toFile())) {
             int fileFd = newFd(before, file.toRealPath().toString());
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(fileFd));
+            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(fileFd));
             contains(e.getMessage(), "is the file " + file.toRealPath(), "not a BPF map");
         }
         int progFd = obj.program("pass").fd();
-        e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(progFd));
+        e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(progFd));
         contains(e.getMessage(), "is a BPF program");
     }
 
@@ -365,6 +365,7 @@ class ErrorMessagesTest {
             BpfException e = assertThrows(BpfException.class,
                     () -> obj.program("pass").attachXdp(dev, BpfProgram.XDP_FLAGS_SKB_MODE));
             assertEquals("EBUSY", e.errnoName());
+            contains(e.getMessage(), "another XDP program is already attached to " + dev);
             contains(e.hint(), "another XDP program is already attached", "close the BpfLink");
         } finally {
             run("ip", "link", "del", dev);
@@ -512,6 +513,7 @@ class ErrorMessagesTest {
                     pin.toString());
             assertEquals(0, r.exitCode, r.toString());
             String out = r.output;
+            System.out.println("unprivileged child:\n" + out); // for the surefire report when an assertion fails
             String unprivileged = new String(Files.readAllBytes(Paths.get("/proc/sys/kernel/unprivileged_bpf_disabled")),
                     StandardCharsets.US_ASCII).trim();
             String fromId = line(out, "fromId");
@@ -524,17 +526,72 @@ class ErrorMessagesTest {
             String probe = line(out, "probe");
             if (unprivileged.equals("0")) {
                 // Unprivileged BPF is allowed: ARRAY maps need no capability then.
-                contains(create, "created");
+                contains(create, "create|done");
             } else {
                 contains(create, "BpfPermissionException", "creating a map needs CAP_BPF", "lacks CAP_BPF");
                 contains(probe, "BpfPermissionException", "CAP_BPF");
                 lacks(probe, "unsupported", "false");
+                String probeProgram = line(out, "probeProgram");
+                contains(probeProgram, "BpfPermissionException", "loading a KPROBE program needs CAP_BPF and CAP_PERFMON",
+                        "lacks CAP_BPF and CAP_PERFMON");
+                String load = line(out, "load");
+                contains(load, "BpfPermissionException", "lacks CAP_BPF (needed for every map and program)",
+                        "CAP_PERFMON (needed for tracing programs", "CAP_NET_ADMIN (needed for networking programs");
+                lacks(load, "the process has", "RLIMIT_MEMLOCK", "CONFIG_BPF_SYSCALL");
                 String version = line(out, "version");
                 contains(version, "not permitted");
                 lacks(version, "map types not supported:  [ARRAY");
             }
         } finally {
             run("umount", mount.toString());
+        }
+    }
+
+    /**
+     * As root but with the bounding set cut to a few capabilities (setpriv),
+     * so the effective set is exactly those: each refusal must name the one
+     * that is missing, not the ones the process has.
+     */
+    @Test
+    void withSomeCapabilitiesTheHintNamesTheMissingOne(@TempDir Path dir) throws Exception {
+        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop capabilities");
+        String bpfOnly = runChild(dir, java.util.Arrays.asList("/usr/bin/setpriv", "--inh-caps=-all",
+                "--bounding-set=-all,+bpf"), PartlyPrivileged.class);
+        System.out.println("CAP_BPF only:\n" + bpfOnly);
+        String load = line(bpfOnly, "load");
+        contains(load, "BpfPermissionException", "program 'on_raw_tp' was refused",
+                "lacks CAP_PERFMON (needed for tracing programs");
+        lacks(load, "unprivileged_bpf_disabled");
+        lacks(load, "lacks CAP_BPF", "CAP_BPF (needed");
+        contains(line(bpfOnly, "probeKprobe"), "BpfPermissionException", "needs CAP_BPF and CAP_PERFMON",
+                "lacks CAP_PERFMON");
+        lacks(line(bpfOnly, "probeKprobe"), "lacks CAP_BPF");
+        contains(line(bpfOnly, "probeXdp"), "BpfPermissionException", "lacks CAP_NET_ADMIN");
+        contains(line(bpfOnly, "probeSocketFilter"), "probeSocketFilter|true");
+        contains(line(bpfOnly, "fromId"), "BpfPermissionException", "this process lacks CAP_SYS_ADMIN");
+
+        String bpfPerfmon = runChild(dir, java.util.Arrays.asList("/usr/bin/setpriv", "--inh-caps=-all",
+                "--bounding-set=-all,+bpf,+perfmon"), PartlyPrivileged.class);
+        System.out.println("CAP_BPF + CAP_PERFMON:\n" + bpfPerfmon);
+        load = line(bpfPerfmon, "load");
+        contains(load, "BpfPermissionException", "lacks CAP_NET_ADMIN (needed for networking programs");
+        lacks(load, "CAP_PERFMON (needed", "CAP_BPF (needed");
+        contains(line(bpfPerfmon, "probeKprobe"), "probeKprobe|true");
+    }
+
+    /** Child JVM with a few capabilities: one line per call. */
+    public static final class PartlyPrivileged {
+        public static void main(String[] args) throws Exception {
+            int id;
+            try (BpfMap m = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(1))) {
+                id = m.info().id();
+                Unprivileged.report("fromId", () -> BpfMap.fromId(id).close());
+            }
+            Unprivileged.report("load", () -> BpfObject.openResource(OBJECT).load().close());
+            Unprivileged.report("probeKprobe", () -> System.out.println("probeKprobe|" + Bpf4j.probe(ProgramType.KPROBE)));
+            Unprivileged.report("probeXdp", () -> System.out.println("probeXdp|" + Bpf4j.probe(ProgramType.XDP)));
+            Unprivileged.report("probeSocketFilter",
+                    () -> System.out.println("probeSocketFilter|" + Bpf4j.probe(ProgramType.SOCKET_FILTER)));
         }
     }
 
@@ -554,6 +611,8 @@ class ErrorMessagesTest {
             report("openPinned", () -> BpfMap.openPinned(Paths.get(args[1])).close());
             report("create", () -> BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(1)).close());
             report("probe", () -> System.out.print(Bpf4j.probe(MapType.HASH) + " "));
+            report("probeProgram", () -> System.out.print(Bpf4j.probe(ProgramType.KPROBE) + " "));
+            report("load", () -> BpfObject.openResource(OBJECT).load().close());
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             java.io.PrintStream saved = System.out;
             System.setOut(new java.io.PrintStream(bytes, true, "UTF-8"));
@@ -566,10 +625,10 @@ class ErrorMessagesTest {
                     .replace('\n', ' '));
         }
 
-        private static void report(String tag, Executable call) {
+        static void report(String tag, Executable call) {
             try {
                 call.execute();
-                System.out.println(tag + "|created");
+                System.out.println(tag + "|done");
             } catch (Throwable e) {
                 String hint = e instanceof BpfException ? " HINT " + ((BpfException) e).hint() : "";
                 System.out.println(tag + "|" + e.getClass().getSimpleName() + ": "

@@ -85,6 +85,8 @@ public final class Errors {
     /** What libbpf 1.x prints for a 'struct bpf_map_def SEC("maps")' object. */
     private static final String LEGACY_MAPS = "legacy map definitions";
     private static final String LOG_END = "-- END PROG LOAD LOG --";
+    /** libbpf's probe before loading anything (bpf_object__probe_loading). */
+    private static final String TRIVIAL_PROGRAM = "Couldn't load trivial BPF program";
 
     private Errors() {}
 
@@ -139,12 +141,16 @@ public final class Errors {
                     "pass the .bpf.o that clang -O2 -g -target bpf produced, whole; opening involves no kernel,"
                             + " so this is about the file, not about privileges or kernel support");
         }
-        String message = describe(errno);
+        String message = op == Op.XDP_ATTACH && errno == EBUSY
+                ? "another XDP program is already attached to " + between(operation, "xdp, ", ")") : describe(errno);
         String libbpfSaid = lastWarnings(detail);
-        if (!libbpfSaid.isEmpty()) {
+        if (isPermission(errno) && detail != null && detail.contains(TRIVIAL_PROGRAM)) {
+            // libbpf blames CONFIG_BPF_SYSCALL and RLIMIT_MEMLOCK for what is a missing privilege.
+            message = message + ": this process may not load even a trivial BPF program";
+        } else if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
         }
-        return classify(operation, errno, name, message, hint(op, errno));
+        return classify(operation, errno, name, message, hint(op, errno), detail);
     }
 
     /** What kind of call an operation string names: hints and required capabilities depend on it. */
@@ -360,10 +366,16 @@ public final class Errors {
     }
 
     private static BpfException classify(String operation, int errno, String name, String message, String hint) {
+        return classify(operation, errno, name, message, hint, null);
+    }
+
+    private static BpfException classify(String operation, int errno, String name, String message, String hint,
+            String detail) {
         switch (errno) {
             case EPERM:
             case EACCES:
-                return new BpfPermissionException(operation, errno, name, message, permissionHint(operation));
+                return new BpfPermissionException(operation, errno, name, message,
+                        permissionHint(operation, detail));
             case EINVAL:
                 return new BpfInvalidArgumentException(operation, errno, name, message, hint);
             case EOPNOTSUPP:
@@ -541,7 +553,7 @@ public final class Errors {
      * call needs, which of those this process lacks, and, when it lacks none,
      * what else refuses it.
      */
-    static String permissionHint(String operation) {
+    static String permissionHint(String operation, String detail) {
         Op op = Op.of(operation);
         long caps = effectiveCapabilities();
         StringBuilder hint = new StringBuilder();
@@ -567,9 +579,14 @@ public final class Errors {
                         "a BPF LSM or a seccomp filter refuses it"));
                 break;
             }
-            case LOAD:
+            case LOAD: {
+                String program = refusedProgram(detail);
+                if (program != null) {
+                    hint.append("program '").append(program).append("' was refused: ");
+                }
                 hint.append(loadHint(caps));
                 break;
+            }
             case XDP_ATTACH:
                 hint.append(needs(caps, "attaching XDP", CAP_NET_ADMIN, -1,
                         "run as root, or grant CAP_NET_ADMIN (in this network namespace's user namespace)",
@@ -595,6 +612,10 @@ public final class Errors {
                 hint.append("user space may not do this to this map: it is frozen (like .rodata after load), created"
                         + " with BPF_F_RDONLY/BPF_F_WRONLY, or opened read-only; no capability changes that");
                 break;
+            case MMAP:
+                hint.append("the map refuses this mapping: a frozen map (like .rodata after load) or one created with"
+                        + " BPF_F_RDONLY maps read-only only, and no capability changes that");
+                break;
             case TEST_RUN:
                 hint.append("a test run needs no capability beyond the program's fd, so this program type's test run"
                         + " refused the request itself (or a BPF LSM did)");
@@ -606,11 +627,23 @@ public final class Errors {
                 break;
         }
         String unprivileged = readFirstLine("/proc/sys/kernel/unprivileged_bpf_disabled");
-        if (unprivileged != null && !unprivileged.equals("0") && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
-                && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH) {
+        // The sysctl only restricts processes without CAP_BPF.
+        if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF) && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
+                && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
+                && op != Op.TEST_RUN) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();
+    }
+
+    /** libbpf: "prog 'name': failed to load: -EPERM". */
+    private static String refusedProgram(String detail) {
+        if (detail == null) {
+            return null;
+        }
+        int end = detail.indexOf("': failed to load");
+        int start = end < 0 ? -1 : detail.lastIndexOf("prog '", end);
+        return start < 0 ? null : detail.substring(start + 6, end);
     }
 
     /** Loading an object: CAP_BPF always, CAP_PERFMON for tracing programs, CAP_NET_ADMIN for networking ones. */
@@ -688,8 +721,9 @@ public final class Errors {
 
     private static String between(String s, String open, String close) {
         int a = s.indexOf(open);
-        int b = a < 0 ? -1 : s.indexOf(close, a + 1);
-        return a < 0 || b < 0 ? "" : s.substring(a + 1, b);
+        int from = a + open.length();
+        int b = a < 0 ? -1 : s.indexOf(close, from);
+        return a < 0 || b < 0 ? "" : s.substring(from, b);
     }
 
     /** The BPF-related capabilities this process has, for reports. */
