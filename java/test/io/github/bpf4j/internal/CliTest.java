@@ -405,13 +405,22 @@ class CliTest {
         return map;
     }
 
-    /** target/bpf4j-*.jar, if it exists and holds this build's CLI classes (verify tests before it packages). */
-    /** The packaged jar if it was built from these sources, else null (then Main runs from the class path). */
+    /**
+     * target/bpf4j-*.jar if it was built (and shaded) from these sources, else null: then Main runs from the
+     * class path (verify tests before it packages).
+     */
     private static File builtJar() throws IOException {
         File[] jars = new File("target").listFiles((dir, name) -> name.startsWith("bpf4j-") && name.endsWith(".jar")
                 && !name.endsWith("-sources.jar") && !name.endsWith("-javadoc.jar"));
         if (jars == null || jars.length != 1) {
             return null;
+        }
+        try (ZipFile zip = new ZipFile(jars[0])) {
+            // A build stopped between the jar and the shade step leaves a jar without its dependencies.
+            if (zip.getEntry("io/github/bpf4j/internal/shaded/") == null && zip.stream()
+                    .noneMatch(e -> e.getName().startsWith("io/github/bpf4j/internal/shaded/"))) {
+                return null;
+            }
         }
         for (Class<?> c : Arrays.asList(Main.class, MapCommand.class)) {
             String entry = c.getName().replace('.', '/') + ".class";
