@@ -81,8 +81,9 @@ public final class ChildJvm {
         if (prefix != null) {
             command.addAll(prefix);
         }
-        command.addAll(Arrays.asList(java, "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath, main.getName()));
+        command.addAll(Arrays.asList(java, "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(bpf4jProperties());
+        command.addAll(Arrays.asList("-cp", classPath, main.getName()));
         command.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Process p = pb.start();
@@ -92,6 +93,22 @@ public final class ChildJvm {
             throw new AssertionError("child JVM did not exit: " + command);
         }
         return new Result(p.exitValue(), new String(out, StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * This JVM's {@code bpf4j.*} system properties as {@code -D} options, so a
+     * child loads the same native library (the sanitized run sets
+     * {@code bpf4j.library.path}; the sanitizer runtimes reach the child
+     * through the inherited environment).
+     */
+    public static List<String> bpf4jProperties() {
+        List<String> options = new ArrayList<String>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("bpf4j.")) {
+                options.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        return options;
     }
 
     private static String javaHome() {
