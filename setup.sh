@@ -5,7 +5,7 @@
 #   ./setup.sh jdks           JDK 8/11/21 (+25) homes for the test matrix in .cache/jdks
 #   ./setup.sh package [args] deps + mvn package -DskipTests [args] (the jar, both natives)
 #   ./setup.sh demo [args]    deps + mvn package -DskipTests [args] + java -jar ... demo
-#   ./setup.sh test [args]    deps + jdks + mvn verify [args] on every JDK + the demo jar on every JDK
+#   ./setup.sh test [args]    deps + jdks + mvn verify [args] on every JDK (+ the ASan/UBSan run) + the demo jar on every JDK
 #
 # Everything downloaded lands in .cache/ (git-ignored) and is reused, so a
 # second run needs no network.  Registry/mirror host names are never written
@@ -142,6 +142,7 @@ install_packages() {
     pkg-config m4 gawk        # elfutils' configure/build
     maven                     # only to bootstrap Maven 3.9
     iproute2                  # tests/demo create network namespaces / attach to links
+    libasan8 libubsan1        # gcc's sanitizer runtimes: the test command's ASan+UBSan run (gcc brings them; named so a minimal gcc can't miss them)
     debian-archive-keyring    # verifies the indexes we fetch sources and .debs from
   )
   # A JDK only if none is there already (a Temurin JDK on PATH is fine too).
@@ -491,6 +492,32 @@ main_jar() {
   return 1
 }
 
+# --- Sanitizers ---------------------------------------------------------------
+# The runtimes the sanitized libbpf4j.so was linked against (CMake's compiler
+# is cc unless CC says otherwise), ASan first: it must be the first library
+# in the process.
+sanitizer_preload() {
+  local cc=${CC:-cc} lib path paths=()
+  for lib in libasan.so libubsan.so; do
+    path=$("$cc" -print-file-name="$lib")
+    path=$(realpath -e "$path" 2>/dev/null) || die "$cc has no $lib (install libasan8 libubsan1)"
+    paths+=("$path")
+  done
+  (IFS=:; echo "${paths[*]}")
+}
+
+# A sanitizer report kills the test JVM, and Maven then only says the fork
+# crashed; the report itself (ASan's; UBSan's goes to the JVM's stderr, on
+# the console) is in target/sanitizer-reports.
+show_sanitizer_reports() {
+  local f
+  for f in "$ROOT"/target/sanitizer-reports/*; do
+    [ -f "$f" ] || continue
+    printf '[setup] sanitizer report %s:\n' "${f#"$ROOT"/}" >&2
+    cat "$f" >&2
+  done
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
@@ -517,8 +544,11 @@ case "$cmd" in
     deps
     jdks
     cd "$ROOT"
-    # One build; the jdk-matrix profile adds a surefire run per JDK.
-    "$MVN" -B verify -Dbpf4j.jdks="$JDKS_DIR" "$@"
+    # One build; the jdk-matrix profile adds a surefire run per JDK, the
+    # sanitize profile one against the ASan+UBSan library.
+    "$MVN" -B verify -Dbpf4j.jdks="$JDKS_DIR" \
+      -Dbpf4j.sanitize -Dbpf4j.sanitize.preload="$(sanitizer_preload)" "$@" \
+      || { show_sanitizer_reports; die "mvn verify failed"; }
     demo_on_every_jdk
     ;;
   -h | --help | help)

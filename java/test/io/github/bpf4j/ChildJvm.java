@@ -81,8 +81,9 @@ public final class ChildJvm {
         if (prefix != null) {
             command.addAll(prefix);
         }
-        command.addAll(Arrays.asList(java, "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath, main.getName()));
+        command.addAll(Arrays.asList(java, "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(bpf4jProperties());
+        command.addAll(Arrays.asList("-cp", classPath, main.getName()));
         command.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Process p = pb.start();
@@ -138,6 +139,22 @@ public final class ChildJvm {
     /** {@link #drainBytes} as text (ISO-8859-1: every byte survives). */
     public static String drain(Process p, long timeout, TimeUnit unit) throws InterruptedException {
         return new String(drainBytes(p, timeout, unit, p.toString()), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * This JVM's {@code bpf4j.*} system properties as {@code -D} options, so a
+     * child loads the same native library (the sanitized run sets
+     * {@code bpf4j.library.path}; the sanitizer runtimes reach the child
+     * through the inherited environment).
+     */
+    public static List<String> bpf4jProperties() {
+        List<String> options = new ArrayList<String>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("bpf4j.")) {
+                options.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        return options;
     }
 
     private static String javaHome() {
