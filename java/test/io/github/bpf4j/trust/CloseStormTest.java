@@ -15,7 +15,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,6 +62,7 @@ class CloseStormTest {
     private final ConcurrentLinkedQueue<Canary> canaries = new ConcurrentLinkedQueue<Canary>();
     private final AtomicInteger canaryCount = new AtomicInteger();
     private final AtomicLong canariesChecked = new AtomicLong();
+    private final AtomicLong canariesOnFreedFds = new AtomicLong();
 
     /** A map of the stormed maps' shape with known contents: slot i holds its seed + i. */
     static final class Canary {
@@ -152,13 +155,15 @@ class CloseStormTest {
             canariesChecked.incrementAndGet();
         }
         System.out.printf("close storm, %d s: %d ops succeeded (%d test runs, %d mapped writes), %d refused as closed,"
-                + " %d closes (%d with ops in flight), %d canaries created, %d canary checks%n", seconds,
-                succeeded.get(), testRuns.get(), mappedWrites.get(), refused.get(), closes.get(),
-                closesDuringOps.get(), canaryCount.get(), canariesChecked.get());
+                + " %d closes (%d with ops in flight), %d canaries created (%d on an fd number just freed),"
+                + " %d canary checks%n", seconds, succeeded.get(), testRuns.get(), mappedWrites.get(), refused.get(),
+                closes.get(), closesDuringOps.get(), canaryCount.get(), canariesOnFreedFds.get(),
+                canariesChecked.get());
         assertTrue(succeeded.get() > 0 && testRuns.get() > 0 && mappedWrites.get() > 0, "ops succeeded: "
                 + succeeded + ", test runs " + testRuns + ", mapped writes " + mappedWrites);
         assertTrue(refused.get() > 0, "no op ever met a closed object: the storm did not overlap");
         assertTrue(closesDuringOps.get() > 0, "no close happened while an op was in flight");
+        assertTrue(canariesOnFreedFds.get() > 0, "no canary got a freed fd number: they guarded nothing");
         object.get().close();
         standalone.get().close();
         for (Canary c : canaries) {
@@ -236,6 +241,15 @@ class CloseStormTest {
     }
 
     private void sampleThenClose(AutoCloseable old) throws Exception {
+        Set<Integer> freed = new HashSet<Integer>();
+        if (old instanceof BpfObject) {
+            for (BpfMap m : ((BpfObject) old).maps()) {
+                freed.add(m.fd());
+            }
+            freed.add(((BpfObject) old).program("count_packet").fd());
+        } else {
+            freed.add(((BpfMap) old).fd());
+        }
         boolean busy = inFlight.get() > 0;
         old.close();
         closes.incrementAndGet();
@@ -243,8 +257,11 @@ class CloseStormTest {
             closesDuringOps.incrementAndGet();
         }
         // The fds just freed go to new canaries: the likeliest targets of a stale fd.
-        addCanary(closes.get() % 2 == 0);
-        addCanary(closes.get() % 2 != 0);
+        for (Canary c : new Canary[] {addCanary(closes.get() % 2 == 0), addCanary(closes.get() % 2 != 0)}) {
+            if (freed.contains(c.map.fd())) {
+                canariesOnFreedFds.incrementAndGet();
+            }
+        }
     }
 
     private void openObject() {
@@ -261,7 +278,7 @@ class CloseStormTest {
     }
 
     /** Alternately an mmapped ARRAY like "mapped"/"t_storm"/"counters" and a HASH 8/8 like "table". */
-    private void addCanary(boolean array) {
+    private Canary addCanary(boolean array) {
         long seed = 0xCA0A_0000_0000_0000L | ((long) canaryCount.incrementAndGet() << 8);
         BpfMap m;
         ByteBuffer mapped = null;
@@ -289,6 +306,7 @@ class CloseStormTest {
             retired.retire();
             canariesChecked.incrementAndGet();
         }
+        return c;
     }
 
     private void checkSomeCanaries() {
