@@ -705,7 +705,8 @@ class UseAfterCloseTest {
         private static final List<String> CREATED = new ArrayList<String>();
 
         static synchronized String create() throws Exception {
-            String name = "b4ju" + (Procs.pid() % 100000) + "x" + CREATED.size();
+            // Random, not the pid: runs in other pid namespaces share this network namespace.
+            String name = String.format("b4ju%06x%d", new java.util.Random().nextInt(1 << 24), CREATED.size());
             if (run("ip", "link", "add", name, "type", "dummy") != 0) {
                 Assumptions.assumeTrue(run("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p") == 0,
                         "cannot create a dummy or veth network device (ip link add)");
