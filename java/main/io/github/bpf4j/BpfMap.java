@@ -914,6 +914,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private void requireKeys(String call) {
+        handle.ensureOpen(); // a closed map says it is closed, whatever its type
         if (keySize == 0) {
             String instead = type == MapType.QUEUE || type == MapType.STACK ? "use push/pop/peek"
                     : type == MapType.BLOOM_FILTER ? "use push/contains"
@@ -1017,7 +1018,6 @@ public final class BpfMap implements AutoCloseable {
      * supports batch operations and key by key where it does not.
      */
     public List<Map.Entry<byte[], byte[]>> entries() {
-        handle.ensureOpen(); // a closed map says so, whatever its type
         requireKeys("entries");
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<Map.Entry<byte[], byte[]>>();
         int perBatch = 256;

@@ -170,10 +170,16 @@ class UseAfterCloseTest {
             String dev = Dummy.create();
             BpfObject obj = BpfObject.openResource(TRUST).load();
             BpfLink direct = obj.program("count_packet").attachXdp(dev, BpfProgram.XDP_FLAGS_SKB_MODE);
-            return Collections.singletonList(new Scenario("XDP link (generic mode) on a dummy device", direct, () -> {
+            BpfObject second = BpfObject.openResource(TRUST).load();
+            BpfLink objectFirst = second.program("count_packet").attachXdp(Dummy.create(),
+                    BpfProgram.XDP_FLAGS_SKB_MODE);
+            return Arrays.asList(new Scenario("XDP link (generic mode), closed before its object", direct, () -> {
                 direct.close();
                 obj.close();
-            }, obj).name(dev));
+            }, obj).name(dev), new Scenario("XDP link whose object was closed first", objectFirst, () -> {
+                second.close();
+                objectFirst.close();
+            }, second).name(dev));
         });
         FIXTURES.put(TracePipe.class, () -> {
             TracePipe pipe = openTracePipe();
@@ -200,7 +206,11 @@ class UseAfterCloseTest {
         FIXTURES.put(TypedMap.class, () -> {
             BpfMap own = createTable("t_uac_typed");
             TypedMap<Long, Long> typed = TypedMap.of(own, Codec.int64(), Codec.int64());
-            return Collections.singletonList(new Scenario("typed view of a map on its own", typed, own::close, own));
+            BpfObject obj = BpfObject.openResource(TRUST).load();
+            TypedMap<Long, Long> ofObject = TypedMap.of(obj.map("table"), Codec.int64(), Codec.int64());
+            return Arrays.asList(new Scenario("typed view of a map on its own", typed, own::close, own),
+                    new Scenario("typed view of an object's map, object closed", ofObject, obj::close, obj,
+                            ofObject.map()).name("table"));
         });
         FIXTURES.put(TypedMap.Primitive.class, () -> {
             BpfMap own = createTable("t_uac_prim");
@@ -695,7 +705,8 @@ class UseAfterCloseTest {
         private static final List<String> CREATED = new ArrayList<String>();
 
         static synchronized String create() throws Exception {
-            String name = "b4ju" + (Procs.pid() % 100000) + "x" + CREATED.size();
+            // Random, not the pid: runs in other pid namespaces share this network namespace.
+            String name = String.format("b4ju%06x%d", new java.util.Random().nextInt(1 << 24), CREATED.size());
             if (run("ip", "link", "add", name, "type", "dummy") != 0) {
                 Assumptions.assumeTrue(run("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p") == 0,
                         "cannot create a dummy or veth network device (ip link add)");
