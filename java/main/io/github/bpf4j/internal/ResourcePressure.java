@@ -94,7 +94,7 @@ public final class ResourcePressure {
         int needed = programs + maps + LOAD_SLACK_FDS;
         int errno = tryReserve(needed);
         if (errno != 0) {
-            relieve(operation, errno);
+            relieve("reserving " + needed + " fds for " + operation, errno);
         }
     }
 
