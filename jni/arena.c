@@ -211,7 +211,7 @@ int bpf4j_arena_register(JNIEnv *env)
 		{ "copyMemory", "(Ljava/lang/Object;J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_memory },
 		{ "copyChecked", "(Ljava/lang/Object;J[BLjava/nio/ByteBuffer;IIZ)I", (void *)copy_checked },
 		{ "mapInitialValue", "(J)[B", (void *)map_initial_value },
-		{ "mapReuseFd", "(JI)I", (void *)map_reuse_fd },
+		{ "mapReuseFd0", "(JI)I", (void *)map_reuse_fd },
 		{ "arenaGlobalsAtEnd", "()I", (void *)arena_globals_at_end },
 	};
 

@@ -206,7 +206,7 @@ int bpf4j_map_register(JNIEnv *env)
 	static const JNINativeMethod methods[] = {
 		{ "mapElem", "(II[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIJ)I", (void *)map_elem },
 		{ "mapBatch", "(IILjava/nio/ByteBuffer;IZ[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIIJ[I)I", (void *)map_batch },
-		{ "mapCreate", "(ILjava/lang/String;IIIIJIII)I", (void *)map_create },
+		{ "mapCreate0", "(ILjava/lang/String;IIIIJIII)I", (void *)map_create },
 		{ "mapInfo", "(I[J[B)I", (void *)map_info },
 		{ "mapFindBySection", "(JLjava/lang/String;)J", (void *)map_find_by_section },
 	};

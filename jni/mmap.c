@@ -72,7 +72,7 @@ static jlong JNICALL buffer_address(JNIEnv *env, jclass cls, jobject buffer)
 int bpf4j_mmap_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
-		{ "mmap", "(JIJZ)J", (void *)mmap_map },
+		{ "mmap0", "(JIJZ)J", (void *)mmap_map },
 		{ "mmapDetach", "(JJZ)I", (void *)mmap_detach },
 		{ "munmap", "(JJ)I", (void *)mmap_unmap },
 		{ "newDirectBuffer", "(JJ)Ljava/nio/ByteBuffer;", (void *)new_direct_buffer },

@@ -267,7 +267,7 @@ static jint JNICALL program_fd(JNIEnv *env, jclass cls, jlong prog)
 int bpf4j_object_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
-		{ "objectOpenMem", "([BLjava/lang/String;)J", (void *)object_open_mem },
+		{ "objectOpenMem0", "([BLjava/lang/String;)J", (void *)object_open_mem },
 		{ "objectLoad", "(J)V", (void *)object_load },
 		{ "objectClose", "(J)V", (void *)object_close },
 		{ "objectMaps", "(J)[J", (void *)object_maps },

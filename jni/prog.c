@@ -129,7 +129,7 @@ int bpf4j_prog_register(JNIEnv *env)
 	static const JNINativeMethod methods[] = {
 		{ "progTestRun", "(I[BLjava/nio/ByteBuffer;[BLjava/nio/ByteBuffer;[BLjava/nio/ByteBuffer;"
 				 "[BLjava/nio/ByteBuffer;[IIIII[J)I", (void *)prog_test_run },
-		{ "progAttachXdp", "(III)I", (void *)prog_attach_xdp },
+		{ "progAttachXdp0", "(III)I", (void *)prog_attach_xdp },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

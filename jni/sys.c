@@ -215,7 +215,7 @@ int bpf4j_sys_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
 		{ "mount", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)I", (void *)sys_mount },
-		{ "openNonBlocking", "(Ljava/lang/String;)I", (void *)sys_open_nonblocking },
+		{ "openNonBlocking0", "(Ljava/lang/String;)I", (void *)sys_open_nonblocking },
 		{ "pollRead", "(I[BIII)I", (void *)sys_poll_read },
 		{ "close", "(I)I", (void *)sys_close },
 		{ "gettid", "()I", (void *)sys_gettid },
@@ -225,10 +225,10 @@ int bpf4j_sys_register(JNIEnv *env)
 		{ "libbpfVersion", "()Ljava/lang/String;", (void *)sys_libbpf_version },
 		{ "strerror", "(I)Ljava/lang/String;", (void *)sys_strerror },
 		{ "objPin", "(ILjava/lang/String;)I", (void *)sys_obj_pin },
-		{ "objGet", "(Ljava/lang/String;)I", (void *)sys_obj_get },
+		{ "objGet0", "(Ljava/lang/String;)I", (void *)sys_obj_get },
 		{ "statfsType", "(Ljava/lang/String;)J", (void *)sys_statfs_type },
-		{ "mapFdById", "(I)I", (void *)sys_map_fd_by_id },
-		{ "dup", "(I)I", (void *)sys_dup },
+		{ "mapFdById0", "(I)I", (void *)sys_map_fd_by_id },
+		{ "dup0", "(I)I", (void *)sys_dup },
 		{ "ifIndex", "(Ljava/lang/String;)I", (void *)sys_if_index },
 	};
 

@@ -1187,6 +1187,18 @@ public final class BpfMap implements AutoCloseable {
      */
     synchronized void prepareArena() {
         arenaInitialData = Native.mapInitialValue(pointer);
+        if ((flags & F_SEGV_ON_FAULT) != 0 && arenaInitialData.length > 0) {
+            // finishArena could only fail (EFAULT), and only after the programs were loaded: refuse it now.
+            int bytes = arenaInitialData.length;
+            arenaInitialData = null;
+            throw new BpfInvalidArgumentException("bpf_object__load(arena '" + name + "')", Errors.EINVAL, "EINVAL",
+                    "the object has " + bytes + " bytes of __arena globals in arena '" + name + "', which has"
+                            + " BPF_F_SEGV_ON_FAULT: such globals need a page the program allocates, yet their"
+                            + " initial values are written from user space before any program runs; nothing was"
+                            + " loaded",
+                    "drop BPF_F_SEGV_ON_FAULT from the arena, or move the variables to .bss/.data, or keep them in"
+                            + " memory the program allocates with bpf_arena_alloc_pages");
+        }
         int f = Native.mapCreate(MapType.ARENA.id(), name, 0, 0, maxEntries, flags, mapExtra, 0, 0, 0);
         if (f < 0) {
             throw Errors.mapException("bpf_map_create(ARENA)", -f, Errors.MAP_CREATE, MapType.ARENA, describeMap());

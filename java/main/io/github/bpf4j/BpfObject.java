@@ -4,6 +4,7 @@ package io.github.bpf4j;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeOwner;
+import io.github.bpf4j.internal.ResourcePressure;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +27,12 @@ import java.util.NoSuchElementException;
  * <p>The object owns everything native behind it: the libbpf object, every
  * map and program fd, and the mappings made by {@link BpfMap#mmap()}.
  * {@link #close()} releases them all; any later call on the object, its maps
- * or its programs throws {@link IllegalStateException}. An object that is
- * never closed is freed once it, its maps and its programs are unreachable.
+ * or its programs throws {@link IllegalStateException}. A {@link #load()}
+ * that fails closes the object. An object that is never closed is freed once
+ * it, its maps and its programs are unreachable, with a warning on the
+ * {@code io.github.bpf4j} logger (run with {@code -Dbpf4j.leakDetection=true}
+ * to have it say where the object was created); and when fds or memory run
+ * out, bpf4j prompts that collection itself before it gives up.
  *
  * <pre>{@code
  * try (BpfObject obj = BpfObject.openResource("io/github/bpf4j/bpf/mmap.bpf.o").load()) {
@@ -212,38 +217,77 @@ public final class BpfObject implements AutoCloseable {
     /**
      * Creates the maps and loads the programs into the kernel.
      *
+     * <p>On failure the object is closed: everything it holds (fds, the
+     * libbpf object, arena mappings) is released before the exception
+     * propagates, so {@code try (BpfObject o = BpfObject.open(x).load())}
+     * leaks nothing when the load throws. To try again, open the object again.
+     *
      * @return this object, now live
-     * @throws BpfVerifierException if the verifier rejects a program (with its log)
-     * @throws BpfPermissionException without the privileges to load
+     * @throws BpfVerifierException if the verifier rejects a program (with its log); the object is closed
+     * @throws BpfPermissionException without the privileges to load; the object is closed
+     * @throws BpfException if the kernel or libbpf refuses the object for another reason; the object is closed
+     * @throws IllegalStateException if the object is closed or already loaded (it stays as it was)
      */
     public BpfObject load() {
         handle.acquire();
+        Throwable failure = null;
         try {
             synchronized (this) {
                 if (loaded) {
                     throw new IllegalStateException(handle + " is already loaded");
                 }
-                for (BpfMap m : maps.values()) {
-                    if (m.type() == MapType.ARENA) {
-                        m.prepareArena();
-                    }
-                }
-                Native.objectLoad(pointer);
-                loaded = true;
-                for (BpfMap m : maps.values()) {
-                    m.describe();
-                    if (m.type() == MapType.ARENA) {
-                        m.finishArena();
-                    }
-                }
-                for (BpfProgram p : programs.values()) {
-                    p.describe();
+                try {
+                    loadLocked();
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                    throw e;
                 }
             }
         } finally {
             handle.release();
+            if (failure != null) {
+                closeAfterFailedLoad(failure);
+            }
         }
         return this;
+    }
+
+    private void loadLocked() {
+        for (BpfMap m : maps.values()) {
+            if (m.type() == MapType.ARENA) {
+                m.prepareArena();
+            }
+        }
+        // libbpf never loads an object twice, even after a failure: an EMFILE can only be avoided, not retried.
+        ResourcePressure.reserveForLoad(programs.size(), maps.size(), "bpf_object__load(" + name + ")");
+        try {
+            Native.objectLoad(pointer);
+        } catch (BpfException e) {
+            if (ResourcePressure.isFdPressure(e.errno())) {
+                // Too late for this object; the next open and load find the fds of forgotten ones freed.
+                ResourcePressure.relieve("bpf_object__load(" + name + ")", e.errno());
+            }
+            throw e;
+        }
+        loaded = true;
+        for (BpfMap m : maps.values()) {
+            m.describe();
+            if (m.type() == MapType.ARENA) {
+                m.finishArena();
+            }
+        }
+        for (BpfProgram p : programs.values()) {
+            p.describe();
+        }
+    }
+
+    /** Called with the handle released (close waits for calls in flight, this one included). */
+    private void closeAfterFailedLoad(Throwable failure) {
+        try {
+            close();
+        } catch (RuntimeException | Error e) {
+            failure.addSuppressed(e);
+        }
     }
 
     public String name() {

@@ -64,7 +64,7 @@ public final class TracePipe implements AutoCloseable {
         this.fd = fd;
         this.path = path;
         this.handle = new Handle("TracePipe " + path);
-        this.cleanable = Cleaner.register(this, new Release(handle, fd));
+        this.cleanable = Cleaner.registerResource(this, "TracePipe " + path, new Release(handle, fd));
     }
 
     /** Closes the fd once; holds the handle and fd, never the pipe (or it would never be collected). */

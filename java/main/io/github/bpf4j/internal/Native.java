@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j.internal;
 
+import io.github.bpf4j.BpfException;
 import java.nio.ByteBuffer;
 
 /**
@@ -8,6 +9,11 @@ import java.nio.ByteBuffer;
  * 0 (or a size) on success and {@code -errno} on failure; methods that return
  * a handle throw. Callers hold the owning {@link Handle} across every call
  * that uses an fd or pointer, so none of them ever sees a closed resource.
+ *
+ * <p>Every call that creates an fd or a mapping is a native {@code name0}
+ * behind a Java {@code name} that, when the native fails for want of fds or
+ * memory, lets {@link ResourcePressure} free forgotten resources and retries
+ * once. Callers use the Java name and need not know.
  */
 public final class Native {
     private Native() {}
@@ -18,10 +24,25 @@ public final class Native {
      */
     public static void ensureLoaded() {
         NativeLibrary.ensureLoaded();
+        ResourcePressure.prepare();
     }
 
     // object.c
-    public static native long objectOpenMem(byte[] elf, String name);
+    private static native long objectOpenMem0(byte[] elf, String name);
+
+    /** libbpf gives every map a placeholder fd at open; ENOMEM is left alone (a corrupt ELF gives it too). */
+    public static long objectOpenMem(byte[] elf, String name) {
+        try {
+            return objectOpenMem0(elf, name);
+        } catch (BpfException e) {
+            if (!ResourcePressure.isFdPressure(e.errno())) {
+                throw e;
+            }
+            ResourcePressure.relieve("bpf_object__open_mem", e.errno());
+        }
+        return objectOpenMem0(elf, name);
+    }
+
     public static native void objectLoad(long object);
     public static native void objectClose(long object);
     public static native long[] objectMaps(long object);
@@ -46,15 +67,40 @@ public final class Native {
             byte[] keysArray, ByteBuffer keysBuffer, int keysOffset, int keysLength,
             byte[] valuesArray, ByteBuffer valuesBuffer, int valuesOffset, int valuesLength,
             int count, long elemFlags, int[] status);
+    private static native int mapCreate0(int type, String name, int keySize, int valueSize, int maxEntries,
+            int flags, long mapExtra, int numaNode, int innerMapFd, int ifindex);
+
     /** fd, or -errno. */
-    public static native int mapCreate(int type, String name, int keySize, int valueSize, int maxEntries, int flags,
-            long mapExtra, int numaNode, int innerMapFd, int ifindex);
+    public static int mapCreate(int type, String name, int keySize, int valueSize, int maxEntries, int flags,
+            long mapExtra, int numaNode, int innerMapFd, int ifindex) {
+        int fd = mapCreate0(type, name, keySize, valueSize, maxEntries, flags, mapExtra, numaNode, innerMapFd,
+                ifindex);
+        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
+            ResourcePressure.relieve("bpf_map_create", -fd);
+            fd = mapCreate0(type, name, keySize, valueSize, maxEntries, flags, mapExtra, numaNode, innerMapFd,
+                    ifindex);
+        }
+        return fd;
+    }
     /** 0 or -errno; out gets MapInfo's fields, name the name's bytes (length in out[12]). */
     public static native int mapInfo(int fd, long[] out, byte[] name);
 
     // mmap.c
+    private static native long mmap0(long address, int fd, long length, boolean writable);
+
     /** address 0: the kernel chooses; else exactly there, or an exception. */
-    public static native long mmap(long address, int fd, long length, boolean writable);
+    public static long mmap(long address, int fd, long length, boolean writable) {
+        try {
+            return mmap0(address, fd, length, writable);
+        } catch (BpfException e) {
+            // ENOMEM: out of address space or vm.max_map_count, which ranges of forgotten buffers may hold
+            if (!ResourcePressure.isPressure(e.errno())) {
+                throw e;
+            }
+            ResourcePressure.relieve("mmap", e.errno());
+        }
+        return mmap0(address, fd, length, writable);
+    }
     public static native int mmapDetach(long address, long length, boolean writable);
     public static native int munmap(long address, long length);
     public static native ByteBuffer newDirectBuffer(long address, long capacity);
@@ -75,8 +121,17 @@ public final class Native {
             int length, boolean toMemory);
     /** An object's map before load: its initial data (an arena's __arena globals), or an empty array. */
     public static native byte[] mapInitialValue(long map);
+    private static native int mapReuseFd0(long map, int fd);
+
     /** Before load: libbpf uses fd instead of creating the map (it keeps a duplicate). 0 or -errno. */
-    public static native int mapReuseFd(long map, int fd);
+    public static int mapReuseFd(long map, int fd) {
+        int err = mapReuseFd0(map, fd);
+        if (err < 0 && ResourcePressure.isPressure(-err)) {
+            ResourcePressure.relieve("bpf_map__reuse_fd", -err);
+            err = mapReuseFd0(map, fd);
+        }
+        return err;
+    }
     /** Before load: bytes into an object map's initial value at offset. 0 or -EINVAL. */
     public static native int mapSetInitialBytes(long map, long offset, byte[] bytes);
     /** 1: libbpf places an object's __arena globals at the arena's end on this kernel; 0: at offset 0; -errno. */
@@ -88,12 +143,32 @@ public final class Native {
             byte[] dataOutArray, ByteBuffer dataOutBuffer, byte[] ctxInArray, ByteBuffer ctxInBuffer,
             byte[] ctxOutArray, ByteBuffer ctxOutBuffer, int[] offsetsLengths, int repeat, int flags, int cpu,
             int batchSize, long[] results);
+    private static native int progAttachXdp0(int progFd, int ifindex, int flags);
+
     /** A BPF link fd, or -errno. */
-    public static native int progAttachXdp(int progFd, int ifindex, int flags);
+    public static int progAttachXdp(int progFd, int ifindex, int flags) {
+        int fd = progAttachXdp0(progFd, ifindex, flags);
+        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
+            ResourcePressure.relieve("bpf_link_create(xdp)", -fd);
+            fd = progAttachXdp0(progFd, ifindex, flags);
+        }
+        return fd;
+    }
 
     // sys.c
     public static native int mount(String source, String target, String type);
-    public static native int openNonBlocking(String path);
+    /** The raw call, for ResourcePressure's own probing. */
+    static native int openNonBlocking0(String path);
+
+    /** O_RDONLY | O_NONBLOCK: fd, or -errno. */
+    public static int openNonBlocking(String path) {
+        int fd = openNonBlocking0(path);
+        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
+            ResourcePressure.relieve("open(" + path + ")", -fd);
+            fd = openNonBlocking0(path);
+        }
+        return fd;
+    }
     public static native int pollRead(int fd, byte[] buffer, int offset, int length, int timeoutMillis);
     public static native int close(int fd);
     public static native int gettid();
@@ -103,14 +178,46 @@ public final class Native {
     public static native String libbpfVersion();
     public static native String strerror(int errno);
     public static native int objPin(int fd, String path);
-    public static native int objGet(String path);
+    private static native int objGet0(String path);
+
+    /** fd, or -errno. */
+    public static int objGet(String path) {
+        int fd = objGet0(path);
+        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
+            ResourcePressure.relieve("bpf_obj_get(" + path + ")", -fd);
+            fd = objGet0(path);
+        }
+        return fd;
+    }
     /** f_type of the filesystem holding path, or -errno. */
     public static native long statfsType(String path);
-    public static native int mapFdById(int id);
+    private static native int mapFdById0(int id);
+
+    /** fd, or -errno. */
+    public static int mapFdById(int id) {
+        int fd = mapFdById0(id);
+        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
+            ResourcePressure.relieve("bpf_map_get_fd_by_id", -fd);
+            fd = mapFdById0(id);
+        }
+        return fd;
+    }
+
+    /** The raw call, for ResourcePressure's own probing. */
+    static native int dup0(int fd);
+
+    /** fd, or -errno. */
+    public static int dup(int fd) {
+        int copy = dup0(fd);
+        if (copy < 0 && ResourcePressure.isPressure(-copy)) {
+            ResourcePressure.relieve("dup", -copy);
+            copy = dup0(fd);
+        }
+        return copy;
+    }
+
     /** if_nametoindex: the interface's index in this network namespace, or -errno. */
     public static native int ifIndex(String interfaceName);
-
-    public static native int dup(int fd);
 
     // probe.c: 1 supported, 0 not, -errno if the probe failed
     public static native int probeMapType(int type);

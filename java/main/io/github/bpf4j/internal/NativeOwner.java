@@ -9,7 +9,9 @@ import java.util.List;
  * The one owner of a native resource (a libbpf object, or a map's own fd)
  * and of the mappings made of it: its {@link Handle}, its release on
  * {@link #close()}, and its release by the {@link Cleaner} when the public
- * object that holds this owner is forgotten.
+ * object that holds this owner is forgotten (logged as a leak by
+ * {@link LeakReport}, and prompted early by {@link ResourcePressure} when fds
+ * or memory run out).
  *
  * <p>{@code close()} detaches mmapped buffers (they stay harmless, no longer
  * shared); the cleaner leaves them shared, since a buffer still in use keeps
@@ -28,7 +30,8 @@ public final class NativeOwner {
     private NativeOwner(Object referent, String description, Runnable free) {
         this.handle = new Handle(description);
         this.release = new Release(handle, mappings, free);
-        this.cleanable = Cleaner.register(referent, release);
+        // A resource its user should have closed: if the cleaner frees it, that is reported as a leak.
+        this.cleanable = Cleaner.registerResource(referent, description, release);
     }
 
     /** Owns a libbpf object (and everything in it). */

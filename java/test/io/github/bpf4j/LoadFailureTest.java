@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.bpf4j.internal.LibbpfLog;
+import io.github.bpf4j.internal.Mapping;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A load that fails releases everything before the exception propagates
+ * (issue 8, items 2 and 6). The heavy versions (thousands of loads, in a JVM
+ * of their own) are in {@link LeakTest}.
+ */
+class LoadFailureTest {
+    @BeforeEach
+    void needsBpf() {
+        Kernel.requireBpf();
+    }
+
+    @Test
+    void aFailedLoadClosesTheObject() {
+        BpfObject obj = BpfObject.openResource(LeakChild.REJECTED);
+        BpfMap values = obj.map("values");
+        assertThrows(BpfVerifierException.class, obj::load);
+        assertTrue(obj.toString().contains("closed"), obj.toString());
+        IllegalStateException e = assertThrows(IllegalStateException.class, obj::maps);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, values::fd);
+        assertThrows(IllegalStateException.class, obj::load, "no second attempt on a closed object");
+        obj.close(); // still idempotent
+    }
+
+    @Test
+    void loadingTwiceDoesNotCloseTheLoadedObject() {
+        try (BpfObject obj = BpfObject.openResource(LeakChild.SMALL).load()) {
+            assertThrows(IllegalStateException.class, obj::load);
+            assertTrue(obj.isLoaded());
+            obj.map("buf_map").mmap().put(0, (byte) 1); // still usable
+        }
+    }
+
+    /**
+     * The README idiom: the object of a failed load is never assigned, so
+     * only load() itself can release it. bpf4j's own fds (BTF, placeholders,
+     * maps, programs) must not pile up; other tests' forgotten objects may only
+     * lower the count meanwhile.
+     */
+    @Test
+    void failedLoadsInTryWithResourcesLeaveNoFd() throws IOException {
+        failLoad(LeakChild.REJECTED);
+        int before = bpfFds();
+        for (int i = 0; i < 50; i++) {
+            failLoad(LeakChild.REJECTED);
+        }
+        int after = bpfFds();
+        assertTrue(after <= before, "bpf fds before " + before + ", after 50 failed loads " + after);
+    }
+
+    /**
+     * Item 6: __arena globals in a BPF_F_SEGV_ON_FAULT arena are refused
+     * before libbpf is even called: no map created, no program loaded (libbpf
+     * says nothing at all, where a load it ran would log every map and
+     * program), nothing mapped.
+     */
+    @Test
+    void segvOnFaultArenaWithGlobalsIsRefusedBeforeAnythingLoads() throws IOException {
+        BpfObject obj = BpfObject.openResource(LeakChild.SEGV_GLOBALS);
+        int mappingsBefore = Mapping.live();
+        final List<String> libbpfSaid = Collections.synchronizedList(new ArrayList<String>());
+        final Thread self = Thread.currentThread();
+        LibbpfLog.setHandler((level, message) -> {
+            if (Thread.currentThread() == self) {
+                libbpfSaid.add(level + " " + message);
+            }
+        });
+        BpfException e;
+        try {
+            e = assertThrows(BpfException.class, obj::load);
+        } finally {
+            LibbpfLog.setHandler(null);
+        }
+        assertNotEquals(14, e.errno(), "not the late EFAULT: " + e);
+        assertTrue(e.getMessage().contains("BPF_F_SEGV_ON_FAULT") && e.getMessage().contains("__arena globals")
+                && e.getMessage().contains("a page the program allocates"), e.getMessage());
+        assertTrue(e.getMessage().contains("segv_arena"), e.getMessage());
+        assertEquals(Collections.emptyList(), libbpfSaid, "libbpf must not have run");
+        assertEquals(mappingsBefore, Mapping.live(), "no arena mapping made");
+        assertTrue(obj.toString().contains("closed"), obj.toString());
+    }
+
+    /** The same, seen from the kernel: program ids are handed out in order, and the refused load takes none. */
+    @Test
+    void segvOnFaultArenaWithGlobalsTakesNoProgramId() throws IOException {
+        int quietWithLoad = Integer.MAX_VALUE;
+        int quietWithout = Integer.MAX_VALUE;
+        // Other processes load programs too; the smallest gap over several tries is the one without them.
+        for (int attempt = 0; attempt < 5 || attempt < 20 && quietWithLoad > quietWithout; attempt++) {
+            int a = probeProgramId();
+            int b = probeProgramId();
+            failLoad(LeakChild.SEGV_GLOBALS);
+            int c = probeProgramId();
+            quietWithout = Math.min(quietWithout, b - a);
+            quietWithLoad = Math.min(quietWithLoad, c - b);
+        }
+        assumeTrue(quietWithout != Integer.MAX_VALUE && quietWithout > 0, "program ids not readable here");
+        assertTrue(quietWithLoad <= quietWithout, "a refused load between two probe loads widened the id gap from "
+                + quietWithout + " to " + quietWithLoad + ": programs were loaded");
+    }
+
+    private static void failLoad(String object) {
+        try (BpfObject obj = BpfObject.openResource(object).load()) {
+            throw new AssertionError(object + " loaded: " + obj);
+        } catch (BpfException expected) {
+            // closed by load() itself
+        }
+    }
+
+    /** The kernel id of a freshly loaded program, read from its fd's fdinfo. */
+    private static int probeProgramId() throws IOException {
+        try (BpfObject obj = BpfObject.openResource(LeakChild.SMALL).load()) {
+            int fd = obj.program("test_prog").fd();
+            for (String line : Files.readAllLines(Paths.get("/proc/self/fdinfo/" + fd), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("prog_id:")) {
+                    return Integer.parseInt(line.substring(8).trim());
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** fds of BPF objects (maps, programs, links, BTF) and of libbpf's map placeholders in this process. */
+    private static int bpfFds() throws IOException {
+        String[] fds = new File("/proc/self/fd").list();
+        assertFalse(fds == null);
+        int n = 0;
+        for (String fd : fds) {
+            try {
+                String target = Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString();
+                if (target.startsWith("anon_inode:bpf") || target.equals("anon_inode:btf")
+                        || target.contains("libbpf-placeholder")) {
+                    n++;
+                }
+            } catch (IOException gone) {
+                // closed meanwhile (the listing's own fd, or the cleaner)
+            }
+        }
+        return n;
+    }
+}
