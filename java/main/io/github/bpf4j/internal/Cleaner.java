@@ -42,6 +42,7 @@ public final class Cleaner {
     static {
         // Loaded now, not at the first leak: that may come when no fd is left to read a class file with.
         LeakReport.class.getName();
+        Sentinel.class.getName(); // collectAndWait's, for the same reason: it runs when fds ran out
         Thread thread = new Thread(new Runnable() {
             @Override
             public void run() {

@@ -172,7 +172,7 @@ class CloseStormTest {
     }
 
     private void work(int id) {
-        ByteBuffer key8 = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+        ByteBuffer key4 = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()); // t_storm's keys are u32
         ByteBuffer value8 = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
         byte[] packet = Kernel.packet(id & 7);
         long n = 0;
@@ -190,19 +190,19 @@ class CloseStormTest {
                     }
                     case 1: {
                         BpfMap m = standalone.get();
-                        key8.clear();
-                        key8.putLong(0, slot);
+                        key4.clear();
+                        key4.putInt(0, slot);
                         value8.clear();
                         value8.putLong(0, mark);
-                        m.update(key8, value8);
+                        m.update(key4, value8);
                         break;
                     }
                     case 2: {
                         BpfMap m = standalone.get();
-                        key8.clear();
-                        key8.putLong(0, slot);
+                        key4.clear();
+                        key4.putInt(0, slot);
                         value8.clear();
-                        m.lookup(key8, value8);
+                        m.lookup(key4, value8);
                         break;
                     }
                     case 3: {
