@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code LeakChild <scenario> <cycles>}, scenarios:
  * {@code failed-loads}, {@code failed-arena-loads}, {@code map-cycles},
- * {@code object-cycles}, {@code abandon}, {@code forgotten-handles}.
+ * {@code object-cycles}, {@code abandon}, {@code abandon-maps}, {@code forgotten-handles}.
  */
 public final class LeakChild {
     static final String SMALL = "io/github/bpf4j/bpf/mmap.bpf.o";
@@ -58,7 +58,7 @@ public final class LeakChild {
             }
             case "map-cycles": {
                 MapSpec spec = MapSpec.of(MapType.ARRAY).name("leak_cycle").keySize(4).valueSize(8).maxEntries(4);
-                for (int i = 0; i < 2000; i++) {
+                for (int i = 0; i < 10_000; i++) { // warm-up: the JIT, malloc's arenas
                     BpfMap.create(spec).close();
                 }
                 settle();
@@ -86,7 +86,7 @@ public final class LeakChild {
                 break;
             }
             case "object-cycles": {
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < 1000; i++) { // warm-up: the JIT, malloc's arenas
                     objectCycle(i);
                 }
                 settle();
@@ -125,6 +125,26 @@ public final class LeakChild {
                     ByteBuffer buf = obj.map("buf_map").mmap();
                     buf.put(0, (byte) i);
                     BpfMap.create(spec).update(new byte[4], new byte[8]);
+                    if (i % 250 == 0) {
+                        peak = peak.max(Sample.tryTake());
+                    }
+                }
+                report("run", started, cycles);
+                before.print("before");
+                peak.print("peak");
+                System.out.println("reliefs=" + ResourcePressure.reliefs());
+                System.out.println("leaked=" + LeakReport.leaked());
+                break;
+            }
+            case "abandon-maps": {
+                // Maps on their own, forgotten: the pressure is met in map create and in dup (fromFd), not in a load.
+                Sample before = Sample.take();
+                Sample peak = before;
+                MapSpec spec = MapSpec.of(MapType.ARRAY).name("leak_maps").keySize(4).valueSize(8).maxEntries(1);
+                started = System.nanoTime();
+                for (int i = 0; i < cycles; i++) {
+                    BpfMap map = BpfMap.create(spec);
+                    BpfMap.fromFd(map.fd()).update(new byte[4], new byte[8]);
                     if (i % 250 == 0) {
                         peak = peak.max(Sample.tryTake());
                     }
@@ -210,10 +230,26 @@ public final class LeakChild {
         System.out.println(String.format(Locale.ROOT, "%s_per_second=%.0f", what, cycles / seconds));
     }
 
-    /** Frees what the cycles left for the GC (buffers of closed maps), then waits for the cleaner. */
-    private static void settle() {
-        for (int i = 0; i < 3; i++) {
+    /**
+     * Frees what the cycles left for the GC (buffers of closed maps), then
+     * waits for the cleaners, bpf4j's and the JDK's (which closes the JDK's
+     * own forgotten streams a little later), until fds and mappings hold still.
+     */
+    private static void settle() throws IOException {
+        Sample last = null;
+        for (int i = 0; i < 20; i++) {
             Cleaner.collectAndWait(2, TimeUnit.SECONDS);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Sample now = Sample.take();
+            if (last != null && now.fds == last.fds && now.mapsLines == last.mapsLines) {
+                return;
+            }
+            last = now;
         }
     }
 

@@ -90,6 +90,15 @@ class LeakTest {
         assertTrue(!out.contains("created here"), "sites cost a stack trace each: only when asked\n" + out);
     }
 
+    /** The same with maps on their own (map create and dup meet the pressure), 3 fds per cycle. */
+    @Test
+    void abandonedMapsUnderUlimit1024NeverHitEmfile() throws Exception {
+        Map<String, String> r = child(new ArrayList<String>(), true, false, "abandon-maps", "5000");
+        assertTrue(Long.parseLong(r.get("reliefs")) > 0, "the net ran\n" + r);
+        assertTrue(Long.parseLong(r.get("leaked")) > 1000, "the cleaner freed the forgotten ones\n" + r);
+        assertEquals(1, count(r.get("output"), "BpfMap 'leak_maps' was never closed"), r.get("output"));
+    }
+
     @Test
     void theLeakWarningNamesTheCreationSiteWhenAsked() throws Exception {
         Map<String, String> r = child(Arrays.asList("-Dbpf4j.leakDetection=true"), true, false, "abandon", "600");
