@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -257,24 +258,33 @@ public final class LeakChild {
     static final class Sample {
         final int fds;
         final int mapsLines;
+        /** Lines of /proc/self/maps that map a BPF map's memory. */
+        final int bpfMapsLines;
         final long rssKib;
 
-        private Sample(int fds, int mapsLines, long rssKib) {
+        private Sample(int fds, int mapsLines, int bpfMapsLines, long rssKib) {
             this.fds = fds;
             this.mapsLines = mapsLines;
+            this.bpfMapsLines = bpfMapsLines;
             this.rssKib = rssKib;
         }
 
         static Sample take() throws IOException {
             String[] fds = new File("/proc/self/fd").list();
-            int lines = Files.readAllLines(Paths.get("/proc/self/maps"), StandardCharsets.ISO_8859_1).size();
+            List<String> maps = Files.readAllLines(Paths.get("/proc/self/maps"), StandardCharsets.ISO_8859_1);
+            int bpf = 0;
+            for (String line : maps) {
+                if (line.contains("anon_inode:bpf")) {
+                    bpf++;
+                }
+            }
             long rss = -1;
             for (String line : Files.readAllLines(Paths.get("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
                 if (line.startsWith("VmRSS:")) {
                     rss = Long.parseLong(line.substring(6).replace("kB", "").trim());
                 }
             }
-            return new Sample(fds == null ? -1 : fds.length, lines, rss);
+            return new Sample(fds == null ? -1 : fds.length, maps.size(), bpf, rss);
         }
 
         /** A sample, or none (all -1) when the fd table is full right now: reading /proc takes an fd. */
@@ -282,13 +292,13 @@ public final class LeakChild {
             try {
                 return take();
             } catch (IOException e) {
-                return new Sample(-1, -1, -1);
+                return new Sample(-1, -1, -1, -1);
             }
         }
 
         Sample max(Sample other) {
             return new Sample(Math.max(fds, other.fds), Math.max(mapsLines, other.mapsLines),
-                    Math.max(rssKib, other.rssKib));
+                    Math.max(bpfMapsLines, other.bpfMapsLines), Math.max(rssKib, other.rssKib));
         }
 
         /** What each fd is, for a failure message. */
@@ -312,6 +322,7 @@ public final class LeakChild {
         void print(String when) {
             System.out.println(when + "_fds=" + fds);
             System.out.println(when + "_maps=" + mapsLines);
+            System.out.println(when + "_bpf_maps=" + bpfMapsLines);
             System.out.println(when + "_rss_kib=" + rssKib);
         }
     }
