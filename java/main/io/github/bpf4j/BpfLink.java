@@ -5,8 +5,9 @@ import io.github.bpf4j.internal.NativeOwner;
 
 /**
  * A program attached to something (a network interface, for now), as a BPF
- * link: {@link #close()} detaches it, and so does forgetting it (once
- * unreachable) or this process exiting.
+ * link: {@link #close()} detaches it, and so does this process exiting, or
+ * forgetting it: once unreachable, the garbage collector detaches it, with a
+ * warning naming the link on the {@code io.github.bpf4j} logger.
  */
 public final class BpfLink implements AutoCloseable {
     private final BpfProgram program; // keeps the program's object reachable while attached

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code LeakChild <scenario> <cycles>}, scenarios:
  * {@code failed-loads}, {@code failed-arena-loads}, {@code map-cycles},
- * {@code object-cycles}, {@code abandon}, {@code forgotten-handles}.
+ * {@code object-cycles}, {@code abandon}, {@code abandon-maps}, {@code forgotten-handles}.
  */
 public final class LeakChild {
     static final String SMALL = "io/github/bpf4j/bpf/mmap.bpf.o";
@@ -58,7 +59,7 @@ public final class LeakChild {
             }
             case "map-cycles": {
                 MapSpec spec = MapSpec.of(MapType.ARRAY).name("leak_cycle").keySize(4).valueSize(8).maxEntries(4);
-                for (int i = 0; i < 2000; i++) {
+                for (int i = 0; i < 10_000; i++) { // warm-up: the JIT, malloc's arenas
                     BpfMap.create(spec).close();
                 }
                 settle();
@@ -86,7 +87,7 @@ public final class LeakChild {
                 break;
             }
             case "object-cycles": {
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < 1000; i++) { // warm-up: the JIT, malloc's arenas
                     objectCycle(i);
                 }
                 settle();
@@ -125,6 +126,26 @@ public final class LeakChild {
                     ByteBuffer buf = obj.map("buf_map").mmap();
                     buf.put(0, (byte) i);
                     BpfMap.create(spec).update(new byte[4], new byte[8]);
+                    if (i % 250 == 0) {
+                        peak = peak.max(Sample.tryTake());
+                    }
+                }
+                report("run", started, cycles);
+                before.print("before");
+                peak.print("peak");
+                System.out.println("reliefs=" + ResourcePressure.reliefs());
+                System.out.println("leaked=" + LeakReport.leaked());
+                break;
+            }
+            case "abandon-maps": {
+                // Maps on their own, forgotten: the pressure is met in map create and in dup (fromFd), not in a load.
+                Sample before = Sample.take();
+                Sample peak = before;
+                MapSpec spec = MapSpec.of(MapType.ARRAY).name("leak_maps").keySize(4).valueSize(8).maxEntries(1);
+                started = System.nanoTime();
+                for (int i = 0; i < cycles; i++) {
+                    BpfMap map = BpfMap.create(spec);
+                    BpfMap.fromFd(map.fd()).update(new byte[4], new byte[8]);
                     if (i % 250 == 0) {
                         peak = peak.max(Sample.tryTake());
                     }
@@ -210,10 +231,26 @@ public final class LeakChild {
         System.out.println(String.format(Locale.ROOT, "%s_per_second=%.0f", what, cycles / seconds));
     }
 
-    /** Frees what the cycles left for the GC (buffers of closed maps), then waits for the cleaner. */
-    private static void settle() {
-        for (int i = 0; i < 3; i++) {
+    /**
+     * Frees what the cycles left for the GC (buffers of closed maps), then
+     * waits for the cleaners, bpf4j's and the JDK's (which closes the JDK's
+     * own forgotten streams a little later), until fds and mappings hold still.
+     */
+    private static void settle() throws IOException {
+        Sample last = null;
+        for (int i = 0; i < 20; i++) {
             Cleaner.collectAndWait(2, TimeUnit.SECONDS);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Sample now = Sample.take();
+            if (last != null && now.fds == last.fds && now.mapsLines == last.mapsLines) {
+                return;
+            }
+            last = now;
         }
     }
 
@@ -221,24 +258,33 @@ public final class LeakChild {
     static final class Sample {
         final int fds;
         final int mapsLines;
+        /** Lines of /proc/self/maps that map a BPF map's memory. */
+        final int bpfMapsLines;
         final long rssKib;
 
-        private Sample(int fds, int mapsLines, long rssKib) {
+        private Sample(int fds, int mapsLines, int bpfMapsLines, long rssKib) {
             this.fds = fds;
             this.mapsLines = mapsLines;
+            this.bpfMapsLines = bpfMapsLines;
             this.rssKib = rssKib;
         }
 
         static Sample take() throws IOException {
             String[] fds = new File("/proc/self/fd").list();
-            int lines = Files.readAllLines(Paths.get("/proc/self/maps"), StandardCharsets.ISO_8859_1).size();
+            List<String> maps = Files.readAllLines(Paths.get("/proc/self/maps"), StandardCharsets.ISO_8859_1);
+            int bpf = 0;
+            for (String line : maps) {
+                if (line.contains("anon_inode:bpf")) {
+                    bpf++;
+                }
+            }
             long rss = -1;
             for (String line : Files.readAllLines(Paths.get("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
                 if (line.startsWith("VmRSS:")) {
                     rss = Long.parseLong(line.substring(6).replace("kB", "").trim());
                 }
             }
-            return new Sample(fds == null ? -1 : fds.length, lines, rss);
+            return new Sample(fds == null ? -1 : fds.length, maps.size(), bpf, rss);
         }
 
         /** A sample, or none (all -1) when the fd table is full right now: reading /proc takes an fd. */
@@ -246,13 +292,13 @@ public final class LeakChild {
             try {
                 return take();
             } catch (IOException e) {
-                return new Sample(-1, -1, -1);
+                return new Sample(-1, -1, -1, -1);
             }
         }
 
         Sample max(Sample other) {
             return new Sample(Math.max(fds, other.fds), Math.max(mapsLines, other.mapsLines),
-                    Math.max(rssKib, other.rssKib));
+                    Math.max(bpfMapsLines, other.bpfMapsLines), Math.max(rssKib, other.rssKib));
         }
 
         /** What each fd is, for a failure message. */
@@ -276,6 +322,7 @@ public final class LeakChild {
         void print(String when) {
             System.out.println(when + "_fds=" + fds);
             System.out.println(when + "_maps=" + mapsLines);
+            System.out.println(when + "_bpf_maps=" + bpfMapsLines);
             System.out.println(when + "_rss_kib=" + rssKib);
         }
     }

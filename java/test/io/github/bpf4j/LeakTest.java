@@ -34,10 +34,15 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("once")
 class LeakTest {
-    /** The JIT and malloc's arenas warm up during the first cycles. */
-    private static final long RSS_NOISE_KIB = 16 * 1024;
-    /** In the second half of a run, after the warm-up, growth means a leak of about 40 bytes a map cycle. */
-    private static final long RSS_SECOND_HALF_KIB = 4 * 1024;
+    /** The JIT and malloc's arenas warm up during the first cycles (seen: up to 13 MiB over a whole run). */
+    private static final long RSS_NOISE_KIB = 32 * 1024;
+    /**
+     * Growth over the second half of a run, after the warm-up: 0.2 to 2.8 MiB seen without a leak; 6 MiB is
+     * a leak of about 120 bytes a map cycle, 1.2 KiB an object cycle.
+     */
+    private static final long RSS_SECOND_HALF_KIB = 6 * 1024;
+    /** Lines of /proc/self/maps the JVM itself may add or merge away during a run (seen: 1). */
+    private static final int MAPS_LINES_NOISE = 2;
     private static final List<String> MEASURING_JVM = Arrays.asList("-Xms96m", "-Xmx96m", "-XX:+AlwaysPreTouch",
             "-XX:+UseSerialGC");
 
@@ -51,7 +56,7 @@ class LeakTest {
         for (String scenario : new String[] {"failed-loads", "failed-arena-loads"}) {
             Map<String, String> r = child(MEASURING_JVM, false, false, scenario, "2000");
             assertEquals(r.get("before_fds"), r.get("after_fds"), scenario + ": fds after 2000 failed loads\n" + r);
-            assertEquals(r.get("before_maps"), r.get("after_maps"), scenario + ": mappings\n" + r);
+            assertMapsCameBack(r);
             assertEquals("0", r.get("leaked"), scenario + ": nothing was left for the garbage collector\n" + r);
             assertEquals("0", r.get("live_mappings"), scenario + ": bpf4j mappings\n" + r);
         }
@@ -90,6 +95,15 @@ class LeakTest {
         assertTrue(!out.contains("created here"), "sites cost a stack trace each: only when asked\n" + out);
     }
 
+    /** The same with maps on their own (map create and dup meet the pressure), 3 fds per cycle. */
+    @Test
+    void abandonedMapsUnderUlimit1024NeverHitEmfile() throws Exception {
+        Map<String, String> r = child(new ArrayList<String>(), true, false, "abandon-maps", "5000");
+        assertTrue(Long.parseLong(r.get("reliefs")) > 0, "the net ran\n" + r);
+        assertTrue(Long.parseLong(r.get("leaked")) > 1000, "the cleaner freed the forgotten ones\n" + r);
+        assertEquals(1, count(r.get("output"), "BpfMap 'leak_maps' was never closed"), r.get("output"));
+    }
+
     @Test
     void theLeakWarningNamesTheCreationSiteWhenAsked() throws Exception {
         Map<String, String> r = child(Arrays.asList("-Dbpf4j.leakDetection=true"), true, false, "abandon", "600");
@@ -126,13 +140,27 @@ class LeakTest {
 
     private static void assertCameBack(Map<String, String> r) {
         assertEquals(r.get("before_fds"), r.get("after_fds"), "fds\n" + r);
-        assertEquals(r.get("before_maps"), r.get("after_maps"), "/proc/self/maps lines\n" + r);
+        assertMapsCameBack(r);
         assertEquals("0", r.get("live_mappings"), "bpf4j mappings\n" + r);
         long before = Long.parseLong(r.get("before_rss_kib"));
         long mid = Long.parseLong(r.get("mid_rss_kib"));
         long after = Long.parseLong(r.get("after_rss_kib"));
         assertTrue(after - before <= RSS_NOISE_KIB, "RSS grew by " + (after - before) + " KiB\n" + r);
         assertTrue(after - mid <= RSS_SECOND_HALF_KIB, "RSS grew by " + (after - mid) + " KiB in the second half\n" + r);
+    }
+
+    /**
+     * Mappings of BPF maps: exactly back. All of /proc/self/maps: within
+     * {@link #MAPS_LINES_NOISE} lines, since the JVM's own ranges (thread
+     * stacks, code cache, malloc arenas) split and merge meanwhile; a leak of
+     * one range in a thousand cycles would be ten lines.
+     */
+    private static void assertMapsCameBack(Map<String, String> r) {
+        assertEquals(r.get("before_bpf_maps"), r.get("after_bpf_maps"), "mappings of BPF maps\n" + r);
+        int before = Integer.parseInt(r.get("before_maps"));
+        int after = Integer.parseInt(r.get("after_maps"));
+        assertTrue(Math.abs(after - before) <= MAPS_LINES_NOISE, "/proc/self/maps lines " + before + " -> " + after
+                + "\n" + r);
     }
 
     private static int count(String text, String part) {

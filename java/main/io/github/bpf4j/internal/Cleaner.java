@@ -40,9 +40,9 @@ public final class Cleaner {
     private static volatile boolean idle;
 
     static {
-        // Loaded now, not at the first leak: that may come when no fd is left to read a class file with.
+        // Loaded now, not at the first leak or relief: that may come when no fd is left to read a class file with.
         LeakReport.class.getName();
-        Sentinel.class.getName(); // collectAndWait's, for the same reason: it runs when fds ran out
+        Sentinel.class.getName();
         Thread thread = new Thread(new Runnable() {
             @Override
             public void run() {

@@ -79,7 +79,8 @@ public final class ResourcePressure {
             if (LOG.isLoggable(Level.FINE)) {
                 LOG.log(Level.FINE, "bpf4j: {0} failed with {1}: collected garbage, the cleaner freed {2} forgotten"
                         + " resources and buffers in {3} ms; retrying once", new Object[] {operation,
-                            Errors.errnoName(errno), freed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)});
+                            Errors.errnoName(errno), String.valueOf(freed),
+                            String.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))});
             }
         }
     }
