@@ -89,6 +89,13 @@ class SanitizerHarnessTest {
         }
         if (!found) {
             problems.append("sanitized library ").append(sanitized).append(" (bpf4j.library.path) not mapped\n");
+        } else {
+            String image = new String(Files.readAllBytes(Paths.get(sanitized)), StandardCharsets.ISO_8859_1);
+            for (String entry : new String[] {"__asan_init", "__ubsan_handle_"}) {
+                if (!image.contains(entry)) {
+                    problems.append(sanitized).append(" is not instrumented (no ").append(entry).append(")\n");
+                }
+            }
         }
         return problems.toString();
     }
