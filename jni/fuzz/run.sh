@@ -27,6 +27,9 @@ for f in "$libbpf/src/libbpf.c" "$deps/elfutils-install/lib/libelf.a" "$deps/zli
   [[ -e "$f" ]] || { echo "run.sh: $f missing: run a Maven build first" >&2; exit 2; }
 done
 command -v "$cc" >/dev/null || { echo "run.sh: $cc not found" >&2; exit 2; }
+rt=$("$cc" -print-runtime-dir)
+[[ -e "$rt/libclang_rt.fuzzer.a" ]] || {
+  echo "run.sh: no libFuzzer runtime in $rt: install clang-19's compiler-rt (Debian: libclang-rt-19-dev)" >&2; exit 2; }
 # validate.c includes the shim's header, which includes jni.h
 jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 
