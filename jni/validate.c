@@ -739,7 +739,7 @@ static int check_btf_ext_info(struct validate_ctx *c, const unsigned char *area,
 				if (r[1] == 0 || r[1] > c->nr_types || btf_kind_of(c, r[1]) != BTF_KIND_FUNC)
 					return fail(c, "section .BTF.ext: %s for '%s': record %u: type id %u is not a FUNC of .BTF (last type id %u)",
 						    what, sec_name, i, r[1], c->nr_types);
-			} else if (min_rec == LINE_INFO_MIN_REC && what[0] == 'l') {
+			} else if (strcmp(what, "line_info") == 0) {
 				if (r[1] >= c->btf_strs_len || r[2] >= c->btf_strs_len)
 					return fail(c, "section .BTF.ext: %s for '%s': record %u: string offset %u/%u is past the .BTF strings (%u bytes)",
 						    what, sec_name, i, r[1], r[2], c->btf_strs_len);

@@ -27,6 +27,11 @@ for f in "$libbpf/src/libbpf.c" "$deps/elfutils-install/lib/libelf.a" "$deps/zli
   [[ -e "$f" ]] || { echo "run.sh: $f missing: run a Maven build first" >&2; exit 2; }
 done
 command -v "$cc" >/dev/null || { echo "run.sh: $cc not found" >&2; exit 2; }
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' >"$probe/t.c"
+"$cc" -fsanitize=fuzzer,address "$probe/t.c" -o "$probe/t" 2>/dev/null || {
+  echo "run.sh: $cc cannot link -fsanitize=fuzzer,address: install its compiler-rt (Debian: libclang-rt-19-dev)" >&2; exit 2; }
 # validate.c includes the shim's header, which includes jni.h
 jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 

@@ -125,45 +125,52 @@ public final class BpfObject implements AutoCloseable {
         return obj;
     }
 
-    /** Refuses an object whose maps ask for more than maxBytes (OpenOptions#maxMapMemory documents the estimate). */
+    /**
+     * Refuses an object whose maps ask for more than maxBytes (OpenOptions#maxMapMemory documents the
+     * estimate). Reads libbpf's own list, not {@link #maps}: two maps of one name must not hide each other.
+     */
     private void checkMapMemory(long maxBytes) {
         if (maxBytes == OpenOptions.UNLIMITED) {
             return;
         }
         long total = 0;
-        BpfMap largest = null;
+        long largest = 0;
         long largestBytes = -1;
-        for (BpfMap m : maps.values()) {
-            long bytes = mapMemory(m);
+        long[] largestInfo = null;
+        long[] info = new long[9];
+        for (long map : Native.objectMaps(pointer)) {
+            Native.mapDescribe(map, info);
+            long bytes = mapMemory(MapType.of((int) info[0]), info[1], info[2], info[3]);
             total = saturatedAdd(total, bytes);
             if (bytes > largestBytes) {
-                largest = m;
+                largest = map;
                 largestBytes = bytes;
+                largestInfo = info.clone();
             }
         }
         if (total > maxBytes) {
             String message = "object '" + name + "': its maps need " + total + " bytes, over the bound of " + maxBytes
-                    + " bytes; the largest is map '" + largest.name() + "' (" + largest.type() + ", key "
-                    + Integer.toUnsignedString(largest.keySize()) + " B, value "
-                    + Integer.toUnsignedString(largest.valueSize()) + " B, max_entries "
-                    + Integer.toUnsignedString(largest.maxEntries()) + "): " + largestBytes + " bytes";
+                    + " bytes; the largest is map '" + Native.mapName(largest) + "' ("
+                    + MapType.of((int) largestInfo[0]) + ", key " + largestInfo[1] + " B, value " + largestInfo[2]
+                    + " B, max_entries " + largestInfo[3] + "): " + largestBytes + " bytes";
             throw new BpfInvalidArgumentException("BpfObject.open", 22, "EINVAL", message,
                     "raise OpenOptions.maxMapMemory if the object is trusted, else check its max_entries and section sizes");
         }
     }
 
-    private static long mapMemory(BpfMap m) {
-        long entries = m.maxEntries() & 0xffffffffL;
-        long key = m.keySize() & 0xffffffffL;
-        long value = m.valueSize() & 0xffffffffL;
-        switch (m.type()) {
+    /** Sizes as libbpf reports them: unsigned 32-bit, widened without sign. */
+    private static long mapMemory(MapType type, long keySize, long valueSize, long maxEntries) {
+        long entries = maxEntries & 0xffffffffL;
+        long key = keySize & 0xffffffffL;
+        long value = valueSize & 0xffffffffL;
+        switch (type) {
             case ARENA:
                 return saturatedMultiply(entries, Native.pageSize());
             case RINGBUF:
             case USER_RINGBUF:
                 return entries;
             default:
-                if (m.type().isPerCpu()) {
+                if (type.isPerCpu()) {
                     long perCpu = saturatedMultiply((value + 7) & ~7L, BpfMap.possibleCpus());
                     return saturatedMultiply(entries, saturatedAdd(key, perCpu));
                 }

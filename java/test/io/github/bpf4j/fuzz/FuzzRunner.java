@@ -41,6 +41,12 @@ final class FuzzRunner {
 
     FuzzRunner(Path workDir) throws IOException {
         this.workDir = Files.createDirectories(workDir);
+        // a previous run's child logs and hs_err files would be mistaken for this run's
+        try (java.util.stream.Stream<Path> old = Files.list(workDir)) {
+            for (Path p : (Iterable<Path>) old::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /**
