@@ -154,12 +154,20 @@ public final class Kernel {
 
     /** fds of this process that are open on {@code path} (their numbers), from /proc/self/fd. */
     public static List<Integer> fdsOpenOn(String path) {
-        List<Integer> found = new ArrayList<Integer>();
+        return new ArrayList<Integer>(new java.util.TreeSet<Integer>(fdsWhere(path::equals)));
+    }
+
+    /**
+     * fds of this process whose /proc/self/fd link matches, e.g. {@code anon_inode:bpf-map}: counting
+     * only these, a test is not misled by the files the JVM's own threads open and close meanwhile.
+     */
+    public static java.util.Set<Integer> fdsWhere(java.util.function.Predicate<String> link) {
+        java.util.Set<Integer> found = new java.util.HashSet<Integer>();
         String[] fds = new File("/proc/self/fd").list();
         if (fds != null) {
             for (String fd : fds) {
                 try {
-                    if (Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString().equals(path)) {
+                    if (link.test(Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString())) {
                         found.add(Integer.valueOf(fd));
                     }
                 } catch (IOException gone) {
