@@ -111,7 +111,11 @@ public final class Kernel {
     public static int traceTid() {
         try {
             String ns = Files.readSymbolicLink(Paths.get("/proc/self/ns/pid")).toString();
-            return INIT_PID_NS.equals(ns) ? Native.gettid() : -1;
+            if (!INIT_PID_NS.equals(ns)) {
+                return -1;
+            }
+            Native.ensureLoaded();
+            return Native.gettid();
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
         }
@@ -185,6 +189,7 @@ public final class Kernel {
      */
     public static PrivateBpfFs privateBpfFs() throws IOException {
         requireBpf();
+        Native.ensureLoaded(); // the test may come before any bpf4j call loaded the library
         Path dir = Files.createTempDirectory("bpf4j-bpffs-");
         int err = Native.mount("bpf", dir.toString(), "bpf");
         if (err != 0) {
