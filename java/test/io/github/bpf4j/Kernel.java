@@ -111,7 +111,11 @@ public final class Kernel {
     public static int traceTid() {
         try {
             String ns = Files.readSymbolicLink(Paths.get("/proc/self/ns/pid")).toString();
-            return INIT_PID_NS.equals(ns) ? Native.gettid() : -1;
+            if (!INIT_PID_NS.equals(ns)) {
+                return -1;
+            }
+            Native.ensureLoaded();
+            return Native.gettid();
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
         }
@@ -154,12 +158,20 @@ public final class Kernel {
 
     /** fds of this process that are open on {@code path} (their numbers), from /proc/self/fd. */
     public static List<Integer> fdsOpenOn(String path) {
-        List<Integer> found = new ArrayList<Integer>();
+        return new ArrayList<Integer>(new java.util.TreeSet<Integer>(fdsWhere(path::equals)));
+    }
+
+    /**
+     * fds of this process whose /proc/self/fd link matches, e.g. {@code anon_inode:bpf-map}: counting
+     * only these, a test is not misled by the files the JVM's own threads open and close meanwhile.
+     */
+    public static java.util.Set<Integer> fdsWhere(java.util.function.Predicate<String> link) {
+        java.util.Set<Integer> found = new java.util.HashSet<Integer>();
         String[] fds = new File("/proc/self/fd").list();
         if (fds != null) {
             for (String fd : fds) {
                 try {
-                    if (Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString().equals(path)) {
+                    if (link.test(Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString())) {
                         found.add(Integer.valueOf(fd));
                     }
                 } catch (IOException gone) {
@@ -177,6 +189,7 @@ public final class Kernel {
      */
     public static PrivateBpfFs privateBpfFs() throws IOException {
         requireBpf();
+        Native.ensureLoaded(); // the test may come before any bpf4j call loaded the library
         Path dir = Files.createTempDirectory("bpf4j-bpffs-");
         int err = Native.mount("bpf", dir.toString(), "bpf");
         if (err != 0) {

@@ -36,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -352,9 +353,10 @@ class MapTypesTest {
             Set<Integer> before = openFdNumbers();
             toClose.push(FileChannel.open(file, StandardOpenOption.READ));
             int fileFd = newFd(before, file.toString());
-            int fds = Kernel.openFds();
+            Predicate<String> onFile = link -> link.equals(file.toString());
+            Set<Integer> fileFds = Kernel.fdsWhere(onFile);
             BpfException notAMap = assertThrows(BpfException.class, () -> BpfMap.fromFd(fileFd));
-            assertTrue(Kernel.openFds() <= fds, "the duplicate fd is closed again"); // others may close too
+            assertNoNewFds(fileFds, onFile, "the duplicate fd is closed again");
             assertTrue(notAMap.getMessage().contains("not a BPF map"), notAMap.getMessage());
         } finally {
             Files.delete(file);
@@ -373,11 +375,11 @@ class MapTypesTest {
             final Path pin = bpffs.resolve("bpf4j-maptypes-prog");
             pass.pin(pin);
             try {
-                int fds = Kernel.openFds();
+                Set<Integer> bpfFds = Kernel.fdsWhere(BPF_FD);
                 assertAll(
                 () -> assertNotAMap("fromFd(program fd)", () -> BpfMap.fromFd(pass.fd())),
                 () -> assertNotAMap("openPinned(pinned program)", () -> BpfMap.openPinned(pin)));
-                assertTrue(Kernel.openFds() <= fds, "the fds opened for the attempts are closed again");
+                assertNoNewFds(bpfFds, BPF_FD, "the fds opened for the attempts are closed again");
             } finally {
                 BpfMap.unpin(pin);
             }
@@ -959,7 +961,7 @@ class MapTypesTest {
     // ---- MapSpec validation: each rule names its field, before any system call
 
     private static void assertRejected(MapSpec spec, String field, String... more) {
-        int fds = Kernel.openFds();
+        Set<Integer> bpfFds = Kernel.fdsWhere(BPF_FD);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfMap.create(spec),
                 spec.toString());
         assertTrue(e.getMessage().startsWith("MapSpec." + field + " "), "expected MapSpec." + field + ": "
@@ -967,7 +969,20 @@ class MapTypesTest {
         for (String m : more) {
             assertTrue(e.getMessage().contains(m), "expected '" + m + "' in: " + e.getMessage());
         }
-        assertTrue(Kernel.openFds() <= fds, "no fd was made"); // the Cleaner may close others' meanwhile
+        assertNoNewFds(bpfFds, BPF_FD, "no fd was made");
+    }
+
+    /** BPF maps, programs, links: what a bpf4j call could leak (JVM threads open and close files at any time). */
+    private static final Predicate<String> BPF_FD = link -> link.startsWith("anon_inode:bpf");
+
+    /**
+     * Only fds matching {@code kind} count, and only new ones: the JVM's own threads open files
+     * meanwhile, and the Cleaner may close other tests' fds.
+     */
+    private static void assertNoNewFds(Set<Integer> before, Predicate<String> kind, String what) {
+        Set<Integer> added = Kernel.fdsWhere(kind);
+        added.removeAll(before);
+        assertEquals(new HashSet<Integer>(), added, what);
     }
 
     private static MapSpec hashSpec() {
