@@ -69,8 +69,11 @@ final class FuzzRunner {
                     Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                     "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED",
                     "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:-CreateCoredumpOnCrash",
-                    "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"),
-                    "-cp", System.getProperty("java.class.path"), FuzzChild.class.getName()));
+                    "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log")));
+            // The parent's bpf4j.* properties: in the sanitized run, bpf4j.library.path names the
+            // instrumented library (the sanitizer runtimes come with the inherited environment).
+            command.addAll(io.github.bpf4j.ChildJvm.bpf4jProperties());
+            command.addAll(Arrays.asList("-cp", System.getProperty("java.class.path"), FuzzChild.class.getName()));
             command.add(argsFor.apply(next).get(0));
             command.add(progress.toString());
             command.add(out.toString());
