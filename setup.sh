@@ -6,6 +6,7 @@
 #   ./setup.sh package [args] deps + mvn package -DskipTests [args] (the jar, both natives)
 #   ./setup.sh demo [args]    deps + mvn package -DskipTests [args] + java -jar ... demo
 #   ./setup.sh test [args]    deps + jdks + mvn verify [args] on every JDK (+ the ASan/UBSan run) + the demo jar on every JDK
+#   ./setup.sh fuzz [args]    deps + clang-19's libFuzzer runtime + mvn -Pfuzz test: 200,000 mutants, then libFuzzer (README: Reliability)
 #
 # Everything downloaded lands in .cache/ (git-ignored) and is reused, so a
 # second run needs no network.  Registry/mirror host names are never written
@@ -77,7 +78,7 @@ warn() { printf '[setup] WARNING: %s\n' "$*" >&2; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -550,6 +551,14 @@ case "$cmd" in
       -Dbpf4j.sanitize -Dbpf4j.sanitize.preload="$(sanitizer_preload)" "$@" \
       || { show_sanitizer_reports; die "mvn verify failed"; }
     demo_on_every_jdk
+    ;;
+  fuzz)
+    deps
+    # Only the fuzz profile's libFuzzer target links clang-19's compiler-rt;
+    # the default build and tests never need it.
+    apt_install_missing libclang-rt-19-dev
+    cd "$ROOT"
+    "$MVN" -B -Pfuzz test -Dtest='MutationFuzzTest,RegressionCorpusTest' "$@"
     ;;
   -h | --help | help)
     usage
