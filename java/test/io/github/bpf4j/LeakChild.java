@@ -257,13 +257,16 @@ public final class LeakChild {
     /** What the process holds: fds, lines of /proc/self/maps, resident memory. */
     static final class Sample {
         final int fds;
+        /** fds of BPF objects (maps, programs, links, BTF): bpf4j's, so they must come back exactly. */
+        final int bpfFds;
         final int mapsLines;
         /** Lines of /proc/self/maps that map a BPF map's memory. */
         final int bpfMapsLines;
         final long rssKib;
 
-        private Sample(int fds, int mapsLines, int bpfMapsLines, long rssKib) {
+        private Sample(int fds, int bpfFds, int mapsLines, int bpfMapsLines, long rssKib) {
             this.fds = fds;
+            this.bpfFds = bpfFds;
             this.mapsLines = mapsLines;
             this.bpfMapsLines = bpfMapsLines;
             this.rssKib = rssKib;
@@ -271,6 +274,18 @@ public final class LeakChild {
 
         static Sample take() throws IOException {
             String[] fds = new File("/proc/self/fd").list();
+            int bpfFds = 0;
+            if (fds != null) {
+                for (String fd : fds) {
+                    try {
+                        if (Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString().startsWith("anon_inode:bpf")) {
+                            bpfFds++;
+                        }
+                    } catch (IOException gone) {
+                        // closed while we looked (the listing's own fd, a JDK stream)
+                    }
+                }
+            }
             List<String> maps = Files.readAllLines(Paths.get("/proc/self/maps"), StandardCharsets.ISO_8859_1);
             int bpf = 0;
             for (String line : maps) {
@@ -284,7 +299,7 @@ public final class LeakChild {
                     rss = Long.parseLong(line.substring(6).replace("kB", "").trim());
                 }
             }
-            return new Sample(fds == null ? -1 : fds.length, maps.size(), bpf, rss);
+            return new Sample(fds == null ? -1 : fds.length, bpfFds, maps.size(), bpf, rss);
         }
 
         /** A sample, or none (all -1) when the fd table is full right now: reading /proc takes an fd. */
@@ -292,12 +307,12 @@ public final class LeakChild {
             try {
                 return take();
             } catch (IOException e) {
-                return new Sample(-1, -1, -1, -1);
+                return new Sample(-1, -1, -1, -1, -1);
             }
         }
 
         Sample max(Sample other) {
-            return new Sample(Math.max(fds, other.fds), Math.max(mapsLines, other.mapsLines),
+            return new Sample(Math.max(fds, other.fds), Math.max(bpfFds, other.bpfFds), Math.max(mapsLines, other.mapsLines),
                     Math.max(bpfMapsLines, other.bpfMapsLines), Math.max(rssKib, other.rssKib));
         }
 
@@ -321,6 +336,8 @@ public final class LeakChild {
 
         void print(String when) {
             System.out.println(when + "_fds=" + fds);
+            System.out.println(when + "_bpf_fds=" + bpfFds);
+            System.out.println(when + "_fd_targets=" + fdTargets());
             System.out.println(when + "_maps=" + mapsLines);
             System.out.println(when + "_bpf_maps=" + bpfMapsLines);
             System.out.println(when + "_rss_kib=" + rssKib);
