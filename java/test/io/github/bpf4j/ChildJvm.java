@@ -50,24 +50,10 @@ public final class ChildJvm {
      */
     public static Result runAsNobody(Path workDir, Class<?> main, String... args) throws Exception {
         Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> classPath = new ArrayList<String>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path source = Paths.get(entry);
-            if (!Files.exists(source) || entry.contains("surefire")) {
-                continue;
-            }
-            Path target = workDir.resolve("cp" + n++ + (Files.isDirectory(source) ? "" : ".jar"));
-            if (Files.isDirectory(source)) {
-                copyTree(source, target);
-            } else {
-                Files.copy(source, target);
-            }
-            classPath.add(target.toString());
-        }
+        String classPath = copyClassPath(workDir);
         List<String> command = Arrays.asList("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all");
-        return start(javaNobodyCanRun(), String.join(File.pathSeparator, classPath), command, main, args);
+        return start(javaNobodyCanRun(), classPath, command, main, args);
     }
 
     /** Whether {@link #runAsNobody} can work here. */
@@ -161,8 +147,32 @@ public final class ChildJvm {
         return System.getProperty("java.home");
     }
 
+    /**
+     * This JVM's class path copied into {@code dir}, readable by anyone: root's
+     * Maven repository and a private checkout are out of nobody's reach.
+     */
+    public static String copyClassPath(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<String> classPath = new ArrayList<String>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path source = Paths.get(entry);
+            if (!Files.exists(source) || entry.contains("surefire")) {
+                continue;
+            }
+            Path target = dir.resolve("cp" + n++ + (Files.isDirectory(source) ? "" : ".jar"));
+            if (Files.isDirectory(source)) {
+                copyTree(source, target);
+            } else {
+                Files.copy(source, target);
+            }
+            classPath.add(target.toString());
+        }
+        return String.join(File.pathSeparator, classPath);
+    }
+
     /** This JVM if every directory above it lets others in; else the system's. */
-    private static String javaNobodyCanRun() throws IOException {
+    public static String javaNobodyCanRun() throws IOException {
         Path home = Paths.get(javaHome()).toRealPath();
         for (Path p = home; p != null; p = p.getParent()) {
             if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -212,29 +209,9 @@ class LeakTest {
         command.addAll(Arrays.asList("/bin/bash", "-c", script.toString(), "leak-child"));
         command.addAll(java);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final ByteArrayOutputStream output = new ByteArrayOutputStream();
-        final InputStream in = p.getInputStream();
-        Thread reader = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try {
-                for (int n; (n = in.read(buf)) > 0;) {
-                    synchronized (output) {
-                        output.write(buf, 0, n);
-                    }
-                }
-            } catch (IOException e) {
-                // the child is gone
-            }
-        }, "leak-child-output");
-        reader.setDaemon(true);
-        reader.start();
         long started = System.nanoTime();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("child " + Arrays.toString(args) + " did not finish in 300 s:\n" + text(output));
-        }
-        reader.join(10_000);
-        String out = text(output);
+        String out = new String(ChildJvm.drainBytes(p, 300, TimeUnit.SECONDS, "leak child " + Arrays.toString(args)),
+                StandardCharsets.ISO_8859_1);
         System.out.println("LeakTest " + Arrays.toString(args) + " took "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms:\n" + out);
         if (p.exitValue() != 0 || !out.contains("\ndone")) {
@@ -249,11 +226,5 @@ class LeakTest {
         }
         values.put("output", out);
         return values;
-    }
-
-    private static String text(ByteArrayOutputStream output) {
-        synchronized (output) {
-            return new String(output.toByteArray(), StandardCharsets.ISO_8859_1);
-        }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.bpf4j.BpfMap;
+import io.github.bpf4j.ChildJvm;
 import io.github.bpf4j.Kernel;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
@@ -17,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -112,7 +110,7 @@ class PrivilegeTest {
         pin = bpffs.resolve("shared");
         shared.pin(pin);
         Files.setPosixFilePermissions(pin, PosixFilePermissions.fromString("rw-rw-rw-"));
-        childClassPath = copyClassPath(work.resolve("cp"));
+        childClassPath = Paths.get(ChildJvm.copyClassPath(work.resolve("cp")));
     }
 
     @AfterAll
@@ -179,7 +177,7 @@ class PrivilegeTest {
         List<String> command = new ArrayList<String>(Arrays.asList("/usr/bin/unshare", "--net", "/bin/sh", "-c",
                 "ip link set lo up && exec \"$@\"", "sh", "/usr/bin/setpriv",
                 "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=" + capList,
-                "--ambient-caps=" + capList, "--bounding-set=" + capList, javaNobodyCanRun(),
+                "--ambient-caps=" + capList, "--bounding-set=" + capList, ChildJvm.javaNobodyCanRun(),
                 "-XX:+IgnoreUnrecognizedVMOptions", "--enable-native-access=ALL-UNNAMED", "-cp",
                 childClassPath.toString(), PrivilegeChild.class.getName(), pin.toString(),
                 Integer.toString(shared.info().id()), bpffs.toString(), tag));
@@ -296,48 +294,4 @@ class PrivilegeTest {
         return 0;
     }
 
-    /** The test class path, copied where nobody can read it (root's Maven repository is out of its reach). */
-    private static Path copyClassPath(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        List<String> entries = new ArrayList<String>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path source = Paths.get(entry);
-            if (!Files.exists(source) || entry.contains("surefire")) {
-                continue;
-            }
-            Path target = dir.resolve("cp" + n++ + (Files.isDirectory(source) ? "" : ".jar"));
-            if (Files.isDirectory(source)) {
-                copyTree(source, target);
-            } else {
-                Files.copy(source, target);
-            }
-            entries.add(target.toString());
-        }
-        return Paths.get(String.join(File.pathSeparator, entries));
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    /** This JVM if every directory above it lets others in; else the system's. */
-    private static String javaNobodyCanRun() throws IOException {
-        Path home = Paths.get(System.getProperty("java.home")).toRealPath();
-        for (Path p = home; p != null; p = p.getParent()) {
-            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                return "/usr/bin/java";
-            }
-        }
-        return home.resolve("bin/java").toString();
-    }
 }
