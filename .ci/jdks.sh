@@ -13,7 +13,7 @@
 JDK_PINS=(
   "jdk8|sid|openjdk-8-jre-headless|amd64|8u504-ga-1|c65f449d44e04ac558b83ebf6f2185787981be694b9f426fdecb2b8c1bd6a5ed"
   "jdk11|bullseye-security|openjdk-11-jre-headless|amd64|11.0.32.1+1-1~deb11u1|c9978301296dcc969d76b703134c155e41efdf37c71d6b407d27640514c3ca0a"
-  "jdk21|trixie|openjdk-21-jre-headless|amd64|21.0.12.1+1-1~deb13u1|e95f36193e45464ac758e5436f940bf3eaecc77de67188275a42104f58aa7674"
+  "jdk21|trixie|openjdk-21-jre-headless|amd64|21.0.13+9-1~deb13u2|7334a11777942862fa97f8d16f23a391f85e6c3a3fc8ea73e0cc30adc52c8299"
   "jdk25|trixie|openjdk-25-jre-headless|amd64|25.0.3+9-2~deb13u1|26a9ece9acb18eed8ded435fcb7cee478a811c2472cf3aaf82432bd58c6ece0b"
 )
 # JDKs built against a newer glibc than this machine's (8 from sid, 21/25 from
