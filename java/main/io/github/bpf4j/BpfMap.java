@@ -765,13 +765,16 @@ public final class BpfMap implements AutoCloseable {
 
     /** Where a sequence of batch lookups is; reuse it (after {@link #reset()}) for the next pass. */
     public static final class BatchCursor {
+        /** The map whose walk this is: its tokens mean nothing to another map. */
+        private final BpfMap map;
         private final ByteBuffer tokens;
         private final int tokenSize;
         private final int[] status = new int[1];
         private boolean started;
         private boolean done;
 
-        BatchCursor(int keySize) {
+        BatchCursor(BpfMap map, int keySize) {
+            this.map = map;
             // htab's token is a u32 bucket index, the generic one a key.
             this.tokenSize = Math.max(keySize, 8);
             this.tokens = ByteBuffer.allocateDirect(2 * tokenSize);
@@ -791,7 +794,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** A cursor for {@link #lookupBatch} and {@link #lookupAndDeleteBatch}. */
     public BatchCursor batchCursor() {
-        return new BatchCursor(keySize());
+        return new BatchCursor(this, keySize());
     }
 
     /**
@@ -816,6 +819,11 @@ public final class BpfMap implements AutoCloseable {
         try {
             int f = liveFd();
             requireKeys(call);
+            if (cursor.map != this) {
+                throw new IllegalArgumentException(call + ": this cursor walks map '" + cursor.map.name
+                        + "', not map '" + name + "' (its position means nothing here); use " + name
+                        + ".batchCursor()");
+            }
             if (cursor.done) {
                 return 0;
             }

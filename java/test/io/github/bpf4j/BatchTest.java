@@ -159,6 +159,26 @@ class BatchTest {
     }
 
     @Test
+    void aCursorWalksOnlyTheMapThatMadeIt() {
+        BpfMap first = hash(64);
+        BpfMap second = hash(64);
+        fill(first, 10, true, 0);
+        fill(second, 10, true, 0);
+        BpfMap.BatchCursor cursor = first.batchCursor();
+        ByteBuffer keys = allocate(4 * 4, true);
+        ByteBuffer values = allocate(4 * 8, true);
+        assertTrue(first.lookupBatch(cursor, keys, values) > 0, "the cursor's own map");
+        keys.clear();
+        values.clear();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> second.lookupBatch(cursor, keys, values));
+        assertTrue(e.getMessage().contains("this cursor walks map 'batch_hash'") && e.getMessage().contains(
+                "batchCursor()"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> second.lookupAndDeleteBatch(cursor, keys, values));
+        assertEquals(10, second.entries().size(), "nothing was deleted from the other map");
+    }
+
+    @Test
     void batchBuffersAreReadFromTheirPositions() {
         BpfMap m = hash(64);
         ByteBuffer keys = allocate(4 + 3 * 4, true);
