@@ -75,8 +75,7 @@ public final class Native {
             long mapExtra, int numaNode, int innerMapFd, int ifindex) {
         int fd = mapCreate0(type, name, keySize, valueSize, maxEntries, flags, mapExtra, numaNode, innerMapFd,
                 ifindex);
-        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
-            ResourcePressure.relieve("bpf_map_create", -fd);
+        if (fd < 0 && ResourcePressure.relieved("bpf_map_create", -fd)) {
             fd = mapCreate0(type, name, keySize, valueSize, maxEntries, flags, mapExtra, numaNode, innerMapFd,
                     ifindex);
         }
@@ -126,8 +125,7 @@ public final class Native {
     /** Before load: libbpf uses fd instead of creating the map (it keeps a duplicate). 0 or -errno. */
     public static int mapReuseFd(long map, int fd) {
         int err = mapReuseFd0(map, fd);
-        if (err < 0 && ResourcePressure.isPressure(-err)) {
-            ResourcePressure.relieve("bpf_map__reuse_fd", -err);
+        if (err < 0 && ResourcePressure.relieved("bpf_map__reuse_fd", -err)) {
             err = mapReuseFd0(map, fd);
         }
         return err;
@@ -148,8 +146,7 @@ public final class Native {
     /** A BPF link fd, or -errno. */
     public static int progAttachXdp(int progFd, int ifindex, int flags) {
         int fd = progAttachXdp0(progFd, ifindex, flags);
-        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
-            ResourcePressure.relieve("bpf_link_create(xdp)", -fd);
+        if (fd < 0 && ResourcePressure.relieved("bpf_link_create(xdp)", -fd)) {
             fd = progAttachXdp0(progFd, ifindex, flags);
         }
         return fd;
@@ -163,8 +160,7 @@ public final class Native {
     /** O_RDONLY | O_NONBLOCK: fd, or -errno. */
     public static int openNonBlocking(String path) {
         int fd = openNonBlocking0(path);
-        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
-            ResourcePressure.relieve("open(" + path + ")", -fd);
+        if (fd < 0 && ResourcePressure.relieved("open(" + path + ")", -fd)) {
             fd = openNonBlocking0(path);
         }
         return fd;
@@ -183,8 +179,7 @@ public final class Native {
     /** fd, or -errno. */
     public static int objGet(String path) {
         int fd = objGet0(path);
-        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
-            ResourcePressure.relieve("bpf_obj_get(" + path + ")", -fd);
+        if (fd < 0 && ResourcePressure.relieved("bpf_obj_get(" + path + ")", -fd)) {
             fd = objGet0(path);
         }
         return fd;
@@ -196,8 +191,7 @@ public final class Native {
     /** fd, or -errno. */
     public static int mapFdById(int id) {
         int fd = mapFdById0(id);
-        if (fd < 0 && ResourcePressure.isPressure(-fd)) {
-            ResourcePressure.relieve("bpf_map_get_fd_by_id", -fd);
+        if (fd < 0 && ResourcePressure.relieved("bpf_map_get_fd_by_id", -fd)) {
             fd = mapFdById0(id);
         }
         return fd;
@@ -209,8 +203,7 @@ public final class Native {
     /** fd, or -errno. */
     public static int dup(int fd) {
         int copy = dup0(fd);
-        if (copy < 0 && ResourcePressure.isPressure(-copy)) {
-            ResourcePressure.relieve("dup", -copy);
+        if (copy < 0 && ResourcePressure.relieved("dup", -copy)) {
             copy = dup0(fd);
         }
         return copy;

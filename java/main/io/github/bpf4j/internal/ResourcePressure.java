@@ -56,6 +56,19 @@ public final class ResourcePressure {
         return errno == EMFILE || errno == ENFILE;
     }
 
+    /**
+     * For the wrappers in {@link Native}: after {@code operation} failed with
+     * {@code errno}, relieves pressure if the errno is one (see
+     * {@link #isPressure}) and says whether the caller should retry once.
+     */
+    static boolean relieved(String operation, int errno) {
+        if (!isPressure(errno)) {
+            return false;
+        }
+        relieve(operation, errno);
+        return true;
+    }
+
     /** How many reliefs this JVM has run (for tests and diagnostics). */
     public static long reliefs() {
         return RELIEFS.get();
