@@ -536,6 +536,27 @@ static int btf_check_type(struct validate_ctx *c, uint32_t id)
 	return 0;
 }
 
+/* The one successor of a modifier, typedef, pointer or array (its element); 0 for other kinds. */
+static uint32_t btf_chain_next(const struct validate_ctx *c, uint32_t id)
+{
+	struct btf_type t;
+
+	btf_type_at(c, id, &t);
+	switch (BTF_INFO_KIND(t.info)) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		return t.type;
+	case BTF_KIND_ARRAY:
+		return btf_tail_word(c, id, 0);
+	default:
+		return 0;
+	}
+}
+
 /*
  * Chains of modifiers, typedefs, pointers and array elements must end: libbpf
  * follows them without a depth limit (skip_mods_and_typedefs) and would spin.
@@ -558,21 +579,7 @@ static int btf_check_loops(struct validate_ctx *c)
 
 			state[cur] = 1;
 			btf_type_at(c, cur, &t);
-			switch (BTF_INFO_KIND(t.info)) {
-			case BTF_KIND_PTR:
-			case BTF_KIND_TYPEDEF:
-			case BTF_KIND_VOLATILE:
-			case BTF_KIND_CONST:
-			case BTF_KIND_RESTRICT:
-			case BTF_KIND_TYPE_TAG:
-				next = t.type;
-				break;
-			case BTF_KIND_ARRAY:
-				next = btf_tail_word(c, cur, 0);
-				break;
-			default:
-				next = 0;
-			}
+			next = btf_chain_next(c, cur);
 			if (next && state[next] == 1) {
 				err = fail(c, "section .BTF: type %u (%s '%s') is part of a reference loop through type %u",
 					   cur, kind_names[BTF_INFO_KIND(t.info)], btf_type_label(c, cur), next);
@@ -581,27 +588,8 @@ static int btf_check_loops(struct validate_ctx *c)
 			cur = next;
 		}
 		/* mark the walked path done */
-		for (cur = id; cur && state[cur] == 1;) {
-			struct btf_type t;
-
+		for (cur = id; cur && state[cur] == 1; cur = btf_chain_next(c, cur))
 			state[cur] = 2;
-			btf_type_at(c, cur, &t);
-			switch (BTF_INFO_KIND(t.info)) {
-			case BTF_KIND_PTR:
-			case BTF_KIND_TYPEDEF:
-			case BTF_KIND_VOLATILE:
-			case BTF_KIND_CONST:
-			case BTF_KIND_RESTRICT:
-			case BTF_KIND_TYPE_TAG:
-				cur = t.type;
-				break;
-			case BTF_KIND_ARRAY:
-				cur = btf_tail_word(c, cur, 0);
-				break;
-			default:
-				cur = 0;
-			}
-		}
 	}
 	free(state);
 	return err;
