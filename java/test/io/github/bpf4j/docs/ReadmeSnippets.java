@@ -124,25 +124,35 @@ final class ReadmeSnippets {
         return spans;
     }
 
+    /** Inline code spans outside fenced blocks; a span may run over a line break, as in Markdown. */
     private List<Span> inlineSpans() {
-        List<Span> spans = new ArrayList<Span>();
+        StringBuilder prose = new StringBuilder();
         boolean fenced = false;
-        Pattern span = Pattern.compile("`([^`]+)`");
-        for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i);
+        for (String l : lines) {
             if (l.startsWith("```")) {
                 fenced = !fenced;
-                continue;
+            } else if (!fenced) {
+                prose.append(l);
             }
-            if (fenced) {
-                continue;
+            prose.append('\n'); // fenced lines stay as empty lines, so offsets keep their line numbers
+        }
+        List<Span> spans = new ArrayList<Span>();
+        Matcher m = Pattern.compile("`([^`]+)`").matcher(prose);
+        while (m.find()) {
+            int line = 1;
+            for (int i = 0; i < m.start(); i++) {
+                if (prose.charAt(i) == '\n') {
+                    line++;
+                }
             }
-            Matcher m = span.matcher(l);
-            while (m.find()) {
-                spans.add(new Span(i + 1, m.group(1)));
-            }
+            spans.add(new Span(line, m.group(1).replace('\n', ' ')));
         }
         return spans;
+    }
+
+    /** Inline code spans only (what javac never sees). */
+    List<Span> inlineCode() {
+        return inlineSpans();
     }
 
     private String imports() {

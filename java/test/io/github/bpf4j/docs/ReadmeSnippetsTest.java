@@ -189,9 +189,61 @@ class ReadmeSnippetsTest {
                 }
             }
         }
+        for (ReadmeSnippets.Span s : readme.inlineCode()) {
+            checkMembers(s, problems);
+        }
         if (!problems.isEmpty()) {
             fail(problems.size() + " README reference(s) to nothing:\n" + String.join("\n", problems));
         }
+    }
+
+    private static final String[] API_PACKAGES = {"io.github.bpf4j.", "io.github.bpf4j.arena.", "io.github.bpf4j.link."};
+
+    /**
+     * Inline code is never compiled, so check its qualified names: {@code Class.member} of a bpf4j
+     * class must be a public field, method or nested class of it (catches renamed constants and
+     * methods that only prose mentions).
+     */
+    private static void checkMembers(ReadmeSnippets.Span s, List<String> problems) {
+        Matcher m = Pattern.compile("(?<![\\w.])([A-Z][A-Za-z0-9]*)\\.([A-Za-z_][A-Za-z0-9_]*)(\\*?)").matcher(s.text);
+        while (m.find()) {
+            Class<?> c = apiClass(m.group(1));
+            if (c != null && !hasPublicMember(c, m.group(2), !m.group(3).isEmpty())) {
+                problems.add("README.md:" + s.line + ": " + c.getName() + " has no public member " + m.group(2)
+                        + " (in `" + s.text + "`)");
+            }
+        }
+    }
+
+    private static Class<?> apiClass(String simpleName) {
+        for (String p : API_PACKAGES) {
+            try {
+                return Class.forName(p + simpleName, false, BpfObject.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                // not in this package
+            }
+        }
+        return null;
+    }
+
+    /** {@code prefix}: {@code name} was written as {@code name*}, a family of members. */
+    private static boolean hasPublicMember(Class<?> c, String name, boolean prefix) {
+        for (java.lang.reflect.Field f : c.getFields()) {
+            if (prefix ? f.getName().startsWith(name) : f.getName().equals(name)) {
+                return true;
+            }
+        }
+        for (Method method : c.getMethods()) {
+            if (prefix ? method.getName().startsWith(name) : method.getName().equals(name)) {
+                return true;
+            }
+        }
+        for (Class<?> nested : c.getClasses()) {
+            if (nested.getSimpleName().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- compiling
