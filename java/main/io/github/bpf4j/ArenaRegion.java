@@ -20,6 +20,16 @@ import java.nio.ByteBuffer;
  * the {@code *Checked} methods — which let the kernel do the copy and turn a
  * missing page into a {@link BpfException} with EFAULT — are the way in.
  *
+ * <p><b>Bulk copies.</b> {@code get}/{@code put} (plain) and
+ * {@code readChecked}/{@code writeChecked} (through the kernel) each take a
+ * {@code byte[]} whole, a {@code byte[]} with {@code (offset, length)}, or a
+ * {@code ByteBuffer}. A buffer supplies or receives exactly its
+ * {@code remaining()} bytes from its position, and its position and limit
+ * are left as they were, as with every bulk call in bpf4j. Direct buffers
+ * are copied in place; arrays and heap buffers are copied in 64 KiB chunks
+ * without pinning, so even a 2 GiB copy holds off the garbage collector for
+ * one chunk at a time at most.
+ *
  * <p><b>Pointers.</b> Programs store arena pointers as 8-byte values: user
  * addresses (after {@code cast_user}), or in arenas with
  * {@code BPF_F_NO_USER_CONV} just their low 32 bits. {@link #readPointer},

@@ -282,9 +282,7 @@ public final class ArenaList {
 
     private void store(long offset, long value) {
         if (checked) {
-            byte[] b = new byte[8];
-            putLong(b, 0, value);
-            region.writeChecked(offset, b, 0, 8);
+            region.writeLongChecked(offset, value);
         } else {
             region.putLong(offset, value);
         }
