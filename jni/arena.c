@@ -58,24 +58,65 @@ static jboolean JNICALL cas_long(JNIEnv *env, jclass cls, jobject keep_alive, jl
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Bulk copies never pin a Java array around a long memcpy or a system call
+ * (ARCHITECTURE.md, "Native boundary"): a byte[] is copied with
+ * Get/SetByteArrayRegion, which copies without pinning, in chunks of
+ * BPF4J_COPY_CHUNK, so a safepoint (and so the GC) waits for at most one
+ * chunk, never for a whole copy of up to 2 GiB. A direct ByteBuffer is plain
+ * native memory: it is copied, or handed to the kernel, in place.
+ */
+#ifndef BPF4J_CRITICAL_MAX
+#define BPF4J_CRITICAL_MAX (64 * 1024)
+#endif
+#define BPF4J_COPY_CHUNK BPF4J_CRITICAL_MAX
+/* A checked copy of a byte[] goes through a C buffer this big: one system call per chunk. */
+#define BPF4J_CHECKED_CHUNK (1024 * 1024)
+
+/* The direct buffer's bytes at op->offset, or NULL with IllegalArgumentException pending. */
+static char *direct_bytes(JNIEnv *env, const struct bpf4j_operand *op)
+{
+	char *base = bpf4j_direct_address(env, op->buffer);
+
+	if (!base) {
+		bpf4j_throw_illegal_argument(env, "buffer is not a direct ByteBuffer");
+		return NULL;
+	}
+	return base + op->offset;
+}
+
 /* Plain copies between memory and a Java operand; the memory is known mapped. */
 static jint JNICALL copy_memory(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jbyteArray array,
 				jobject buffer, jint offset, jint length, jboolean to_memory)
 {
 	struct bpf4j_operand op = { array, buffer, offset, length, NULL, 0 };
-	void *mem = BPF4J_UNPTR(void *, addr);
+	char *mem = BPF4J_UNPTR(char *, addr);
+	jint done, n;
 
 	(void)cls;
 	(void)keep_alive;
-	if (bpf4j_operands_pin(env, &op, 1))
+	if (!length)
+		return 0;
+	if (bpf4j_operand_check(env, &op))
 		return -EINVAL;
-	if (op.ptr) {
+	if (!array) {
+		char *local = direct_bytes(env, &op);
+
+		if (!local)
+			return -EINVAL;
 		if (to_memory)
-			memcpy(mem, op.ptr, (size_t)length);
+			memcpy(mem, local, (size_t)length);
 		else
-			memcpy(op.ptr, mem, (size_t)length);
+			memcpy(local, mem, (size_t)length);
+		return 0;
 	}
-	bpf4j_operands_unpin(env, &op, 1, !to_memory);
+	for (done = 0; done < length; done += n) {
+		n = length - done < BPF4J_COPY_CHUNK ? length - done : BPF4J_COPY_CHUNK;
+		if (to_memory)
+			(*env)->GetByteArrayRegion(env, array, offset + done, n, (jbyte *)(mem + done));
+		else
+			(*env)->SetByteArrayRegion(env, array, offset + done, n, (const jbyte *)(mem + done));
+	}
 	return 0;
 }
 
@@ -99,12 +140,19 @@ static ssize_t checked_copy(void *mem, void *local, size_t length, int to_memory
 	return (size_t)n < length ? -EFAULT : n;
 }
 
+/*
+ * Returns length or -errno. On EFAULT a prefix of the range may have been
+ * copied (the kernel copies up to the missing page; a byte[] chunk by chunk).
+ */
 static jint JNICALL copy_checked(JNIEnv *env, jclass cls, jobject keep_alive, jlong addr, jbyteArray array,
 				 jobject buffer, jint offset, jint length, jboolean to_memory)
 {
 	struct bpf4j_operand op = { array, buffer, offset, length, NULL, 0 };
-	void *local;
-	ssize_t n;
+	char *mem = BPF4J_UNPTR(char *, addr);
+	size_t chunk;
+	jint done, n;
+	ssize_t got;
+	char *local;
 
 	(void)cls;
 	(void)keep_alive;
@@ -112,24 +160,31 @@ static jint JNICALL copy_checked(JNIEnv *env, jclass cls, jobject keep_alive, jl
 		return 0;
 	if (bpf4j_operand_check(env, &op))
 		return -EINVAL;
-	if (array) {
-		/* Copy through the C heap: no critical region around a system call. */
-		local = malloc((size_t)length);
+	if (!array) {
+		local = direct_bytes(env, &op);
 		if (!local)
-			return -ENOMEM;
-		if (to_memory)
-			(*env)->GetByteArrayRegion(env, array, offset, length, local);
-		n = checked_copy(BPF4J_UNPTR(void *, addr), local, (size_t)length, to_memory);
-		if (n > 0 && !to_memory)
-			(*env)->SetByteArrayRegion(env, array, offset, length, local);
-		free(local);
-		return (jint)n;
+			return -EINVAL;
+		got = checked_copy(mem, local, (size_t)length, to_memory);
+		return got < 0 ? (jint)got : length;
 	}
-	if (bpf4j_operands_pin(env, &op, 1))
-		return -EINVAL;
-	n = checked_copy(BPF4J_UNPTR(void *, addr), op.ptr, (size_t)length, to_memory);
-	bpf4j_operands_unpin(env, &op, 1, 0);
-	return (jint)n;
+	chunk = length < BPF4J_CHECKED_CHUNK ? (size_t)length : BPF4J_CHECKED_CHUNK;
+	local = malloc(chunk);
+	if (!local)
+		return -ENOMEM;
+	for (done = 0; done < length; done += n) {
+		n = length - done < (jint)chunk ? length - done : (jint)chunk;
+		if (to_memory)
+			(*env)->GetByteArrayRegion(env, array, offset + done, n, (jbyte *)local);
+		got = checked_copy(mem + done, local, (size_t)n, to_memory);
+		if (got < 0) {
+			free(local);
+			return (jint)got;
+		}
+		if (!to_memory)
+			(*env)->SetByteArrayRegion(env, array, offset + done, n, (const jbyte *)local);
+	}
+	free(local);
+	return length;
 }
 
 /*

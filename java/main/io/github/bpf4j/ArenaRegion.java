@@ -13,16 +13,26 @@ import java.nio.ByteBuffer;
  * start, across the whole arena (up to 4 GiB, also on JDK 8). Values are in
  * native byte order, as BPF programs see them.
  *
- * <p><b>Pages.</b> Without {@link BpfMap#F_SEGV_ON_FAULT}, a page nobody has
+ * <p><b>Pages.</b> Without {@code BPF_F_SEGV_ON_FAULT}, a page nobody has
  * allocated is allocated by the first touch from Java, and the program sees
  * what Java wrote. With it, touching such a page would crash the JVM, so
  * plain access (get/put, bulk copies, {@link #slice}, atomics) is refused and
  * the {@code *Checked} methods — which let the kernel do the copy and turn a
  * missing page into a {@link BpfException} with EFAULT — are the way in.
  *
+ * <p><b>Bulk copies.</b> {@code get}/{@code put} (plain) and
+ * {@code readChecked}/{@code writeChecked} (through the kernel) each take a
+ * {@code byte[]} whole, a {@code byte[]} with {@code (offset, length)}, or a
+ * {@code ByteBuffer}. A buffer supplies or receives exactly its
+ * {@code remaining()} bytes from its position, and its position and limit
+ * are left as they were, as with every bulk call in bpf4j. Direct buffers
+ * are copied in place; arrays and heap buffers are copied in 64 KiB chunks
+ * without pinning, so even a 2 GiB copy holds off the garbage collector for
+ * one chunk at a time at most.
+ *
  * <p><b>Pointers.</b> Programs store arena pointers as 8-byte values: user
  * addresses (after {@code cast_user}), or in arenas with
- * {@link BpfMap#F_NO_USER_CONV} just their low 32 bits. {@link #readPointer},
+ * {@code BPF_F_NO_USER_CONV} just their low 32 bits. {@link #readPointer},
  * {@link #offsetOf}, {@link #pointerAt} and {@link #writePointer} convert
  * both forms to and from offsets, so Java walks structures the program built
  * and builds structures the program walks.
@@ -98,87 +108,114 @@ public final class ArenaRegion {
     // ---- plain access
 
     public byte getByte(long offset) {
-        return window(offset, 1).get(local(offset));
+        return window(offset, 1, "getByte").get(local(offset));
     }
 
     public void putByte(long offset, byte value) {
-        window(offset, 1).put(local(offset), value);
+        window(offset, 1, "putByte").put(local(offset), value);
     }
 
     public short getShort(long offset) {
-        return window(offset, 2).getShort(local(offset));
+        return window(offset, 2, "getShort").getShort(local(offset));
     }
 
     public void putShort(long offset, short value) {
-        window(offset, 2).putShort(local(offset), value);
+        window(offset, 2, "putShort").putShort(local(offset), value);
     }
 
     public int getInt(long offset) {
-        return window(offset, 4).getInt(local(offset));
+        return window(offset, 4, "getInt").getInt(local(offset));
     }
 
     public void putInt(long offset, int value) {
-        window(offset, 4).putInt(local(offset), value);
+        window(offset, 4, "putInt").putInt(local(offset), value);
     }
 
     public long getLong(long offset) {
-        return window(offset, 8).getLong(local(offset));
+        return window(offset, 8, "getLong").getLong(local(offset));
     }
 
     public void putLong(long offset, long value) {
-        window(offset, 8).putLong(local(offset), value);
+        window(offset, 8, "putLong").putLong(local(offset), value);
     }
 
     public float getFloat(long offset) {
-        return window(offset, 4).getFloat(local(offset));
+        return window(offset, 4, "getFloat").getFloat(local(offset));
     }
 
     public void putFloat(long offset, float value) {
-        window(offset, 4).putFloat(local(offset), value);
+        window(offset, 4, "putFloat").putFloat(local(offset), value);
     }
 
     public double getDouble(long offset) {
-        return window(offset, 8).getDouble(local(offset));
+        return window(offset, 8, "getDouble").getDouble(local(offset));
     }
 
     public void putDouble(long offset, double value) {
-        window(offset, 8).putDouble(local(offset), value);
+        window(offset, 8, "putDouble").putDouble(local(offset), value);
     }
 
-    /** Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}. */
+    // ---- bulk copies
+    //
+    // One rule for every bulk call: a byte[] is given with (offset, length)
+    // or whole; a ByteBuffer supplies or receives exactly its remaining()
+    // bytes from its position, and its position and limit are left as they
+    // were (like the absolute bulk ByteBuffer.get(int, byte[]) of JDK 13+).
+    // The byte[] and heap-buffer copies never pin the array (the native side
+    // copies it in bounded chunks); a direct buffer is copied in place.
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the arena or the array
+     * @throws UnsupportedOperationException in a {@code BPF_F_SEGV_ON_FAULT} arena (use {@link #readChecked})
+     */
     public void get(long offset, byte[] dst, int dstOffset, int length) {
         checkArray(dst, dstOffset, length);
         copy(offset, dst, null, dstOffset, length, false);
     }
 
+    /** Fills all of {@code dst} from {@code offset}. */
     public void get(long offset, byte[] dst) {
         get(offset, dst, 0, dst.length);
     }
 
-    /** Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}. */
+    /**
+     * Fills {@code dst}'s {@code remaining()} bytes, from its position, with
+     * the bytes at {@code offset}; its position and limit do not move.
+     */
+    public void get(long offset, ByteBuffer dst) {
+        int position = dst.position();
+        int n = dst.limit() - position;
+        int at = Buffers.start("destination buffer", null, dst, position, true);
+        copy(offset, Buffers.array(dst), Buffers.direct(dst), at, n, false);
+    }
+
+    /**
+     * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the arena or the array
+     * @throws UnsupportedOperationException in a {@code BPF_F_SEGV_ON_FAULT} arena (use {@link #writeChecked})
+     */
     public void put(long offset, byte[] src, int srcOffset, int length) {
         checkArray(src, srcOffset, length);
         copy(offset, src, null, srcOffset, length, true);
     }
 
+    /** Copies all of {@code src} to {@code offset}. */
     public void put(long offset, byte[] src) {
         put(offset, src, 0, src.length);
     }
 
-    /** Fills {@code dst} from its position to its limit, and advances its position. */
-    public void get(long offset, ByteBuffer dst) {
-        int n = dst.remaining();
-        int at = Buffers.offset("destination buffer", null, dst, n, true);
-        copy(offset, Buffers.array(dst), Buffers.direct(dst), at, n, false);
-        dst.position(dst.position() + n);
-    }
-
-    /** Writes {@code src} from its position to its limit, and advances its position. */
+    /**
+     * Copies {@code src}'s {@code remaining()} bytes, from its position, to
+     * {@code offset}; its position and limit do not move.
+     */
     public void put(long offset, ByteBuffer src) {
-        int n = src.remaining();
-        int at = Buffers.offset("source buffer", null, src, n, false);
+        int position = src.position();
+        int n = src.limit() - position;
+        int at = Buffers.start("source buffer", null, src, position, false);
         copy(offset, Buffers.array(src), Buffers.direct(src), at, n, true);
-        src.position(src.position() + n);
     }
 
     /**
@@ -187,7 +224,7 @@ public final class ArenaRegion {
      * harmless after the arena is closed.
      */
     public ByteBuffer slice(long offset, int length) {
-        plain(offset, length);
+        plain(offset, length, "slice");
         return mapping.root(offset, length);
     }
 
@@ -195,22 +232,27 @@ public final class ArenaRegion {
 
     /** Atomically adds and returns the previous value; interoperates with {@code __sync_fetch_and_add}. */
     public int getAndAddInt(long offset, int delta) {
-        return Native.getAndAddInt(windows[0], atomic(offset, 4), delta);
+        return Native.getAndAddInt(windows[0], atomic(offset, 4, "getAndAddInt"), delta);
     }
 
     public long getAndAddLong(long offset, long delta) {
-        return Native.getAndAddLong(windows[0], atomic(offset, 8), delta);
+        return Native.getAndAddLong(windows[0], atomic(offset, 8, "getAndAddLong"), delta);
     }
 
     public boolean compareAndSetInt(long offset, int expect, int update) {
-        return Native.compareAndSetInt(windows[0], atomic(offset, 4), expect, update);
+        return Native.compareAndSetInt(windows[0], atomic(offset, 4, "compareAndSetInt"), expect, update);
     }
 
     public boolean compareAndSetLong(long offset, long expect, long update) {
-        return Native.compareAndSetLong(windows[0], atomic(offset, 8), expect, update);
+        return Native.compareAndSetLong(windows[0], atomic(offset, 8, "compareAndSetLong"), expect, update);
     }
 
     // ---- checked access (never faults)
+    //
+    // The same overloads as get/put, and the same buffer rule. The kernel
+    // copies (process_vm_readv/writev on this process): a page that is not
+    // there is a BpfException with EFAULT, never SIGSEGV. On EFAULT a prefix
+    // of the range may have been copied.
 
     /**
      * Copies like {@link #get(long, byte[], int, int)}, but through the kernel:
@@ -222,12 +264,42 @@ public final class ArenaRegion {
         checked(offset, dst, null, dstOffset, length, false);
     }
 
-    /** Fills {@code dst} from its position to its limit through the kernel, and advances its position. */
+    /** {@link #readChecked(long, byte[], int, int)} into all of {@code dst}. */
+    public void readChecked(long offset, byte[] dst) {
+        readChecked(offset, dst, 0, dst.length);
+    }
+
+    /**
+     * Fills {@code dst}'s {@code remaining()} bytes from {@code offset} through
+     * the kernel (EFAULT where a page is missing); its position and limit do not move.
+     */
     public void readChecked(long offset, ByteBuffer dst) {
-        int n = dst.remaining();
-        int at = Buffers.offset("destination buffer", null, dst, n, true);
+        int position = dst.position();
+        int n = dst.limit() - position;
+        int at = Buffers.start("destination buffer", null, dst, position, true);
         checked(offset, Buffers.array(dst), Buffers.direct(dst), at, n, false);
-        dst.position(dst.position() + n);
+    }
+
+    /** Writes through the kernel: EFAULT instead of a crash where a page is missing. */
+    public void writeChecked(long offset, byte[] src, int srcOffset, int length) {
+        checkArray(src, srcOffset, length);
+        checked(offset, src, null, srcOffset, length, true);
+    }
+
+    /** {@link #writeChecked(long, byte[], int, int)} of all of {@code src}. */
+    public void writeChecked(long offset, byte[] src) {
+        writeChecked(offset, src, 0, src.length);
+    }
+
+    /**
+     * Writes {@code src}'s {@code remaining()} bytes to {@code offset} through
+     * the kernel (EFAULT where a page is missing); its position and limit do not move.
+     */
+    public void writeChecked(long offset, ByteBuffer src) {
+        int position = src.position();
+        int n = src.limit() - position;
+        int at = Buffers.start("source buffer", null, src, position, false);
+        checked(offset, Buffers.array(src), Buffers.direct(src), at, n, true);
     }
 
     /** The long at {@code offset}, read through the kernel; EFAULT where the page is missing. */
@@ -237,14 +309,6 @@ public final class ArenaRegion {
         return scratch.getLong(0);
     }
 
-    /** Per thread, so a checked read of one value allocates nothing. */
-    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<ByteBuffer>() {
-        @Override
-        protected ByteBuffer initialValue() {
-            return ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
-        }
-    };
-
     /** Stores a long through the kernel: EFAULT instead of a crash where the page is missing. */
     public void writeLongChecked(long offset, long value) {
         ByteBuffer scratch = SCRATCH.get();
@@ -252,11 +316,13 @@ public final class ArenaRegion {
         checked(offset, null, scratch, 0, 8, true);
     }
 
-    /** Writes through the kernel: EFAULT instead of a crash where the page is missing. */
-    public void writeChecked(long offset, byte[] src, int srcOffset, int length) {
-        checkArray(src, srcOffset, length);
-        checked(offset, src, null, srcOffset, length, true);
-    }
+    /** Per thread, so a checked access of one value allocates nothing. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<ByteBuffer>() {
+        @Override
+        protected ByteBuffer initialValue() {
+            return ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+        }
+    };
 
     // ---- pointers
 
@@ -302,8 +368,8 @@ public final class ArenaRegion {
 
     // ----
 
-    private ByteBuffer window(long offset, int length) {
-        plain(offset, length);
+    private ByteBuffer window(long offset, int length, String method) {
+        plain(offset, length, method);
         return windows[(int) (offset >>> WINDOW_SHIFT)];
     }
 
@@ -311,17 +377,19 @@ public final class ArenaRegion {
         return (int) (offset & (WINDOW - 1));
     }
 
-    private void plain(long offset, int length) {
+    /** {@code method} is a constant: the check allocates nothing unless it fails. */
+    private void plain(long offset, int length, String method) {
         if (!plainAllowed) {
-            throw new UnsupportedOperationException("arena '" + arena.map().name() + "' has BPF_F_SEGV_ON_FAULT:"
-                    + " touching a page the program has not allocated would crash the JVM; use readChecked,"
-                    + " readLongChecked or writeChecked");
+            throw new UnsupportedOperationException(method + ": arena '" + arena.map().name() + "' has"
+                    + " BPF_F_SEGV_ON_FAULT, where touching a page the program has not allocated would crash the"
+                    + " JVM, so plain access is refused; use readChecked/writeChecked (readLongChecked/"
+                    + "writeLongChecked for one value), which let the kernel copy and report a missing page as EFAULT");
         }
         check(offset, length);
     }
 
-    private long atomic(long offset, int length) {
-        plain(offset, length);
+    private long atomic(long offset, int length, String method) {
+        plain(offset, length, method);
         if ((offset & (length - 1)) != 0) {
             throw new IllegalArgumentException("atomic access at " + offset + " is not " + length + "-byte aligned");
         }
@@ -344,21 +412,18 @@ public final class ArenaRegion {
     }
 
     private void copy(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {
-        plain(offset, length);
-        int err = Native.copyMemory(windows[0], base + offset, array, buffer, at, length, toArena);
-        if (err < 0) {
-            Errors.check("copy to/from arena '" + arena.map().name() + "'", err);
-        }
+        plain(offset, length, toArena ? "put" : "get");
+        // Fails only with an IllegalArgumentException already pending (an operand another thread shrank).
+        Native.copyMemory(windows[0], base + offset, array, buffer, at, length, toArena);
     }
 
     private void checked(long offset, byte[] array, ByteBuffer buffer, int at, int length, boolean toArena) {
         check(offset, length);
         int n = Native.copyChecked(windows[0], base + offset, array, buffer, at, length, toArena);
-        if (n == -Errors.EFAULT) {
-            throw new BpfException(toArena ? "process_vm_writev" : "process_vm_readv", Errors.EFAULT, "EFAULT",
-                    "a page in " + length + " bytes at offset " + offset + " of arena '" + arena.map().name()
-                            + "' is not allocated", "only pages the program allocated (and has not freed) can be read");
+        if (n < 0) {
+            // EFAULT: a page in the range is not allocated (SEGV_ON_FAULT, or freed); Errors picks class and hint.
+            throw Errors.exception((toArena ? "process_vm_writev" : "process_vm_readv") + "(arena '"
+                    + arena.map().name() + "', " + length + " bytes at offset " + offset + ")", -n, null);
         }
-        Errors.check(toArena ? "process_vm_writev" : "process_vm_readv", n);
     }
 }

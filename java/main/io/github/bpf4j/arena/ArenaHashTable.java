@@ -269,34 +269,27 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
     }
 
     /**
-     * Looks {@code key} up without allocating: the key is read from its
-     * position ({@link #keySize()} bytes), the value is written at
-     * {@code value}'s position ({@link #valueSize()} bytes); neither buffer's
-     * position moves.
+     * Looks {@code key} up without allocating: the key is the buffer's
+     * {@code remaining()} bytes (exactly {@link #keySize()}), the value
+     * fills {@code value}'s {@code remaining()} bytes (exactly
+     * {@link #valueSize()}); neither buffer's position or limit moves.
      *
      * @return false if the key is absent ({@code value} untouched)
      */
     public boolean get(ByteBuffer key, ByteBuffer value) {
         int k = checkBuffer(key, keySize, "key buffer");
-        int v = checkBuffer(value, valueSize, "value buffer");
+        checkBuffer(value, valueSize, "value buffer");
         if (value.isReadOnly()) {
-            throw new IllegalArgumentException("value buffer is read-only");
+            throw new IllegalArgumentException("get: value buffer is read-only; pass a writable one");
         }
         long slot = find(null, key, k, fnv1a(null, key, k, keySize));
         if (slot < 0) {
             return false;
         }
-        int limit = value.limit();
-        try {
-            value.limit(v + valueSize);
-            if (checked) {
-                region.readChecked(slot + valueAt(), value);
-            } else {
-                region.get(slot + valueAt(), value);
-            }
-        } finally {
-            value.limit(limit);
-            value.position(v);
+        if (checked) {
+            region.readChecked(slot + valueAt(), value);
+        } else {
+            region.get(slot + valueAt(), value);
         }
         return true;
     }
@@ -307,6 +300,12 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
         return find(key, null, 0, fnv1a(key, null, 0, keySize)) >= 0;
     }
 
+    /** Whether the key in {@code key}'s {@code remaining()} bytes is in the table; the buffer does not move. */
+    public boolean containsKey(ByteBuffer key) {
+        int k = checkBuffer(key, keySize, "key buffer");
+        return find(null, key, k, fnv1a(null, key, k, keySize)) >= 0;
+    }
+
     /**
      * The arena offset of {@code key}'s value ({@link #valueSize()} bytes), or
      * -1 if absent: for reading or changing it in place (e.g. with
@@ -315,6 +314,13 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
     public long valueOffset(byte[] key) {
         checkKey(key);
         long slot = find(key, null, 0, fnv1a(key, null, 0, keySize));
+        return slot < 0 ? -1 : slot + valueAt();
+    }
+
+    /** {@link #valueOffset(byte[])} for the key in {@code key}'s {@code remaining()} bytes; the buffer does not move. */
+    public long valueOffset(ByteBuffer key) {
+        int k = checkBuffer(key, keySize, "key buffer");
+        long slot = find(null, key, k, fnv1a(null, key, k, keySize));
         return slot < 0 ? -1 : slot + valueAt();
     }
 
@@ -336,15 +342,35 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
             throw new NullPointerException("value is null");
         }
         if (value.length != valueSize) {
-            throw new IllegalArgumentException("value has " + value.length + " bytes; this table's values have "
+            throw new IllegalArgumentException("put: value has " + value.length + " bytes; this table's values have "
                     + valueSize + " (use put(String, String) to NUL-pad text)");
         }
-        int h = fnv1a(key, null, 0, keySize);
+        return insert(key, null, 0, value, null);
+    }
+
+    /**
+     * {@link #put(byte[], byte[])} from buffers, without allocating: the key
+     * is {@code key}'s {@code remaining()} bytes (exactly {@link #keySize()}),
+     * the value {@code value}'s (exactly {@link #valueSize()}); neither
+     * buffer's position or limit moves.
+     *
+     * @return true if the key was new
+     * @throws TableFullException if the key is new and has no room
+     */
+    public boolean put(ByteBuffer key, ByteBuffer value) {
+        int k = checkBuffer(key, keySize, "key buffer");
+        checkBuffer(value, valueSize, "value buffer");
+        return insert(null, key, k, null, value);
+    }
+
+    /** The key from key[] or keyBuffer at k, the value from value[] or valueBuffer (its remaining bytes). */
+    private boolean insert(byte[] key, ByteBuffer keyBuffer, int k, byte[] value, ByteBuffer valueBuffer) {
+        int h = fnv1a(key, keyBuffer, k, keySize);
         int mask = capacity - 1;
         int free = -1;
         int freeState = EMPTY;
-        for (int k = 0; k < maxProbe; k++) {
-            int idx = (h + k) & mask;
+        for (int i = 0; i < maxProbe; i++) {
+            int idx = (h + i) & mask;
             long slot = slot(idx);
             long sh = loadLong(slot);
             int state = state(sh);
@@ -362,15 +388,15 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
                 }
                 continue;
             }
-            if (hash(sh) == h && keyEquals(slot, key, null, 0)) {
-                write(slot + valueAt(), value, 0, valueSize);
+            if (hash(sh) == h && keyEquals(slot, key, keyBuffer, k)) {
+                writeValue(slot + valueAt(), value, valueBuffer);
                 return false;
             }
         }
         if (free < 0) {
             throw new TableFullException(describe() + ": no empty or deleted slot within " + maxProbe
-                    + " slots of the home slot " + (h & mask) + " of key " + show(key) + " (" + count() + " of "
-                    + capacity + " slots used); rebuild it with a larger capacity");
+                    + " slots of the home slot " + (h & mask) + " of key " + show(key, keyBuffer, k) + " (" + count()
+                    + " of " + capacity + " slots used); rebuild it with a larger capacity");
         }
         int n = count();
         if (n >= capacity - 1) {
@@ -378,12 +404,21 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
                     + (capacity - 1) + "; rebuild it with a larger capacity");
         }
         long slot = slot(free);
-        byte[] rest = new byte[slotSize - 4]; // hash, padded key, padded value
-        ByteBuffer b = ByteBuffer.wrap(rest).order(ByteOrder.nativeOrder());
-        b.putInt(0, h);
-        System.arraycopy(key, 0, rest, 4, keySize);
-        System.arraycopy(value, 0, rest, 4 + round8(keySize), valueSize);
-        write(slot + 4, rest, 0, rest.length);
+        if (key != null && value != null) {
+            byte[] rest = new byte[slotSize - 4]; // hash, padded key, padded value: one copy
+            ByteBuffer b = ByteBuffer.wrap(rest).order(ByteOrder.nativeOrder());
+            b.putInt(0, h);
+            System.arraycopy(key, 0, rest, 4, keySize);
+            System.arraycopy(value, 0, rest, 4 + round8(keySize), valueSize);
+            write(slot + 4, rest, 0, rest.length);
+        } else {
+            // Field by field, allocation-free; the padding is zeroed so the slot reads as C writes it.
+            storeInt(slot + 4, h);
+            writeBuffer(slot + 8, keyBuffer);
+            zero(slot + 8 + keySize, round8(keySize) - keySize);
+            writeBuffer(slot + valueAt(), valueBuffer);
+            zero(slot + valueAt() + valueSize, round8(valueSize) - valueSize);
+        }
         publishInt(slot, freeState, USED);
         addCount(1);
         return true;
@@ -397,7 +432,16 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
      */
     public boolean remove(byte[] key) {
         checkKey(key);
-        long slot = find(key, null, 0, fnv1a(key, null, 0, keySize));
+        return removeSlot(find(key, null, 0, fnv1a(key, null, 0, keySize)));
+    }
+
+    /** {@link #remove(byte[])} of the key in {@code key}'s {@code remaining()} bytes; the buffer does not move. */
+    public boolean remove(ByteBuffer key) {
+        int k = checkBuffer(key, keySize, "key buffer");
+        return removeSlot(find(null, key, k, fnv1a(null, key, k, keySize)));
+    }
+
+    private boolean removeSlot(long slot) {
         if (slot < 0) {
             return false;
         }
@@ -632,6 +676,32 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
         }
     }
 
+    private void writeValue(long at, byte[] value, ByteBuffer valueBuffer) {
+        if (value != null) {
+            write(at, value, 0, valueSize);
+        } else {
+            writeBuffer(at, valueBuffer);
+        }
+    }
+
+    /** The buffer's remaining bytes; its position and limit do not move. */
+    private void writeBuffer(long at, ByteBuffer b) {
+        if (checked) {
+            region.writeChecked(at, b);
+        } else {
+            region.put(at, b);
+        }
+    }
+
+    /** Zeroes n (0..7) padding bytes. */
+    private void zero(long at, int n) {
+        if (n > 0) {
+            write(at, ZEROS, 0, n);
+        }
+    }
+
+    private static final byte[] ZEROS = new byte[8];
+
     private void storeInt(long at, int v) {
         if (checked) {
             byte[] b = new byte[4];
@@ -710,9 +780,11 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
             throw new NullPointerException(what + " is null");
         }
         int position = b.position();
-        if (b.limit() - position < needed) {
-            throw new IllegalArgumentException(what + " has " + (b.limit() - position) + " bytes remaining, needs "
-                    + needed);
+        int remaining = b.limit() - position;
+        if (remaining != needed) {
+            // Exact, not "at least": a longer buffer would be silently cut to a prefix.
+            throw new IllegalArgumentException(what + " has " + remaining + " bytes remaining, needs exactly "
+                    + needed + "; set its position and limit around the " + what.replace(" buffer", ""));
         }
         return position;
     }
@@ -737,7 +809,13 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
         return b;
     }
 
-    private static String show(byte[] key) {
+    private String show(byte[] key, ByteBuffer buffer, int at) {
+        if (key == null) {
+            key = new byte[keySize];
+            for (int i = 0; i < keySize; i++) {
+                key[i] = buffer.get(at + i);
+            }
+        }
         StringBuilder s = new StringBuilder("\"");
         for (byte b : key) {
             if (b == 0) {

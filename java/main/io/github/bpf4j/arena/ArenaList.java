@@ -164,15 +164,11 @@ public final class ArenaList {
     }
 
     /**
-     * The node offsets from {@code first} to the end. The iterator reads the
-     * list as it goes and throws {@link IllegalStateException} on a corrupt
-     * list (more nodes than the count, a cycle, a pointer outside the arena).
+     * Every node's offset, first to last, read as the walk goes.
+     *
+     * @throws IllegalStateException on a corrupt list (more nodes than the
+     *     count, a cycle, a pointer outside the arena)
      */
-    public PrimitiveIterator.OfLong nodes() {
-        return new Walk();
-    }
-
-    /** Every node's offset, first to last. */
     public long[] nodeOffsets() {
         return collect(false);
     }
@@ -286,9 +282,7 @@ public final class ArenaList {
 
     private void store(long offset, long value) {
         if (checked) {
-            byte[] b = new byte[8];
-            putLong(b, 0, value);
-            region.writeChecked(offset, b, 0, 8);
+            region.writeLongChecked(offset, value);
         } else {
             region.putLong(offset, value);
         }
