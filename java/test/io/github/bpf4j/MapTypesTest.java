@@ -527,7 +527,7 @@ class MapTypesTest {
         assertArrayEquals(v, m.lookup(u32(3)));
         BpfException beyond = assertThrows(BpfInvalidArgumentException.class, () -> m.update(u32(4), v));
         assertEquals("E2BIG", beyond.errnoName());
-        assertThrows(BpfKeyExistsException.class, () -> m.update(u32(0), v, BpfMap.UPDATE_NO_EXIST));
+        assertErrno(BpfKeyExistsException.class, "EEXIST", () -> m.update(u32(0), v, BpfMap.UPDATE_NO_EXIST));
         BpfException delete = assertThrows(BpfInvalidArgumentException.class, () -> m.delete(u32(0)));
         assertEquals("EINVAL", delete.errnoName());
         assertArrayEquals(u32(1), m.nextKey(u32(0)));
@@ -638,6 +638,7 @@ class MapTypesTest {
         assertFalse(m.delete(u32(1)), "deleting an id with no stack is a miss");
         BpfException odd = assertThrows(BpfInvalidArgumentException.class,
                 () -> BpfMap.create(MapSpec.of(MapType.STACK_TRACE).valueSize(12).maxEntries(4)));
+        assertEquals("EINVAL", odd.errnoName(), "stack trace values are whole u64 instruction pointers");
         assertTrue(odd.getMessage().contains("value 12"), odd.getMessage());
     }
 
@@ -1097,7 +1098,7 @@ class MapTypesTest {
         Arrays.fill(v, (byte) 0x5a);
         m.update(u32(fd), v, BpfMap.UPDATE_NO_EXIST);
         assertArrayEquals(v, m.lookup(u32(fd)));
-        assertThrows(BpfKeyExistsException.class, () -> m.update(u32(fd), v, BpfMap.UPDATE_NO_EXIST));
+        assertErrno(BpfKeyExistsException.class, "EEXIST", () -> m.update(u32(fd), v, BpfMap.UPDATE_NO_EXIST));
         assertTrue(m.delete(u32(fd)));
         assertNull(m.lookup(u32(fd)));
     }
