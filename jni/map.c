@@ -230,6 +230,13 @@ static jint JNICALL map_create(JNIEnv *env, jclass cls, jint type, jstring jname
 	return fd; /* libbpf returns -errno on failure */
 }
 
+static jint JNICALL map_freeze(JNIEnv *env, jclass cls, jint fd)
+{
+	(void)env;
+	(void)cls;
+	return bpf_map_freeze(fd); /* 0 or -errno */
+}
+
 /* The order is MapInfo's (Java). */
 static jint JNICALL map_info(JNIEnv *env, jclass cls, jint fd, jlongArray out, jbyteArray name_out)
 {
@@ -290,6 +297,7 @@ int bpf4j_map_register(JNIEnv *env)
 		{ "mapBatch", "(IILjava/nio/ByteBuffer;IZ[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIIJ[I)I", (void *)map_batch },
 		{ "mapCreate0", "(ILjava/lang/String;IIIIJIII)I", (void *)map_create },
 		{ "mapInfo", "(I[J[B)I", (void *)map_info },
+		{ "mapFreeze", "(I)I", (void *)map_freeze },
 		{ "mapFindBySection", "(JLjava/lang/String;)J", (void *)map_find_by_section },
 	};
 

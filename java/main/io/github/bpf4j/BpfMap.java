@@ -831,6 +831,26 @@ public final class BpfMap implements AutoCloseable {
         return MapIteration.entries(this);
     }
 
+    /**
+     * Freezes the map ({@code BPF_MAP_FREEZE}): from now on user space can
+     * no longer change it, through any handle (updates and deletes fail with
+     * EPERM, {@link #mmap()} is read-only); programs still can, unless the
+     * map has {@link MapFlag#RDONLY_PROG}. It cannot be undone.
+     *
+     * @throws BpfException with EBUSY if the map has a writable mapping ({@link #mmap()} of it)
+     */
+    public void freeze() {
+        handle.acquire();
+        try {
+            int err = Native.mapFreeze(liveFd());
+            if (err < 0) {
+                throw Errors.mapException(op("bpf_map_freeze"), -err, Errors.MAP_OTHER, type, describeMap());
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
     // ---- mmap (MapMmap)
 
     /**
@@ -840,16 +860,17 @@ public final class BpfMap implements AutoCloseable {
      * rounded up to 8). Every call returns a new view of the same mapping.
      *
      * <p>The buffer is read-only when the kernel lets user space only read
-     * the map: it has {@link MapFlag#RDONLY_PROG}, it is frozen (a loaded
-     * object's {@code .rodata}), or this handle's fd is read-only (a pin
-     * opened read-only, a {@link MapFlag#RDONLY} map). bpf4j reads that from
-     * the map's state; a mapping the kernel then refuses is an exception.
+     * the map's memory: it has {@link MapFlag#RDONLY_PROG}, or it is frozen
+     * ({@link #freeze()}; libbpf freezes a loaded object's {@code .rodata}).
+     * bpf4j reads that from the map's state; a mapping the kernel then
+     * refuses is an exception.
      *
      * <p>After the map (or its object) is closed, the buffer no longer reaches
      * the kernel: it reads and writes private memory, never crashes.
      *
      * @throws UnsupportedOperationException if the map is not an ARRAY with {@link MapFlag#MMAPABLE},
-     *     or its fd is write-only
+     *     or this handle's fd is not read-write (an {@link MapFlag#RDONLY} or {@link MapFlag#WRONLY} map),
+     *     which the kernel never maps
      * @throws BpfPermissionException if the kernel refuses the mapping all the same (a seccomp or LSM policy)
      */
     public ByteBuffer mmap() {

@@ -20,10 +20,12 @@ import java.util.List;
  * <ul>
  * <li>a map with {@code BPF_F_RDONLY_PROG} refuses writable mappings (EACCES);
  * <li>a frozen map (libbpf freezes a loaded object's {@code .rodata}) refuses them (EPERM);
- * <li>an fd opened without write access (a pin opened read-only, a {@code BPF_F_RDONLY} map)
- *     cannot back a shared writable mapping (EACCES), and one without read access none at all.
+ * <li>an fd opened without write access (a {@code BPF_F_RDONLY} map, a pin opened read-only)
+ *     cannot be mapped at all: the mm core drops {@code VM_SHARED} from a shared mapping of
+ *     such a file, and {@code bpf_map_mmap} refuses a mapping that is not shared (EINVAL);
+ *     one without read access (a {@code BPF_F_WRONLY} map) cannot either (EACCES).
  * </ul>
- * The last two are in {@code /proc/self/fdinfo/<fd>}: the {@code frozen:}
+ * The fd's state is in {@code /proc/self/fdinfo/<fd>}: the {@code frozen:}
  * line the kernel's {@code bpf_map_show_fdinfo} prints, and the file's
  * {@code flags:} (octal open flags, whose low two bits are the access mode).
  */
@@ -54,13 +56,13 @@ final class MapMmap {
                     + " declare it with __uint(map_flags, BPF_F_MMAPABLE) or MapSpec.flags(MapFlag.MMAPABLE)");
         }
         FdState state = FdState.of(fd);
-        if (state.accessMode == O_WRONLY) {
-            throw new UnsupportedOperationException("mmap: this handle of map '" + name + "' has a write-only fd"
-                    + " (a WRONLY map, or a pin opened for writing only), and a mapping needs read access;"
-                    + " use update/lookup instead");
+        if (state.accessMode == O_WRONLY || state.accessMode == O_RDONLY) {
+            throw new UnsupportedOperationException("mmap: this handle of map '" + name + "' has a "
+                    + (state.accessMode == O_WRONLY ? "write-only fd (a WRONLY map), and a mapping needs read access"
+                    : "read-only fd (an RDONLY map, or a pin opened read-only), and the kernel maps BPF maps"
+                    + " shared only, which a file without write access cannot be") + "; use lookup/update instead");
         }
-        boolean writable = (flags & MapFlag.RDONLY_PROG.bit()) == 0 && !state.frozen
-                && state.accessMode != O_RDONLY;
+        boolean writable = (flags & MapFlag.RDONLY_PROG.bit()) == 0 && !state.frozen;
         long capacity = (long) m.entryCount() * PerCpuLayout.stride(m.valueBytes());
         if (capacity > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException("mmap: map '" + name + "' has " + capacity
