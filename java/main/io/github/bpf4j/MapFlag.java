@@ -54,8 +54,6 @@ public enum MapFlag {
     RB_OVERWRITE(1 << 19);
 
     private static final MapFlag[] ALL = values();
-    /** Every bit some constant stands for. */
-    static final int KNOWN_BITS = bits(EnumSet.allOf(MapFlag.class));
 
     private final int bit;
 

@@ -198,6 +198,43 @@ class MapApiTest {
         assertNull(h.lookup(u32(20)));
     }
 
+    /** Beyond map.c's 1 KiB stack scratch, byte[] batches go through malloc'ed memory, both ways. */
+    @Test
+    void largeByteArrayBatchesCopyInAndOutWhole() {
+        int n = 1000;
+        BpfMap h = hash(n);
+        byte[] keys = new byte[4 * n];
+        byte[] values = new byte[8 * n];
+        ByteBuffer k = ByteBuffer.wrap(keys).order(ByteOrder.nativeOrder());
+        ByteBuffer v = ByteBuffer.wrap(values).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < n; i++) {
+            k.putInt(4 * i, i);
+            v.putLong(8 * i, 1_000_000L + i);
+        }
+        assertEquals(n, h.updateBatch(keys, values));
+        assertArrayEquals(u64(1_000_000L + 999), h.lookup(u32(999)));
+        byte[] outKeys = new byte[4 * (n + 24)];
+        byte[] outValues = new byte[8 * (n + 24)];
+        BpfMap.BatchCursor cursor = h.batchCursor();
+        boolean[] seen = new boolean[n];
+        int total = 0;
+        while (!cursor.done()) {
+            int got = h.lookupBatch(cursor, outKeys, outValues);
+            ByteBuffer ok = ByteBuffer.wrap(outKeys).order(ByteOrder.nativeOrder());
+            ByteBuffer ov = ByteBuffer.wrap(outValues).order(ByteOrder.nativeOrder());
+            for (int i = 0; i < got; i++) {
+                int key = ok.getInt(4 * i);
+                assertEquals(1_000_000L + key, ov.getLong(8 * i));
+                assertFalse(seen[key], "key " + key + " twice");
+                seen[key] = true;
+            }
+            total += got;
+        }
+        assertEquals(n, total);
+        assertEquals(n, h.deleteBatch(keys));
+        assertNull(h.lookup(u32(0)));
+    }
+
     // ---- overloads and positions
 
     @Test
