@@ -2,9 +2,19 @@
 /*
  * Map element and batch operations (the hot paths), and map creation and
  * info. Element and batch calls return 0 or -errno (a missing key is
- * -ENOENT, not an exception) and allocate nothing.
+ * -ENOENT, not an exception).
+ *
+ * No Java array stays pinned (GetPrimitiveArrayCritical) across these
+ * system calls: an update of a map-in-map waits for RCU, a NO_PREALLOC
+ * update allocates, and a batch has no size bound, while a critical region
+ * holds off the garbage collector on JDK 8-21. byte[] operands are copied
+ * with Get/SetByteArrayRegion through a scratch area instead: on the stack
+ * up to MAP_STACK_SCRATCH bytes (any key or value of a map that is not
+ * per-CPU on a large machine), malloc'ed beyond. Direct buffers are passed
+ * as they are: that path copies nothing and allocates nothing.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -27,6 +37,67 @@ enum {
 };
 enum { KEY, VALUE, N_OPERANDS };
 
+#define MAP_STACK_SCRATCH 1024
+
+/* Where byte[] operands are staged: the caller's stack area, or heap when they do not fit. */
+struct map_scratch {
+	char *area;
+	size_t size;
+	char *heap;
+};
+
+/*
+ * Resolves n operands: a direct buffer to its address, a byte[] to a copy
+ * of its bytes in the scratch area. 0, or -1 with an exception pending, or
+ * -ENOMEM when no scratch memory could be had (no exception).
+ */
+static int map_operands_get(JNIEnv *env, struct bpf4j_operand *ops, int n, struct map_scratch *scratch)
+{
+	size_t need = 0, at = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ops[i].ptr = NULL;
+		ops[i].pinned = 0;
+		if (bpf4j_operand_check(env, &ops[i]))
+			return -1;
+		if (!ops[i].length)
+			continue;
+		if (ops[i].array) {
+			need += ((size_t)ops[i].length + 7) & ~(size_t)7;
+			continue;
+		}
+		ops[i].ptr = bpf4j_direct_address(env, ops[i].buffer);
+		if (!ops[i].ptr) {
+			bpf4j_throw_illegal_argument(env, "buffer is not a direct ByteBuffer");
+			return -1;
+		}
+		ops[i].ptr = (char *)ops[i].ptr + ops[i].offset;
+	}
+	scratch->heap = NULL;
+	if (need > scratch->size) {
+		scratch->heap = malloc(need);
+		if (!scratch->heap)
+			return -ENOMEM;
+		scratch->area = scratch->heap;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ops[i].length || !ops[i].array)
+			continue;
+		ops[i].ptr = scratch->area + at;
+		at += ((size_t)ops[i].length + 7) & ~(size_t)7;
+		(*env)->GetByteArrayRegion(env, ops[i].array, ops[i].offset, ops[i].length, ops[i].ptr);
+	}
+	return 0;
+}
+
+/* Copies what the kernel wrote back into operand i's byte[] (a no-op for a direct buffer). */
+static void map_operand_put(JNIEnv *env, const struct bpf4j_operand *op)
+{
+	if (op->array && op->length)
+		(*env)->SetByteArrayRegion(env, op->array, op->offset, op->length, op->ptr);
+}
+
 static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
 			     jbyteArray key_array, jobject key_buffer, jint key_offset, jint key_length,
 			     jbyteArray value_array, jobject value_buffer, jint value_offset,
@@ -36,12 +107,15 @@ static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
 		[KEY] = { key_array, key_buffer, key_offset, key_length, NULL, 0 },
 		[VALUE] = { value_array, value_buffer, value_offset, value_length, NULL, 0 },
 	};
+	char stack[MAP_STACK_SCRATCH];
+	struct map_scratch scratch = { stack, sizeof(stack), NULL };
 	void *key, *value;
 	int err;
 
 	(void)cls;
-	if (bpf4j_operands_pin(env, ops, N_OPERANDS))
-		return -EINVAL; /* an exception is pending */
+	err = map_operands_get(env, ops, N_OPERANDS, &scratch);
+	if (err)
+		return err < 0 && err != -1 ? err : -EINVAL; /* -1: an exception is pending */
 	key = ops[KEY].ptr;
 	value = ops[VALUE].ptr;
 	switch (op) {
@@ -64,8 +138,9 @@ static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
 	default:
 		err = -EINVAL;
 	}
-	bpf4j_operands_unpin(env, ops, N_OPERANDS,
-			     err == 0 && op != OP_UPDATE && op != OP_DELETE);
+	if (err == 0 && op != OP_UPDATE && op != OP_DELETE)
+		map_operand_put(env, &ops[VALUE]);
+	free(scratch.heap);
 	return err;
 }
 
@@ -87,14 +162,17 @@ static jint JNICALL map_batch(JNIEnv *env, jclass cls, jint op, jint fd, jobject
 		[N_OPERANDS] = { NULL, tokens, 0, 2 * token_size, NULL, 0 },
 	};
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = (__u64)elem_flags);
+	char stack[MAP_STACK_SCRATCH];
+	struct map_scratch scratch = { stack, sizeof(stack), NULL };
 	__u32 n = (__u32)count;
 	char *in, *out;
 	jint processed;
 	int err;
 
 	(void)cls;
-	if (bpf4j_operands_pin(env, ops, N_OPERANDS + 1))
-		return -EINVAL;
+	err = map_operands_get(env, ops, N_OPERANDS + 1, &scratch);
+	if (err)
+		return err < 0 && err != -1 ? err : -EINVAL; /* -1: an exception is pending */
 	in = ops[N_OPERANDS].ptr;
 	out = in ? in + token_size : NULL;
 	switch (op) {
@@ -119,7 +197,11 @@ static jint JNICALL map_batch(JNIEnv *env, jclass cls, jint op, jint fd, jobject
 	/* The next call starts where this one ended. */
 	if (in && (op == BATCH_LOOKUP || op == BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT))
 		memcpy(in, out, (size_t)token_size);
-	bpf4j_operands_unpin(env, ops, N_OPERANDS + 1, 1);
+	if ((op == BATCH_LOOKUP || op == BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT)) {
+		map_operand_put(env, &ops[KEY]);
+		map_operand_put(env, &ops[VALUE]);
+	}
+	free(scratch.heap);
 	processed = (jint)n;
 	(*env)->SetIntArrayRegion(env, status, 0, 1, &processed);
 	return err;
@@ -146,6 +228,13 @@ static jint JNICALL map_create(JNIEnv *env, jclass cls, jint type, jstring jname
 	if (name)
 		(*env)->ReleaseStringUTFChars(env, jname, name);
 	return fd; /* libbpf returns -errno on failure */
+}
+
+static jint JNICALL map_freeze(JNIEnv *env, jclass cls, jint fd)
+{
+	(void)env;
+	(void)cls;
+	return bpf_map_freeze(fd); /* 0 or -errno */
 }
 
 /* The order is MapInfo's (Java). */
@@ -208,6 +297,7 @@ int bpf4j_map_register(JNIEnv *env)
 		{ "mapBatch", "(IILjava/nio/ByteBuffer;IZ[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIIJ[I)I", (void *)map_batch },
 		{ "mapCreate0", "(ILjava/lang/String;IIIIJIII)I", (void *)map_create },
 		{ "mapInfo", "(I[J[B)I", (void *)map_info },
+		{ "mapFreeze", "(I)I", (void *)map_freeze },
 		{ "mapFindBySection", "(JLjava/lang/String;)J", (void *)map_find_by_section },
 	};
 

@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * start, across the whole arena (up to 4 GiB, also on JDK 8). Values are in
  * native byte order, as BPF programs see them.
  *
- * <p><b>Pages.</b> Without {@code BPF_F_SEGV_ON_FAULT}, a page nobody has
+ * <p><b>Pages.</b> Without {@link MapFlag#SEGV_ON_FAULT}, a page nobody has
  * allocated is allocated by the first touch from Java, and the program sees
  * what Java wrote. With it, touching such a page would crash the JVM, so
  * plain access (get/put, bulk copies, {@link #slice}, atomics) is refused and
@@ -32,7 +32,7 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Pointers.</b> Programs store arena pointers as 8-byte values: user
  * addresses (after {@code cast_user}), or in arenas with
- * {@code BPF_F_NO_USER_CONV} just their low 32 bits. {@link #readPointer},
+ * {@link MapFlag#NO_USER_CONV} just their low 32 bits. {@link #readPointer},
  * {@link #offsetOf}, {@link #pointerAt} and {@link #writePointer} convert
  * both forms to and from offsets, so Java walks structures the program built
  * and builds structures the program walks.

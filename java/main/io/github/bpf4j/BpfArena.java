@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
 import java.nio.ByteBuffer;
+import java.util.Set;
 
 /**
  * A BPF arena ({@code BPF_MAP_TYPE_ARENA}) mapped into this process: a
@@ -18,6 +20,11 @@ import java.nio.ByteBuffer;
  * belongs to the map's owner; after close, every access throws
  * {@link IllegalStateException} and buffers from {@link ArenaRegion#slice}
  * read harmless private memory.
+ *
+ * <p>This class also holds the arena's lifecycle for {@link BpfMap}: mapping
+ * a map's arena ({@link #mapFor}), an object's arena around its load
+ * ({@link #prepare}, {@link #finish}) and where libbpf puts its
+ * {@code __arena} globals ({@link #globalsBase}, probed once).
  */
 public final class BpfArena {
     private final BpfMap map;
@@ -25,6 +32,9 @@ public final class BpfArena {
     private final long size;
     private final int flags;
     private final ArenaRegion region;
+    /** An object's __arena globals' initial values, from prepare() until finish() writes them. */
+    private byte[] pendingGlobals;
+    private static volatile int globalsAtEnd = -1;
 
     private BpfArena(BpfMap map, Handle handle, Mapping mapping, int flags, ByteBuffer[] windows) {
         this.map = map;
@@ -50,6 +60,119 @@ public final class BpfArena {
         }
     }
 
+    /**
+     * Maps {@code map}'s arena ({@code fd}, live while the caller holds the
+     * map's handle) and hands the mapping to the map's owner.
+     */
+    static BpfArena mapFor(BpfMap map, int fd) {
+        if (map.kind() != MapType.ARENA) {
+            throw new UnsupportedOperationException("arena: map '" + map.name() + "' is " + map.kind()
+                    + ", not an ARENA");
+        }
+        BpfArena a;
+        try {
+            a = map(map, map.handle(), fd, map.extra(), map.entryCount(), map.flagBits());
+        } catch (BpfException e) {
+            throw mapFailed(map, e);
+        }
+        map.owner().adopt(a.mapping());
+        return a;
+    }
+
+    /**
+     * The kernel fixes an arena's user-space address at its first mmap (or at
+     * creation, by map_extra) and refuses any other address (EINVAL) or size
+     * (EBUSY) after that, and it does not say which address it was.
+     */
+    private static BpfException mapFailed(BpfMap map, BpfException e) {
+        String name = map.name();
+        long mapExtra = map.extra();
+        if (e.errno() == Errors.EEXIST && mapExtra != 0) {
+            return new BpfException("mmap(arena '" + name + "')", e.errno(), e.errnoName(), "arena '" + name
+                    + "' lives at 0x" + Long.toHexString(mapExtra) + " (its map_extra), which is already mapped in"
+                    + " this process, most likely by another handle of the same arena",
+                    "use the BpfArena of the handle that mapped it; an arena can be mapped once per process");
+        }
+        if (e.errno() != Errors.EINVAL && e.errno() != Errors.EBUSY) {
+            return e;
+        }
+        return new BpfInvalidArgumentException("mmap(arena '" + name + "')", e.errno(), e.errnoName(), "arena '"
+                + name + "' is already mapped by whoever created or first mapped it (at an address this handle cannot"
+                + " learn: map_extra is " + (mapExtra == 0 ? "0" : "0x" + Long.toHexString(mapExtra)) + "), and the"
+                + " kernel maps an arena at that one address only",
+                "use the BpfArena of the handle that mapped it (obj.map(\"" + name + "\").arena() in the loading"
+                        + " process); to share an arena between processes, create it with MapSpec.mapExtra(address)"
+                        + " so every process maps it at that address");
+    }
+
+    /**
+     * An object's arena, before load: bpf4j creates and maps it and libbpf
+     * reuses it, so bpf4j owns the mapping (libbpf unmaps its own at close,
+     * under any buffer still pointing into it) and the arena is mapped before
+     * the programs are JITed. Called by load() with the map's handle held.
+     */
+    static BpfArena prepare(BpfMap map) {
+        String name = map.name();
+        int flags = map.flagBits();
+        byte[] initial = Native.mapInitialValue(map.pointer());
+        if ((flags & MapFlag.SEGV_ON_FAULT.bit()) != 0 && initial.length > 0) {
+            // finish() could only fail (EFAULT), and only after the programs were loaded: refuse it now.
+            throw new BpfInvalidArgumentException("bpf_object__load(arena '" + name + "')", Errors.EINVAL, "EINVAL",
+                    "the object has " + initial.length + " bytes of __arena globals in arena '" + name + "', which"
+                            + " has BPF_F_SEGV_ON_FAULT: such globals need a page the program allocates, yet their"
+                            + " initial values are written from user space before any program runs; nothing was"
+                            + " loaded",
+                    "drop BPF_F_SEGV_ON_FAULT from the arena, or move the variables to .bss/.data, or keep them in"
+                            + " memory the program allocates with bpf_arena_alloc_pages");
+        }
+        int f = Native.mapCreate(MapType.ARENA.id(), name, 0, 0, map.entryCount(), flags, map.extra(), 0, 0, 0);
+        if (f < 0) {
+            throw Errors.mapException("bpf_map_create(ARENA)", -f, Errors.MAP_CREATE, MapType.ARENA, map.describeMap());
+        }
+        try {
+            BpfArena a = map(map, map.handle(), f, map.extra(), map.entryCount(), flags);
+            map.owner().adopt(a.mapping());
+            int err = Native.mapReuseFd(map.pointer(), f);
+            if (err < 0) {
+                throw Errors.exception("bpf_map__reuse_fd(map '" + name + "')", -err, null);
+            }
+            a.pendingGlobals = initial;
+            return a;
+        } finally {
+            Native.close(f); // libbpf holds its own duplicate; the mapping holds the map
+        }
+    }
+
+    /**
+     * After load: the __arena globals' initial values go where libbpf
+     * relocated the programs to find them: the arena's last pages on kernels
+     * that allow such offsets, else its start (libbpf decides the same way).
+     */
+    void finish(BpfMap map) {
+        byte[] data = pendingGlobals;
+        pendingGlobals = null;
+        if (data == null || data.length == 0) {
+            return;
+        }
+        long at = globalsBase(map.entryCount(), data.length);
+        if (segvOnFault()) {
+            region.writeChecked(at, data, 0, data.length);
+        } else {
+            region.put(at, data);
+        }
+    }
+
+    /** Where libbpf relocated an object's __arena globals ({@code bytes} of them) in an arena of {@code pages}. */
+    static long globalsBase(int pages, long bytes) {
+        int atEnd = globalsAtEnd;
+        if (atEnd < 0) {
+            atEnd = globalsAtEnd = Errors.check("probe where libbpf places __arena globals",
+                    Native.arenaGlobalsAtEnd());
+        }
+        long page = Native.pageSize();
+        return atEnd == 1 ? (long) pages * page - (bytes + page - 1) / page * page : 0;
+    }
+
     Mapping mapping() {
         return region.mapping();
     }
@@ -70,10 +193,10 @@ public final class BpfArena {
         return size;
     }
 
-    /** The arena map's flags, e.g. {@link BpfMap#F_SEGV_ON_FAULT} | {@link BpfMap#F_NO_USER_CONV}. */
-    public int flags() {
+    /** The arena map's creation flags, e.g. {@link MapFlag#SEGV_ON_FAULT}, {@link MapFlag#NO_USER_CONV}. */
+    public Set<MapFlag> flags() {
         region.ensureOpen();
-        return flags;
+        return MapFlag.toSet(flags);
     }
 
     /**
@@ -82,12 +205,12 @@ public final class BpfArena {
      * access works.
      */
     public boolean segvOnFault() {
-        return (flags & BpfMap.F_SEGV_ON_FAULT) != 0;
+        return (flags & MapFlag.SEGV_ON_FAULT.bit()) != 0;
     }
 
     /** True if pointers stored in the arena are 32-bit offsets-with-base, not user addresses. */
     public boolean noUserConv() {
-        return (flags & BpfMap.F_NO_USER_CONV) != 0;
+        return (flags & MapFlag.NO_USER_CONV.bit()) != 0;
     }
 
     /** Reads, writes, atomics and pointer conversion over the whole arena. */
@@ -99,6 +222,6 @@ public final class BpfArena {
     @Override
     public String toString() {
         return "BpfArena[" + map.name() + ", " + size + " bytes at 0x" + Long.toHexString(userVmStart)
-                + ", flags 0x" + Integer.toHexString(flags) + "]";
+                + ", flags " + MapFlag.toSet(flags) + "]";
     }
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
-/** An update with UPDATE_NO_EXIST found the key present (EEXIST). */
+/**
+ * The key is present already (EEXIST) where the call needed it absent.
+ * Element updates answer false instead (see {@link UpdateMode#NO_EXIST}).
+ */
 public class BpfKeyExistsException extends BpfException {
     private static final long serialVersionUID = 1L;
 

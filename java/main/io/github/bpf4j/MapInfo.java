@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import java.util.Set;
+
 /** What the kernel says about a map ({@code bpf_map_get_info_by_fd}): a snapshot. */
 public final class MapInfo {
     private final int id;
@@ -63,7 +65,17 @@ public final class MapInfo {
         return maxEntries;
     }
 
-    public int flags() {
+    /** The creation flags bpf4j knows; {@link #flagBits()} also has any newer ones. */
+    public Set<MapFlag> flags() {
+        return MapFlag.toSet(flags);
+    }
+
+    /**
+     * {@code map_flags} as the kernel reports them, including bits newer than
+     * {@link MapFlag} (which {@link #flags()} leaves out): for printing them
+     * the way bpftool does.
+     */
+    public int flagBits() {
         return flags;
     }
 

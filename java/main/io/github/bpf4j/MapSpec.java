@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Set;
+
 /**
  * What {@link BpfMap#create(MapSpec)} makes: type, sizes, flags and the rest
  * of {@code BPF_MAP_CREATE}'s attributes. Checked in Java before the system
@@ -12,7 +16,6 @@ package io.github.bpf4j;
  */
 public final class MapSpec {
     private static final int NAME_MAX = 15; // BPF_OBJ_NAME_LEN - 1
-    private static final int KNOWN_FLAGS = (1 << 20) - 1; // through BPF_F_RB_OVERWRITE (libbpf 1.7)
 
     private final MapType type;
     private int keySize = -1;
@@ -61,10 +64,10 @@ public final class MapSpec {
                 break;
         }
         if (type == MapType.ARENA) {
-            s.flags = BpfMap.F_MMAPABLE;
+            s.flags = MapFlag.MMAPABLE.bit();
         }
         if (type == MapType.LPM_TRIE) {
-            s.flags = BpfMap.F_NO_PREALLOC;
+            s.flags = MapFlag.NO_PREALLOC.bit();
         }
         return s;
     }
@@ -91,9 +94,23 @@ public final class MapSpec {
         return this;
     }
 
-    /** {@code BpfMap.F_*} flags, e.g. {@link BpfMap#F_NO_PREALLOC} | {@link BpfMap#F_MMAPABLE}. */
-    public MapSpec flags(int mapFlags) {
-        this.flags = mapFlags;
+    /**
+     * The creation flags, replacing any set before (including the ones
+     * {@link #of} presets: {@link MapFlag#MMAPABLE} for arenas,
+     * {@link MapFlag#NO_PREALLOC} for LPM tries); an empty set clears them.
+     * {@link MapFlag#NUMA_NODE} is not taken here: {@link #numaNode(int)} sets it.
+     */
+    public MapSpec flags(MapFlag... mapFlags) {
+        return flags(Arrays.asList(mapFlags));
+    }
+
+    /** As {@link #flags(MapFlag...)}, from a set (or any collection). */
+    public MapSpec flags(Collection<MapFlag> mapFlags) {
+        int bits = MapFlag.bits(mapFlags);
+        if ((bits & MapFlag.NUMA_NODE.bit()) != 0) {
+            fail("flags", "NUMA_NODE is set by numaNode(node), which also says which node");
+        }
+        this.flags = bits;
         return this;
     }
 
@@ -109,7 +126,7 @@ public final class MapSpec {
         return this;
     }
 
-    /** The NUMA node for the map's memory; sets {@link BpfMap#F_NUMA_NODE}. */
+    /** The NUMA node for the map's memory; sets {@link MapFlag#NUMA_NODE}. */
     public MapSpec numaNode(int node) {
         this.numaNode = node;
         return this;
@@ -143,8 +160,14 @@ public final class MapSpec {
         return maxEntries;
     }
 
-    public int flags() {
-        return flags | (numaNode >= 0 ? BpfMap.F_NUMA_NODE : 0);
+    /** The creation flags, with {@link MapFlag#NUMA_NODE} when {@link #numaNode(int)} was set. */
+    public Set<MapFlag> flags() {
+        return MapFlag.toSet(flagBits());
+    }
+
+    /** {@code map_flags} as the kernel gets them. */
+    int flagBits() {
+        return flags | (numaNode >= 0 ? MapFlag.NUMA_NODE.bit() : 0);
     }
 
     public String name() {
@@ -189,8 +212,11 @@ public final class MapSpec {
         if (maxEntries < 0) {
             fail("maxEntries", "is not set");
         }
-        if ((flags & ~KNOWN_FLAGS) != 0) {
-            fail("flags", "0x" + Integer.toHexString(flags & ~KNOWN_FLAGS) + " are not BPF_F_* map flags");
+        if ((flags & MapFlag.TOKEN_FD.bit()) != 0) {
+            fail("flags", "TOKEN_FD needs a BPF token fd, which MapSpec does not take");
+        }
+        if ((flags & MapFlag.VTYPE_BTF_OBJ_FD.bit()) != 0) {
+            fail("flags", "VTYPE_BTF_OBJ_FD needs a BTF object fd, which MapSpec does not take");
         }
         switch (type) {
             case HASH: case PERCPU_HASH: case LRU_HASH: case LRU_PERCPU_HASH:
@@ -202,7 +228,7 @@ public final class MapSpec {
                 exactly("keySize", keySize, 4, "array keys are u32 indexes");
                 positive("valueSize", valueSize);
                 positive("maxEntries", maxEntries);
-                if ((flags & BpfMap.F_MMAPABLE) != 0 && type == MapType.PERCPU_ARRAY) {
+                if ((flags & MapFlag.MMAPABLE.bit()) != 0 && type == MapType.PERCPU_ARRAY) {
                     fail("flags", "BPF_F_MMAPABLE is for ARRAY maps, not PERCPU_ARRAY");
                 }
                 break;
@@ -212,7 +238,7 @@ public final class MapSpec {
                 }
                 positive("valueSize", valueSize);
                 positive("maxEntries", maxEntries);
-                if ((flags & BpfMap.F_NO_PREALLOC) == 0) {
+                if ((flags & MapFlag.NO_PREALLOC.bit()) == 0) {
                     fail("flags", "LPM tries need BPF_F_NO_PREALLOC");
                 }
                 break;
@@ -236,7 +262,7 @@ public final class MapSpec {
                 exactly("keySize", keySize, 0, "arenas have no keys");
                 exactly("valueSize", valueSize, 0, "arenas have no values");
                 positive("maxEntries", maxEntries);
-                if ((flags & BpfMap.F_MMAPABLE) == 0) {
+                if ((flags & MapFlag.MMAPABLE.bit()) == 0) {
                     fail("flags", "arenas need BPF_F_MMAPABLE");
                 }
                 break;
@@ -294,7 +320,7 @@ public final class MapSpec {
     /** For messages: the map as asked for. */
     String describe() {
         return type + (name != null ? " '" + name + "'" : "") + " (key " + keySize + ", value " + valueSize
-                + ", max_entries " + maxEntries + ", flags 0x" + Integer.toHexString(flags())
+                + ", max_entries " + maxEntries + ", flags " + flags()
                 + (mapExtra != 0 ? ", map_extra " + mapExtra : "") + ")";
     }
 

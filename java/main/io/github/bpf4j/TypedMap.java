@@ -154,7 +154,7 @@ public final class TypedMap<K, V> {
      *     array index is out of range
      */
     public void put(K key, V value) {
-        update(key, value, BpfMap.UPDATE_ANY);
+        update(key, value, UpdateMode.ANY);
     }
 
     /**
@@ -167,15 +167,7 @@ public final class TypedMap<K, V> {
      * @return true if the value was stored, false if the key was present
      */
     public boolean putIfAbsent(K key, V value) {
-        try {
-            update(key, value, BpfMap.UPDATE_NO_EXIST);
-            return true;
-        } catch (BpfException e) {
-            if ("EEXIST".equals(e.errnoName())) {
-                return false;
-            }
-            throw e;
-        }
+        return update(key, value, UpdateMode.NO_EXIST);
     }
 
     /**
@@ -185,15 +177,7 @@ public final class TypedMap<K, V> {
      * @return true if the value was replaced, false if the key was absent
      */
     public boolean replace(K key, V value) {
-        try {
-            update(key, value, BpfMap.UPDATE_EXIST);
-            return true;
-        } catch (BpfException e) {
-            if ("ENOENT".equals(e.errnoName())) {
-                return false;
-            }
-            throw e;
-        }
+        return update(key, value, UpdateMode.EXIST);
     }
 
     /**
@@ -211,7 +195,7 @@ public final class TypedMap<K, V> {
         }
     }
 
-    private void update(K key, V value, long mode) {
+    private boolean update(K key, V value, UpdateMode mode) {
         if (value == null) {
             throw new NullPointerException("value is null; remove(key) deletes a key");
         }
@@ -221,7 +205,7 @@ public final class TypedMap<K, V> {
             ByteBuffer v = s.value(valueSize);
             valueCodec.encode(value, v);
             encoded(valueCodec, v, valueSize);
-            map.update(k, v, mode);
+            return map.update(k, v, mode);
         } finally {
             s.release();
         }
@@ -259,7 +243,7 @@ public final class TypedMap<K, V> {
 
     /** One CPU's slot in a per-CPU value. */
     private static int stride(BpfMap map) {
-        return (map.valueSize() + 7) & ~7;
+        return PerCpuLayout.stride(map.valueSize());
     }
 
     @Override
@@ -363,7 +347,7 @@ public final class TypedMap<K, V> {
             check(4, 8, "putLong(int, long)");
             Scratch s = Scratch.acquire();
             try {
-                map.update(s.intKey(key), s.longValue(value), BpfMap.UPDATE_ANY);
+                map.update(s.intKey(key), s.longValue(value));
             } finally {
                 s.release();
             }
@@ -374,7 +358,7 @@ public final class TypedMap<K, V> {
             check(8, 8, "putLong(long, long)");
             Scratch s = Scratch.acquire();
             try {
-                map.update(s.longKey(key), s.longValue(value), BpfMap.UPDATE_ANY);
+                map.update(s.longKey(key), s.longValue(value));
             } finally {
                 s.release();
             }
@@ -385,7 +369,7 @@ public final class TypedMap<K, V> {
             check(4, 4, "putInt(int, int)");
             Scratch s = Scratch.acquire();
             try {
-                map.update(s.intKey(key), s.intValue(value), BpfMap.UPDATE_ANY);
+                map.update(s.intKey(key), s.intValue(value));
             } finally {
                 s.release();
             }
@@ -396,7 +380,7 @@ public final class TypedMap<K, V> {
             check(8, 4, "putInt(long, int)");
             Scratch s = Scratch.acquire();
             try {
-                map.update(s.longKey(key), s.intValue(value), BpfMap.UPDATE_ANY);
+                map.update(s.longKey(key), s.intValue(value));
             } finally {
                 s.release();
             }

@@ -43,10 +43,10 @@ class ArenaCloseRaceTest {
         long deadline = System.nanoTime() + 4_000_000_000L;
         int rounds = 0;
         for (; rounds < ROUNDS && System.nanoTime() < deadline; rounds++) {
-            BpfMap arenaMap = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(64).flags(BpfMap.F_MMAPABLE)
+            BpfMap arenaMap = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(64).flags(MapFlag.MMAPABLE)
                     .name("t_race"));
             BpfMap array = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(512)
-                    .flags(BpfMap.F_MMAPABLE).name("t_race_mm"));
+                    .flags(MapFlag.MMAPABLE).name("t_race_mm"));
             ArenaRegion r = arenaMap.arena().region();
             byte[] chunk = new byte[70_000]; // more than one native chunk
             ByteBuffer direct = ByteBuffer.allocateDirect(4096);

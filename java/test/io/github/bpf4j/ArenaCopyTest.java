@@ -34,7 +34,7 @@ class ArenaCopyTest {
     }
 
     private static BpfMap arena(int pages) {
-        return BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(pages).flags(BpfMap.F_MMAPABLE).name("t_copy"));
+        return BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(pages).flags(MapFlag.MMAPABLE).name("t_copy"));
     }
 
     private static byte[] random(int n, long seed) {
@@ -241,7 +241,7 @@ class ArenaCopyTest {
     @Test
     void segvOnFaultRefusalNamesTheMethodAndTheWayIn() {
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4)
-                .flags(BpfMap.F_MMAPABLE | BpfMap.F_SEGV_ON_FAULT).name("t_segv"))) {
+                .flags(MapFlag.MMAPABLE, MapFlag.SEGV_ON_FAULT).name("t_segv"))) {
             ArenaRegion r = map.arena().region();
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> r.get(0, ByteBuffer.allocateDirect(8)));

@@ -24,13 +24,19 @@ class ArenaTest {
         assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
     }
 
-    private static BpfMap arena(int pages, int flags) {
-        return BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(pages).flags(BpfMap.F_MMAPABLE | flags).name("t_arena"));
+    private static BpfMap arena(int pages, MapFlag... flags) {
+        return BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(pages).flags(withMmapable(flags)).name("t_arena"));
+    }
+
+    private static java.util.Set<MapFlag> withMmapable(MapFlag... flags) {
+        java.util.Set<MapFlag> all = java.util.EnumSet.of(MapFlag.MMAPABLE);
+        all.addAll(java.util.Arrays.asList(flags));
+        return all;
     }
 
     @Test
     void mapsTheWholeArenaAndReportsIt() {
-        try (BpfMap map = arena(16, 0)) {
+        try (BpfMap map = arena(16)) {
             BpfArena arena = map.arena();
             assertSame(arena, map.arena(), "one mapping, one arena object");
             assertEquals(16L * PAGE, arena.size());
@@ -44,7 +50,7 @@ class ArenaTest {
 
     @Test
     void plainAccessAllWidthsAndBulk() {
-        try (BpfMap map = arena(4, 0)) {
+        try (BpfMap map = arena(4)) {
             ArenaRegion r = map.arena().region();
             r.putByte(1, (byte) 7);
             r.putShort(2, (short) -2);
@@ -84,7 +90,7 @@ class ArenaTest {
 
     @Test
     void atomicsAndPointers() {
-        try (BpfMap map = arena(4, 0)) {
+        try (BpfMap map = arena(4)) {
             ArenaRegion r = map.arena().region();
             assertEquals(0, r.getAndAddLong(64, 5));
             assertEquals(5, r.getAndAddLong(64, 1));
@@ -108,7 +114,7 @@ class ArenaTest {
 
     @Test
     void noUserConvArenasStore32BitPointers() {
-        try (BpfMap map = arena(4, BpfMap.F_NO_USER_CONV)) {
+        try (BpfMap map = arena(4, MapFlag.NO_USER_CONV)) {
             ArenaRegion r = map.arena().region();
             assertTrue(map.arena().noUserConv());
             long p = r.pointerAt(4000);
@@ -122,7 +128,7 @@ class ArenaTest {
     /** SEGV_ON_FAULT: Java never touches a page the program did not allocate; checked reads say EFAULT. */
     @Test
     void segvOnFaultArenasRefusePlainAccessAndCheckedReadsNeverCrash() {
-        try (BpfMap map = arena(4, BpfMap.F_SEGV_ON_FAULT | BpfMap.F_NO_USER_CONV)) {
+        try (BpfMap map = arena(4, MapFlag.SEGV_ON_FAULT, MapFlag.NO_USER_CONV)) {
             ArenaRegion r = map.arena().region();
             assertTrue(map.arena().segvOnFault());
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> r.getLong(0));
@@ -140,7 +146,7 @@ class ArenaTest {
     /** Near 4 GiB: offsets above 2 GiB and at 3.9 GiB, on JDK 8 too. */
     @Test
     void fourGibArenaReachesItsHighOffsets() {
-        try (BpfMap map = arena(1 << 20, 0)) {
+        try (BpfMap map = arena(1 << 20)) {
             ArenaRegion r = map.arena().region();
             assertEquals(4L << 30, r.size());
             long above2g = (2L << 30) + 12345L * 8;
@@ -163,7 +169,7 @@ class ArenaTest {
 
     @Test
     void closedArenaThrowsAndItsSlicesStayHarmless() {
-        BpfMap map = arena(4, 0);
+        BpfMap map = arena(4);
         ArenaRegion r = map.arena().region();
         ByteBuffer slice = r.slice(0, 64);
         r.putLong(0, 7);

@@ -225,7 +225,7 @@ class ArenaUseCaseTest {
     /** The twin's API on its own: argument checks, ByteBuffer lookups without allocation. */
     @Test
     void hashTableTwinChecksItsArgumentsAndLooksUpWithoutAllocating() {
-        try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(64).flags(BpfMap.F_MMAPABLE)
+        try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(64).flags(MapFlag.MMAPABLE)
                 .name("t_htab"))) {
             ArenaRegion r = map.arena().region();
             assertEquals(32 + 8 * (8 + 8 + 16), ArenaHashTable.bytesNeeded(8, 5, 12));

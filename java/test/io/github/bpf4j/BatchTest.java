@@ -91,7 +91,7 @@ class BatchTest {
         }
         keys.position(offset);
         values.position(offset);
-        assertEquals(n, m.updateBatch(keys, values, BpfMap.UPDATE_ANY));
+        assertEquals(n, m.updateBatch(keys, values));
         assertEquals(offset, keys.position(), "positions do not move");
         assertEquals(offset, values.position());
         return expected;
@@ -189,7 +189,7 @@ class BatchTest {
         }
         keys.position(4);
         values.position(8);
-        assertEquals(3, m.updateBatch(keys, values, BpfMap.UPDATE_ANY));
+        assertEquals(3, m.updateBatch(keys, values));
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(u64(1000 + i), m.lookup(u32(100 + i)));
         }
@@ -218,36 +218,36 @@ class BatchTest {
         for (int i = 0; i < 4; i++) {
             keys.putInt(4 * i, i);
         }
-        assertEquals(4, m.updateBatch(keys, allocate(8 * 4, true), BpfMap.UPDATE_ANY));
+        assertEquals(4, m.updateBatch(keys, allocate(8 * 4, true)));
         ByteBuffer more = allocate(4 * 10, true);
         for (int i = 0; i < 10; i++) {
             more.putInt(4 * i, 100 + i);
         }
         BpfMapFullException full = assertThrows(BpfMapFullException.class,
-                () -> m.updateBatch(more, allocate(8 * 10, true), BpfMap.UPDATE_ANY));
+                () -> m.updateBatch(more, allocate(8 * 10, true)));
         assertEquals("E2BIG", full.errnoName());
         assertTrue(full.getMessage().contains("after 4 of 10"), full.getMessage());
         assertEquals(8, perElement(m).size(), "the first four went in");
     }
 
     /**
-     * The kernel's batch update takes only BPF_F_LOCK as elem_flags (generic_map_update_batch):
-     * UPDATE_NO_EXIST is EINVAL before anything is written, and the message must not claim otherwise.
+     * The kernel's batch update takes only BPF_F_LOCK as elem_flags (generic_map_update_batch), which
+     * the types now enforce; LOCK on a value without a bpf_spin_lock is EINVAL before anything is
+     * written, and the message must not claim otherwise.
      */
     @Test
-    void updateBatchWithAnUpdateModeWritesNothingAndSaysSo() {
+    void updateBatchWithLockOnAMapWithoutASpinLockWritesNothingAndSaysSo() {
         BpfMap m = hash(8);
         ByteBuffer keys = allocate(4 * 3, true);
         for (int i = 0; i < 3; i++) {
             keys.putInt(4 * i, i);
         }
-        for (long mode : new long[] {BpfMap.UPDATE_NO_EXIST, BpfMap.UPDATE_EXIST}) {
-            RuntimeException e = assertThrows(RuntimeException.class,
-                    () -> m.updateBatch(keys, allocate(8 * 3, true), mode));
-            assertTrue(e instanceof BpfInvalidArgumentException || e instanceof IllegalArgumentException, e.toString());
-            assertTrue(perElement(m).isEmpty(), "nothing was written");
-            assertFalse(e.getMessage().contains("after 3 of 3"), "claims 3 were written: " + e.getMessage());
-        }
+        BpfInvalidArgumentException e = assertThrows(BpfInvalidArgumentException.class,
+                () -> m.updateBatch(keys, allocate(8 * 3, true), ElementFlags.LOCK));
+        assertEquals("EINVAL", e.errnoName());
+        assertTrue(perElement(m).isEmpty(), "nothing was written");
+        assertFalse(e.getMessage().contains("after 3 of 3"), "claims 3 were written: " + e.getMessage());
+        assertEquals(0, keys.position(), "the keys' position stays");
     }
 
     // ---- lookup-and-delete, delete
@@ -328,7 +328,7 @@ class BatchTest {
                 values.putInt(stride * i + m.cpuSlotOffset(c), i * 100 + c);
             }
         }
-        assertEquals(n, m.updateBatch(keys, values, BpfMap.UPDATE_ANY));
+        assertEquals(n, m.updateBatch(keys, values));
         byte[][] one = m.lookupPerCpu(u32(7));
         for (int c = 0; c < cpus; c++) {
             assertArrayEquals(u32(700 + c), one[c]);
@@ -351,7 +351,7 @@ class BatchTest {
         // Room for one value per CPU is needed: a value-size buffer holds no element of a per-CPU map.
         assertThrows(IllegalArgumentException.class,
                 () -> m.lookupBatch(m.batchCursor(), allocate(4 * 8, true), allocate(stride - 1, true)));
-        assertEquals(0, m.updateBatch(allocate(0, true), allocate(stride - 1, true), BpfMap.UPDATE_ANY));
+        assertEquals(0, m.updateBatch(allocate(0, true), allocate(stride - 1, true)));
     }
 
     // ---- errors
@@ -405,7 +405,7 @@ class BatchTest {
             keys.putInt(4 * i, i + 10);
         }
         IllegalArgumentException fewValues = assertThrows(IllegalArgumentException.class,
-                () -> m.updateBatch(keys, allocate(8 * 5, true), BpfMap.UPDATE_ANY));
+                () -> m.updateBatch(keys, allocate(8 * 5, true)));
         assertTrue(fewValues.getMessage().contains("batch values") && fewValues.getMessage().contains("needs 80"),
                 fewValues.getMessage());
         assertNull(m.lookup(u32(10)), "nothing written");
@@ -413,10 +413,10 @@ class BatchTest {
                 () -> m.lookupBatch(m.batchCursor(), allocate(40, true).asReadOnlyBuffer(), allocate(80, true)));
         assertTrue(readOnly.getMessage().contains("read-only"), readOnly.getMessage());
         NullPointerException noValues = assertThrows(NullPointerException.class,
-                () -> m.updateBatch(keys, null, BpfMap.UPDATE_ANY), "null values must not reach the kernel");
+                () -> m.updateBatch(keys, null), "null values must not reach the kernel");
         assertTrue(noValues.getMessage() != null && noValues.getMessage().contains("batch_hash"),
                 "the message names the map: " + noValues.getMessage());
-        assertEquals(0, m.updateBatch(allocate(0, true), allocate(0, true), BpfMap.UPDATE_ANY));
+        assertEquals(0, m.updateBatch(allocate(0, true), allocate(0, true)));
     }
 
     // ---- entries() and keys()
@@ -472,7 +472,7 @@ class BatchTest {
     @Test
     void entriesOfAPerCpuMapHoldEverySlot() {
         BpfMap m = create(MapSpec.of(MapType.PERCPU_ARRAY).valueSize(8).maxEntries(3).name("batch_pcpu_arr"));
-        m.updateAllCpus(u32(2), u64(5), BpfMap.UPDATE_ANY);
+        m.updateAllCpus(u32(2), u64(5), UpdateMode.ANY);
         List<Map.Entry<byte[], byte[]>> entries = m.entries();
         assertEquals(3, entries.size());
         for (Map.Entry<byte[], byte[]> e : entries) {
@@ -500,7 +500,7 @@ class BatchTest {
             () -> assertKeylessRefusal("lookupAndDeleteBatch",
                     () -> q.lookupAndDeleteBatch(q.batchCursor(), allocate(16, true), allocate(16, true))),
             () -> assertKeylessRefusal("updateBatch",
-                    () -> q.updateBatch(allocate(0, true), allocate(16, true), BpfMap.UPDATE_ANY)),
+                    () -> q.updateBatch(allocate(0, true), allocate(16, true))),
             () -> assertKeylessRefusal("deleteBatch", () -> q.deleteBatch(allocate(16, true))),
             () -> assertKeylessRefusal("keys()", () -> q.keys().iterator().hasNext()));
         assertEquals(1, MapTypesTest.u32(q.pop()), "the queue is untouched");

@@ -81,7 +81,7 @@ class ErrorMessagesTest {
             calls.add(() -> map.update(new byte[8], new byte[8]));
             calls.add(() -> map.update(new byte[4], new byte[16]));
             calls.add(() -> map.update(new byte[3], new byte[8]));
-            calls.add(() -> map.update(new byte[4], new byte[7], BpfMap.UPDATE_NO_EXIST));
+            calls.add(() -> map.update(new byte[4], new byte[7], UpdateMode.NO_EXIST));
             calls.add(() -> map.lookup(new byte[8]));
             calls.add(() -> map.lookup(new byte[4], new byte[16]));
             calls.add(() -> map.delete(new byte[5]));
@@ -143,13 +143,13 @@ class ErrorMessagesTest {
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH).keySize(4).valueSize(8).maxEntries(16)
                 .name("batch_sizes"))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> map.updateBatch(ByteBuffer.allocateDirect(10), ByteBuffer.allocateDirect(16), 0));
+                    () -> map.updateBatch(ByteBuffer.allocateDirect(10), ByteBuffer.allocateDirect(16)));
             contains(e.getMessage(), "10 bytes remaining, not a multiple of the key size 4");
             e = assertThrows(IllegalArgumentException.class,
-                    () -> map.updateBatch(ByteBuffer.allocateDirect(8), ByteBuffer.allocateDirect(24), 0));
+                    () -> map.updateBatch(ByteBuffer.allocateDirect(8), ByteBuffer.allocateDirect(24)));
             contains(e.getMessage(), "batch values of map 'batch_sizes' has 24 bytes remaining, needs 16");
             assertThrows(IllegalArgumentException.class,
-                    () -> map.updateBatch(ByteBuffer.allocateDirect(8), ByteBuffer.allocateDirect(8), 0));
+                    () -> map.updateBatch(ByteBuffer.allocateDirect(8), ByteBuffer.allocateDirect(8)));
             e = assertThrows(IllegalArgumentException.class, () -> map.deleteBatch(ByteBuffer.allocateDirect(6)));
             contains(e.getMessage(), "not a multiple of the key size 4");
             e = assertThrows(IllegalArgumentException.class, () -> map.lookupBatch(map.batchCursor(),

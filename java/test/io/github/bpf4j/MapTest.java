@@ -48,14 +48,16 @@ class MapTest {
 
         counts.update(u32(7), u64(42));
         assertArrayEquals(u64(42), counts.lookup(u32(7)));
-        counts.update(u32(7), u64(43), BpfMap.UPDATE_EXIST);
+        assertTrue(counts.update(u32(7), u64(43), UpdateMode.EXIST), "EXIST on a present key writes");
         assertArrayEquals(u64(43), counts.lookup(u32(7)));
 
-        BpfException exists = assertThrows(BpfException.class, () -> counts.update(u32(7), u64(1), BpfMap.UPDATE_NO_EXIST));
-        assertEquals("EEXIST", exists.errnoName());
-        assertTrue(exists.operation().contains("counts"), exists.operation());
-        BpfException absent = assertThrows(BpfException.class, () -> counts.update(u32(8), u64(1), BpfMap.UPDATE_EXIST));
-        assertEquals("ENOENT", absent.errnoName());
+        assertFalse(counts.update(u32(7), u64(1), UpdateMode.NO_EXIST), "NO_EXIST on a present key is the answer false");
+        assertArrayEquals(u64(43), counts.lookup(u32(7)), "and writes nothing");
+        assertFalse(counts.update(u32(8), u64(1), UpdateMode.EXIST), "EXIST on an absent key is the answer false");
+        assertNull(counts.lookup(u32(8)), "and creates nothing");
+        assertTrue(counts.update(u32(8), u64(2), UpdateMode.NO_EXIST), "NO_EXIST on an absent key writes");
+        assertArrayEquals(u64(2), counts.lookup(u32(8)));
+        assertTrue(counts.delete(u32(8)));
 
         assertTrue(counts.delete(u32(7)));
         assertNull(counts.lookup(u32(7)));

@@ -236,7 +236,7 @@ class MapTypesTest {
         assertEquals(spec.maxEntries(), info.maxEntries(), what);
         // The kernel marks device maps read-only for programs (they may only redirect through them).
         boolean devmap = spec.type() == MapType.DEVMAP || spec.type() == MapType.DEVMAP_HASH;
-        assertEquals(spec.flags() | (devmap ? BpfMap.F_RDONLY_PROG : 0), info.flags(), what);
+        assertEquals(MapFlag.bits(spec.flags()) | (devmap ? MapFlag.RDONLY_PROG.bit() : 0), info.flagBits(), what);
         assertEquals(spec.mapExtra(), info.mapExtra(), what);
         assertEquals(spec.name() == null ? "" : spec.name(), info.name(), what);
         assertEquals(0, info.ifindex(), what);
@@ -321,13 +321,13 @@ class MapTypesTest {
         BpfMap m = create(MapSpec.of(MapType.HASH).keySize(4).valueSize(8).maxEntries(16).name("mt_hash"));
         assertNull(m.lookup(u32(1)));
         for (int i = 0; i < 16; i++) {
-            m.update(u32(i), u64(i * 10L), BpfMap.UPDATE_NO_EXIST);
+            m.update(u32(i), u64(i * 10L), UpdateMode.NO_EXIST);
         }
         assertEquals(90L, u64(m.lookup(u32(9))));
         BpfMapFullException full = assertThrows(BpfMapFullException.class, () -> m.update(u32(16), u64(0)));
         assertEquals("E2BIG", full.errnoName());
         assertTrue(full.getMessage().contains("full"), full.getMessage());
-        m.update(u32(9), u64(99), BpfMap.UPDATE_EXIST); // replacing needs no room
+        m.update(u32(9), u64(99), UpdateMode.EXIST); // replacing needs no room
         assertEquals(99L, u64(m.lookup(u32(9))));
         assertArrayEquals(u64(99), m.lookupAndDelete(u32(9)));
         assertNull(m.lookup(u32(9)));
@@ -379,9 +379,9 @@ class MapTypesTest {
     @Test
     void readOnlyAndWriteOnlyFds() throws IOException {
         requireType(MapType.HASH);
-        BpfMap ro = BpfMap.create(hashSpec().flags(BpfMap.F_RDONLY).name("mt_rdonly"));
+        BpfMap ro = BpfMap.create(hashSpec().flags(MapFlag.RDONLY).name("mt_rdonly"));
         toClose.push(ro);
-        assertEquals(0, ro.info().flags() & BpfMap.F_RDONLY, "an fd property, not the map's");
+        assertFalse(ro.info().flags().contains(MapFlag.RDONLY), "an fd property, not the map's");
         BpfPermissionException write = assertThrows(BpfPermissionException.class, () -> ro.update(u32(1), u64(1)));
         assertEquals("EPERM", write.errnoName());
         assertNull(ro.lookup(u32(1)), "reading is fine");
@@ -390,7 +390,7 @@ class MapTypesTest {
         rw.update(u32(1), u64(5)); // a new fd by id is read-write
         assertArrayEquals(u64(5), ro.lookup(u32(1)));
 
-        BpfMap wo = BpfMap.create(hashSpec().flags(BpfMap.F_WRONLY).name("mt_wronly"));
+        BpfMap wo = BpfMap.create(hashSpec().flags(MapFlag.WRONLY).name("mt_wronly"));
         toClose.push(wo);
         wo.update(u32(2), u64(2));
         assertErrno(BpfPermissionException.class, "EPERM", () -> wo.lookup(u32(2)));
@@ -464,7 +464,7 @@ class MapTypesTest {
             values[c] = new byte[12];
             Arrays.fill(values[c], (byte) (c + 1));
         }
-        m.updatePerCpu(u32(5), values, BpfMap.UPDATE_NO_EXIST);
+        m.updatePerCpu(u32(5), values, UpdateMode.NO_EXIST);
         byte[][] back = m.lookupPerCpu(u32(5));
         for (int c = 0; c < cpus; c++) {
             assertArrayEquals(values[c], back[c], "cpu " + c);
@@ -499,7 +499,7 @@ class MapTypesTest {
         int cpus = BpfMap.possibleCpus();
         assertEquals(8 * cpus, m.valueBufferSize());
         for (int i = 0; i < 2 * max; i++) {
-            m.updateAllCpus(u32(i), u64(i), BpfMap.UPDATE_ANY);
+            m.updateAllCpus(u32(i), u64(i), UpdateMode.ANY);
         }
         int count = 0;
         for (byte[] k : m.keys()) {
@@ -527,7 +527,7 @@ class MapTypesTest {
         assertArrayEquals(v, m.lookup(u32(3)));
         BpfException beyond = assertThrows(BpfInvalidArgumentException.class, () -> m.update(u32(4), v));
         assertEquals("E2BIG", beyond.errnoName());
-        assertErrno(BpfKeyExistsException.class, "EEXIST", () -> m.update(u32(0), v, BpfMap.UPDATE_NO_EXIST));
+        assertFalse(m.update(u32(0), v, UpdateMode.NO_EXIST), "every index exists: NO_EXIST answers false");
         BpfException delete = assertThrows(BpfInvalidArgumentException.class, () -> m.delete(u32(0)));
         assertEquals("EINVAL", delete.errnoName());
         assertArrayEquals(u32(1), m.nextKey(u32(0)));
@@ -536,7 +536,7 @@ class MapTypesTest {
 
     @Test
     void mmapableArraySharesItsMemory() throws IOException {
-        BpfMap m = create(MapSpec.of(MapType.ARRAY).valueSize(12).maxEntries(100).flags(BpfMap.F_MMAPABLE)
+        BpfMap m = create(MapSpec.of(MapType.ARRAY).valueSize(12).maxEntries(100).flags(MapFlag.MMAPABLE)
                 .name("mt_mmap"));
         ByteBuffer mem = m.mmap();
         assertEquals(100 * 16, mem.capacity(), "12-byte values are 16 apart");
@@ -572,7 +572,7 @@ class MapTypesTest {
         for (byte[] z : zero) {
             assertArrayEquals(new byte[4], z);
         }
-        m.updateAllCpus(u32(1), u32(0x01020304), BpfMap.UPDATE_EXIST);
+        m.updateAllCpus(u32(1), u32(0x01020304), UpdateMode.EXIST);
         for (byte[] v : m.lookupPerCpu(u32(1))) {
             assertArrayEquals(u32(0x01020304), v);
         }
@@ -581,7 +581,7 @@ class MapTypesTest {
         for (int c = 0; c < cpus; c++) {
             distinct[c] = u32(1000 + c);
         }
-        m.updatePerCpu(u32(0), distinct, BpfMap.UPDATE_ANY);
+        m.updatePerCpu(u32(0), distinct, UpdateMode.ANY);
         byte[][] back = m.lookupPerCpu(u32(0));
         for (int c = 0; c < cpus; c++) {
             assertArrayEquals(u32(1000 + c), back[c], "cpu " + c);
@@ -602,7 +602,7 @@ class MapTypesTest {
         m.update(u32(0), u32(pass.fd()));
         assertEquals(progId, u32(m.lookup(u32(0))), "lookup returns the program id, not the fd");
         BpfException mode = assertThrows(BpfInvalidArgumentException.class,
-                () -> m.update(u32(0), u32(pass.fd()), BpfMap.UPDATE_NO_EXIST));
+                () -> m.update(u32(0), u32(pass.fd()), UpdateMode.NO_EXIST));
         assertEquals("EINVAL", mode.errnoName(), "fd arrays only take UPDATE_ANY");
         // bpf_prog_get() on a map fd: EINVAL.
         assertErrno(BpfInvalidArgumentException.class, "EINVAL", () -> m.update(u32(1), u32(m.fd())));
@@ -670,7 +670,7 @@ class MapTypesTest {
     @Covers({MapType.LPM_TRIE})
     void lpmTrieMatchesTheLongestPrefix() throws IOException {
         MapSpec spec = MapSpec.of(MapType.LPM_TRIE).keySize(8).valueSize(4).maxEntries(16).name("mt_lpm");
-        assertEquals(BpfMap.F_NO_PREALLOC, spec.flags(), "MapSpec.of(LPM_TRIE) sets BPF_F_NO_PREALLOC");
+        assertEquals(java.util.EnumSet.of(MapFlag.NO_PREALLOC), spec.flags(), "MapSpec.of(LPM_TRIE) sets BPF_F_NO_PREALLOC");
         BpfMap m = create(spec);
         m.update(lpmKey(8, 10, 0, 0, 0), u32(8));
         m.update(lpmKey(16, 10, 1, 0, 0), u32(16));
@@ -856,15 +856,14 @@ class MapTypesTest {
         q.push(u32(3));
         BpfMapFullException full = assertThrows(BpfMapFullException.class, () -> q.push(u32(4)));
         assertEquals("E2BIG", full.errnoName());
-        q.push(ByteBuffer.wrap(u32(4)), BpfMap.UPDATE_EXIST); // drops the oldest, 1
+        q.push(ByteBuffer.wrap(u32(4)), UpdateMode.EXIST); // drops the oldest, 1
         assertEquals(2, u32(q.peek()));
         assertEquals(2, u32(q.peek()), "peek does not remove");
         assertEquals(2, u32(q.pop()));
         assertEquals(3, u32(q.pop()));
         assertEquals(4, u32(q.pop()));
         assertNull(q.pop());
-        assertErrno(BpfInvalidArgumentException.class, "EINVAL", () -> q.push(ByteBuffer.wrap(u32(5)),
-                BpfMap.UPDATE_NO_EXIST));
+        assertThrows(IllegalArgumentException.class, () -> q.push(ByteBuffer.wrap(u32(5)), UpdateMode.NO_EXIST));
     }
 
     @Test
@@ -875,7 +874,7 @@ class MapTypesTest {
         s.push(u64(2));
         s.push(u64(3));
         assertErrno(BpfMapFullException.class, "E2BIG", () -> s.push(u64(4)));
-        s.push(ByteBuffer.wrap(u64(4)), BpfMap.UPDATE_EXIST); // drops the oldest (bottom), 1
+        s.push(ByteBuffer.wrap(u64(4)), UpdateMode.EXIST); // drops the oldest (bottom), 1
         ByteBuffer top = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
         assertTrue(s.peek(top));
         assertEquals(4, top.getLong(0));
@@ -1012,7 +1011,7 @@ class MapTypesTest {
     @Covers({MapType.ARENA})
     void arenaPagesAreSharedWithUserSpace() throws IOException {
         MapSpec spec = MapSpec.of(MapType.ARENA).maxEntries(4).name("mt_arena");
-        assertEquals(BpfMap.F_MMAPABLE, spec.flags(), "MapSpec.of(ARENA) sets BPF_F_MMAPABLE");
+        assertEquals(java.util.EnumSet.of(MapFlag.MMAPABLE), spec.flags(), "MapSpec.of(ARENA) sets BPF_F_MMAPABLE");
         BpfMap m = create(spec);
         assertEquals(4, m.info().maxEntries(), "pages");
         BpfArena arena = m.arena();
@@ -1035,7 +1034,7 @@ class MapTypesTest {
     void mapSpecRefersTypesThatNeedBtfToObjects() {
         BpfFds before = BpfFds.snapshot();
         for (MapType t : BTF_ONLY) {
-            MapSpec spec = MapSpec.of(t).keySize(4).valueSize(16).maxEntries(0).flags(BpfMap.F_NO_PREALLOC);
+            MapSpec spec = MapSpec.of(t).keySize(4).valueSize(16).maxEntries(0).flags(MapFlag.NO_PREALLOC);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfMap.create(spec),
                     t.toString());
             assertEquals("MapSpec.type " + t + " maps need BTF type information; declare them in a BPF object's"
@@ -1060,7 +1059,7 @@ class MapTypesTest {
             assertEquals(4, info.keySize(), what);
             assertEquals(16, info.valueSize(), what);
             assertEquals(0, info.maxEntries(), what);
-            assertEquals(BpfMap.F_NO_PREALLOC, info.flags(), what);
+            assertEquals(java.util.EnumSet.of(MapFlag.NO_PREALLOC), info.flags(), what);
             assertEquals(e[0], info.name(), what);
             assertTrue(info.btfId() > 0 && info.btfKeyTypeId() > 0 && info.btfValueTypeId() > 0, what);
             assertTrue(m.fd() >= 0);
@@ -1096,9 +1095,9 @@ class MapTypesTest {
         assertNull(m.lookup(u32(fd)), "no storage on a new socket");
         byte[] v = new byte[16];
         Arrays.fill(v, (byte) 0x5a);
-        m.update(u32(fd), v, BpfMap.UPDATE_NO_EXIST);
+        m.update(u32(fd), v, UpdateMode.NO_EXIST);
         assertArrayEquals(v, m.lookup(u32(fd)));
-        assertErrno(BpfKeyExistsException.class, "EEXIST", () -> m.update(u32(fd), v, BpfMap.UPDATE_NO_EXIST));
+        assertFalse(m.update(u32(fd), v, UpdateMode.NO_EXIST), "present: NO_EXIST answers false");
         assertTrue(m.delete(u32(fd)));
         assertNull(m.lookup(u32(fd)));
     }
@@ -1189,7 +1188,7 @@ class MapTypesTest {
             assertNull(m.lookup(key), name + ": no program attached, no storage");
             assertErrno(BpfException.class, "ENOENT", () -> m.update(key, value));
             assertErrno(BpfInvalidArgumentException.class, "EINVAL", () -> m.update(key, value,
-                    BpfMap.UPDATE_NO_EXIST));
+                    UpdateMode.NO_EXIST));
             assertNull(m.nextKey(null), name + ": nothing to iterate");
         }
         assertEquals(8 * BpfMap.possibleCpus(), obj.map("pcpu_cg_store").valueBufferSize(), "per CPU: a slot each");

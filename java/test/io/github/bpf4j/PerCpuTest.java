@@ -166,9 +166,12 @@ class PerCpuTest {
         for (int c = 0; c < possible; c++) {
             values[c] = val(1000 + c, 7 * c + 1, (long) c * c + (1L << 40));
         }
-        array.updatePerCpu(u32(3), values, BpfMap.UPDATE_EXIST);
-        hash.updatePerCpu(u32(5), values, BpfMap.UPDATE_NO_EXIST);
-        assertThrows(BpfKeyExistsException.class, () -> hash.updatePerCpu(u32(5), values, BpfMap.UPDATE_NO_EXIST));
+        assertTrue(array.updatePerCpu(u32(3), values, UpdateMode.EXIST));
+        assertTrue(hash.updatePerCpu(u32(5), values, UpdateMode.NO_EXIST));
+        assertFalse(hash.updatePerCpu(u32(5), values, UpdateMode.NO_EXIST), "present: NO_EXIST answers false");
+        assertFalse(array.updatePerCpu(u32(3), values, UpdateMode.NO_EXIST), "array indexes always exist");
+        assertFalse(hash.updateAllCpus(u32(6), values[0], UpdateMode.EXIST), "absent: EXIST answers false");
+        assertNull(hash.lookup(u32(6)), "and creates nothing");
         for (int c : online) {
             runOn("read_slot", c, 3);
             assertVal(values[c], seen.lookup(u32(c)), "array slot read on cpu " + c);
@@ -187,8 +190,8 @@ class PerCpuTest {
     @Test
     void updateAllCpusGivesEveryCpuTheSameValue() {
         byte[] v = val(77, 88, 99);
-        array.updateAllCpus(u32(6), v, BpfMap.UPDATE_ANY);
-        hash.updateAllCpus(u32(6), v, BpfMap.UPDATE_ANY);
+        array.updateAllCpus(u32(6), v, UpdateMode.ANY);
+        hash.updateAllCpus(u32(6), v, UpdateMode.ANY);
         for (int c : online) {
             runOn("read_slot", c, 6);
             assertVal(v, seen.lookup(u32(c)), "array, cpu " + c);
@@ -212,18 +215,18 @@ class PerCpuTest {
         for (int i = 0; i < tooFew.length; i++) {
             tooFew[i] = new byte[VALUE];
         }
-        assertThrows(IllegalArgumentException.class, () -> array.updatePerCpu(u32(0), tooFew, BpfMap.UPDATE_ANY));
+        assertThrows(IllegalArgumentException.class, () -> array.updatePerCpu(u32(0), tooFew, UpdateMode.ANY));
         byte[][] wrongSize = new byte[possible][];
         for (int i = 0; i < possible; i++) {
             wrongSize[i] = new byte[i == possible - 1 ? VALUE - 1 : VALUE];
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> array.updatePerCpu(u32(0), wrongSize, BpfMap.UPDATE_ANY));
+                () -> array.updatePerCpu(u32(0), wrongSize, UpdateMode.ANY));
         assertTrue(e.getMessage().contains("cpu " + (possible - 1)), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> array.updateAllCpus(u32(0), new byte[8], BpfMap.UPDATE_ANY));
+        assertThrows(IllegalArgumentException.class, () -> array.updateAllCpus(u32(0), new byte[8], UpdateMode.ANY));
         assertThrows(UnsupportedOperationException.class, () -> seen.lookupPerCpu(u32(0)));
         assertThrows(UnsupportedOperationException.class,
-                () -> seen.updateAllCpus(u32(0), new byte[VALUE], BpfMap.UPDATE_ANY));
+                () -> seen.updateAllCpus(u32(0), new byte[VALUE], UpdateMode.ANY));
         assertThrows(IllegalArgumentException.class, () -> array.update(u32(0), new byte[VALUE]),
                 "a per-CPU update needs every CPU's slot");
         for (byte[] v : array.lookupPerCpu(u32(0))) {

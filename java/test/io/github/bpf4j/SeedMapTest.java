@@ -57,7 +57,7 @@ class SeedMapTest {
     void createUpdatePinAndReadFromAnotherJvm() throws Exception {
         Path pin = pinPath("my_array");
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(256).name("my_array"))) {
-            map.update(u32(1), u32(1234), BpfMap.UPDATE_ANY);
+            map.update(u32(1), u32(1234), UpdateMode.ANY);
             map.pin(pin);
         }
         try {
@@ -85,14 +85,14 @@ class SeedMapTest {
     void openPinnedReadsTypeSizesAndFlagsFromTheKernel() throws Exception {
         Path pin = pinPath("bpf4j_test_info");
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH).keySize(8).valueSize(16).maxEntries(32)
-                .flags(BpfMap.F_NO_PREALLOC).name("info_probe"))) {
+                .flags(MapFlag.NO_PREALLOC).name("info_probe"))) {
             map.pin(pin);
             try (BpfMap again = BpfMap.openPinned(pin)) {
                 assertEquals(MapType.HASH, again.type());
                 assertEquals(8, again.keySize());
                 assertEquals(16, again.valueSize());
                 assertEquals(32, again.maxEntries());
-                assertEquals(BpfMap.F_NO_PREALLOC, again.flags() & BpfMap.F_NO_PREALLOC);
+                assertTrue(again.flags().contains(MapFlag.NO_PREALLOC), again.flags().toString());
                 assertEquals("info_probe", again.name());
                 assertEquals(map.info().id(), again.info().id());
             } finally {
@@ -128,9 +128,9 @@ class SeedMapTest {
     @Test
     void kernelRejectedSpecIsInvalidArgumentNamingTheMap() {
         BpfInvalidArgumentException e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.create(
-                MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(4).flags(BpfMap.F_NO_PREALLOC).name("bad")));
+                MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(4).flags(MapFlag.NO_PREALLOC).name("bad")));
         assertEquals("EINVAL", e.errnoName());
-        assertTrue(e.getMessage().contains("ARRAY 'bad'") && e.getMessage().contains("flags 0x1"), e.getMessage());
+        assertTrue(e.getMessage().contains("ARRAY 'bad'") && e.getMessage().contains("flags [NO_PREALLOC]"), e.getMessage());
     }
 
     /** Bad specs are caught in Java, naming the field. */
@@ -156,16 +156,17 @@ class SeedMapTest {
     }
 
     @Test
-    void fullMapAndExistingKeyHaveTheirOwnExceptions() {
+    void aFullMapIsAnExceptionAndModePreconditionsAreAnswers() {
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH).keySize(4).valueSize(4).maxEntries(2).name("tiny"))) {
             map.update(u32(1), u32(1));
             map.update(u32(2), u32(2));
             BpfMapFullException full = assertThrows(BpfMapFullException.class, () -> map.update(u32(3), u32(3)));
             assertEquals("E2BIG", full.errnoName());
             assertTrue(full.getMessage().contains("'tiny'") && full.getMessage().contains("full"), full.getMessage());
-            BpfKeyExistsException exists = assertThrows(BpfKeyExistsException.class,
-                    () -> map.update(u32(1), u32(9), BpfMap.UPDATE_NO_EXIST));
-            assertEquals("EEXIST", exists.errnoName());
+            assertFalse(map.update(u32(1), u32(9), UpdateMode.NO_EXIST), "an existing key is an answer, not EEXIST");
+            assertFalse(map.update(u32(3), u32(9), UpdateMode.EXIST), "an absent key is an answer, not ENOENT");
+            // NO_EXIST on an absent key of a full map is still the full map's exception, not false.
+            assertThrows(BpfMapFullException.class, () -> map.update(u32(3), u32(9), UpdateMode.NO_EXIST));
         }
     }
 

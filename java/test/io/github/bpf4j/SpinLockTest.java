@@ -99,7 +99,7 @@ class SpinLockTest {
 
     private static long lockedWord(BpfMap m, int k) {
         ByteBuffer v = out();
-        assertTrue(m.lookup(key(k), v, BpfMap.F_LOCK), m.name() + "[" + k + "] is present");
+        assertTrue(m.lookup(key(k), v, ElementFlags.LOCK), m.name() + "[" + k + "] is present");
         assertEquals(0, v.getInt(0), "the lock word is never copied to user space");
         return word(v);
     }
@@ -115,46 +115,42 @@ class SpinLockTest {
     @Test
     void lockedUpdateAndLookupOnAHash() {
         // Lock bytes in the value given are not written to the map's lock: the kernel skips that field.
-        hash.update(key(1), value(7, (byte) 0xff), BpfMap.UPDATE_ANY | BpfMap.F_LOCK);
+        hash.update(key(1), value(7, (byte) 0xff), UpdateMode.ANY, ElementFlags.LOCK);
         assertEquals(7, lockedWord(hash, 1));
         ByteBuffer plain = out();
         assertTrue(hash.lookup(key(1), plain));
         assertEquals(0, plain.getInt(0), "a plain lookup zeroes the lock word too");
         assertEquals(7, word(plain));
 
-        hash.update(key(1), value(8), BpfMap.UPDATE_EXIST | BpfMap.F_LOCK);
+        hash.update(key(1), value(8), UpdateMode.EXIST, ElementFlags.LOCK);
         assertEquals(8, lockedWord(hash, 1), "EXIST|F_LOCK replaces in place");
-        BpfKeyExistsException exists = assertThrows(BpfKeyExistsException.class,
-                () -> hash.update(key(1), value(9), BpfMap.UPDATE_NO_EXIST | BpfMap.F_LOCK));
-        assertEquals("EEXIST", exists.errnoName());
+        assertFalse(hash.update(key(1), value(9), UpdateMode.NO_EXIST, ElementFlags.LOCK),
+                "NO_EXIST|F_LOCK on a present key is a refusal, not a write");
         assertEquals(8, lockedWord(hash, 1), "a refused update leaves the value");
 
-        // h1's UpdateMode makes this miss an answer (update returns false); today it is ENOENT.
-        BpfException absent = assertThrows(BpfException.class,
-                () -> hash.update(key(2), value(1), BpfMap.UPDATE_EXIST | BpfMap.F_LOCK));
-        assertEquals("ENOENT", absent.errnoName());
+        assertFalse(hash.update(key(2), value(1), UpdateMode.EXIST, ElementFlags.LOCK),
+                "EXIST|F_LOCK on a missing key is answered false");
         assertFalse(hash.lookup(key(2), out()), "EXIST|F_LOCK on a missing key creates nothing");
 
-        hash.update(key(3), value(3), BpfMap.UPDATE_NO_EXIST | BpfMap.F_LOCK);
+        hash.update(key(3), value(3), UpdateMode.NO_EXIST, ElementFlags.LOCK);
         assertEquals(3, lockedWord(hash, 3));
         assertTrue(hash.delete(key(3)));
-        assertFalse(hash.lookup(key(3), out(), BpfMap.F_LOCK), "a locked lookup of a missing key is a miss");
+        assertFalse(hash.lookup(key(3), out(), ElementFlags.LOCK), "a locked lookup of a missing key is a miss");
     }
 
     @Test
     void lockedUpdateAndLookupOnAnArray() {
         assertEquals(0, lockedWord(array, 2), "array elements exist, zeroed");
-        array.update(key(2), value(42, (byte) 0x5a), BpfMap.UPDATE_ANY | BpfMap.F_LOCK);
+        array.update(key(2), value(42, (byte) 0x5a), UpdateMode.ANY, ElementFlags.LOCK);
         assertEquals(42, lockedWord(array, 2));
-        array.update(key(2), value(43), BpfMap.UPDATE_EXIST | BpfMap.F_LOCK);
+        array.update(key(2), value(43), UpdateMode.EXIST, ElementFlags.LOCK);
         assertEquals(43, lockedWord(array, 2));
-        BpfKeyExistsException exists = assertThrows(BpfKeyExistsException.class,
-                () -> array.update(key(2), value(44), BpfMap.UPDATE_NO_EXIST | BpfMap.F_LOCK));
-        assertEquals("EEXIST", exists.errnoName(), "every array element exists");
+        assertFalse(array.update(key(2), value(44), UpdateMode.NO_EXIST, ElementFlags.LOCK),
+                "every array element exists, so NO_EXIST is refused");
         BpfException beyond = assertThrows(BpfInvalidArgumentException.class,
-                () -> array.update(key(4), value(1), BpfMap.UPDATE_ANY | BpfMap.F_LOCK));
+                () -> array.update(key(4), value(1), UpdateMode.ANY, ElementFlags.LOCK));
         assertEquals("E2BIG", beyond.errnoName());
-        assertFalse(array.lookup(key(4), out(), BpfMap.F_LOCK), "beyond max_entries is a miss");
+        assertFalse(array.lookup(key(4), out(), ElementFlags.LOCK), "beyond max_entries is a miss");
         assertEquals(43, lockedWord(array, 2));
     }
 
@@ -172,7 +168,7 @@ class SpinLockTest {
                     values.put(VALUE_SIZE * i + b, v.get(b));
                 }
             }
-            assertEquals(n, m.updateBatch(keys, values, BpfMap.F_LOCK), m.name());
+            assertEquals(n, m.updateBatch(keys, values, ElementFlags.LOCK), m.name());
             for (int i = 0; i < n; i++) {
                 assertEquals(100 + i, lockedWord(m, i + 1), m.name() + "[" + (i + 1) + "]");
             }
@@ -190,30 +186,22 @@ class SpinLockTest {
     @Test
     void lockFlagOnAMapWithoutALockIsEinval() {
         unlocked.update(key(1), value(1));
-        assertEinval("bpf_map_lookup_elem", () -> unlocked.lookup(key(1), out(), BpfMap.F_LOCK));
-        assertEinval("bpf_map_update_elem", () -> unlocked.update(key(1), value(2), BpfMap.UPDATE_ANY | BpfMap.F_LOCK));
+        assertEinval("bpf_map_lookup_elem", () -> unlocked.lookup(key(1), out(), ElementFlags.LOCK));
+        assertEinval("bpf_map_update_elem", () -> unlocked.update(key(1), value(2), UpdateMode.ANY, ElementFlags.LOCK));
         assertEinval("bpf_map_update_elem",
-                () -> unlocked.update(key(1), value(2), BpfMap.UPDATE_EXIST | BpfMap.F_LOCK));
+                () -> unlocked.update(key(1), value(2), UpdateMode.EXIST, ElementFlags.LOCK));
         ByteBuffer keys = key(1);
-        assertEinval("bpf_map_update_batch", () -> unlocked.updateBatch(keys, value(3), BpfMap.F_LOCK));
+        assertEinval("bpf_map_update_batch", () -> unlocked.updateBatch(keys, value(3), ElementFlags.LOCK));
         assertEquals(1, word(lookupPlain(unlocked, 1)), "nothing was written");
 
         // A map made without BTF has no idea of a lock either.
         try (BpfMap bare = BpfMap.create(MapSpec.of(MapType.HASH).keySize(4).valueSize(VALUE_SIZE).maxEntries(2)
                 .name("sl_bare"))) {
             bare.update(key(0), value(5));
-            assertEinval("bpf_map_lookup_elem", () -> bare.lookup(key(0), out(), BpfMap.F_LOCK));
-            assertEinval("bpf_map_update_elem", () -> bare.update(key(0), value(6), BpfMap.UPDATE_ANY | BpfMap.F_LOCK));
+            assertEinval("bpf_map_lookup_elem", () -> bare.lookup(key(0), out(), ElementFlags.LOCK));
+            assertEinval("bpf_map_update_elem", () -> bare.update(key(0), value(6), UpdateMode.ANY, ElementFlags.LOCK));
             assertEquals(5, word(lookupPlain(bare, 0)));
         }
-    }
-
-    /** Lookups take F_LOCK and nothing else: another bit is the kernel's EINVAL, even on a locked map. */
-    @Test
-    void lookupFlagsBeyondLockAreEinval() {
-        hash.update(key(1), value(1), BpfMap.UPDATE_ANY | BpfMap.F_LOCK);
-        assertEinval("bpf_map_lookup_elem", () -> hash.lookup(key(1), out(), BpfMap.F_LOCK | 8));
-        assertEinval("bpf_map_lookup_elem", () -> hash.lookup(key(1), out(), BpfMap.UPDATE_EXIST));
     }
 
     private static ByteBuffer lookupPlain(BpfMap m, int k) {
@@ -235,7 +223,7 @@ class SpinLockTest {
     void lockedReadsAndWritesRaceTheProgramWithoutTearing() throws Exception {
         BpfProgram bump = obj.program("bump");
         for (BpfMap m : new BpfMap[] {hash, array}) {
-            m.update(key(0), value(0), BpfMap.UPDATE_ANY | BpfMap.F_LOCK);
+            m.update(key(0), value(0), UpdateMode.ANY, ElementFlags.LOCK);
         }
         final int repeat = 20_000;
         final int runs = 20;
@@ -260,8 +248,8 @@ class SpinLockTest {
         final AtomicLong base = new AtomicLong();
         race(bump, repeat, runs, () -> {
             long b = base.addAndGet(1_000_000_000L);
-            hash.update(key(0), value(b), BpfMap.UPDATE_EXIST | BpfMap.F_LOCK);
-            array.update(key(0), value(b), BpfMap.UPDATE_ANY | BpfMap.F_LOCK);
+            hash.update(key(0), value(b), UpdateMode.EXIST, ElementFlags.LOCK);
+            array.update(key(0), value(b), UpdateMode.ANY, ElementFlags.LOCK);
             lockedWord(hash, 0);
             lockedWord(array, 0);
         });

@@ -2,6 +2,7 @@
 package io.github.bpf4j.bench;
 
 import io.github.bpf4j.BpfMap;
+import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
 import java.nio.ByteBuffer;
@@ -35,7 +36,7 @@ final class Fixtures {
     }
 
     static BpfMap mmapableArray() {
-        return BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(SLOTS).flags(BpfMap.F_MMAPABLE)
+        return BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(SLOTS).flags(MapFlag.MMAPABLE)
                 .name("bench_mmap"));
     }
 

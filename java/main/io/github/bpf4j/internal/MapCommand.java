@@ -6,6 +6,7 @@ import io.github.bpf4j.BpfKeyExistsException;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.MapInfo;
 import io.github.bpf4j.MapType;
+import io.github.bpf4j.UpdateMode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Paths;
@@ -55,7 +56,7 @@ final class MapCommand {
         String path;
         byte[] key;
         byte[] value;
-        long mode = BpfMap.UPDATE_ANY;
+        UpdateMode mode = UpdateMode.ANY;
     }
 
     private MapCommand() {}
@@ -114,13 +115,12 @@ final class MapCommand {
             }
             case "update": {
                 byte[] key = checkKey(map, r.key);
-                try {
-                    map.update(key, checkValue(map, r.value), r.mode);
-                } catch (BpfException e) {
-                    if (e.errno() == Errors.ENOENT && r.mode == BpfMap.UPDATE_EXIST) {
+                if (!map.update(key, checkValue(map, r.value), r.mode)) {
+                    if (r.mode == UpdateMode.EXIST) {
                         return notFound(err, command, key);
                     }
-                    throw e;
+                    err.println(command + ": the key exists already (noexist); use 'any' or 'exist' to replace it");
+                    return FAILED;
                 }
                 return OK;
             }
@@ -174,7 +174,7 @@ final class MapCommand {
             } else if (r.verb.equals("update") && word.equals("value") && r.value == null) {
                 i = hexBytes(args, i, "value", r, false);
             } else if (r.verb.equals("update") && MODES.contains(word) && i == args.length) {
-                r.mode = MODES.indexOf(word);
+                r.mode = UpdateMode.values()[MODES.indexOf(word)];
             } else {
                 throw new UsageError("unexpected '" + word + "' (run 'java -jar bpf4j.jar map' for usage)");
             }
@@ -274,7 +274,7 @@ final class MapCommand {
         s.append("  type ").append(info.type() == MapType.UNKNOWN ? "unknown(" + info.typeId() + ")" : info.type());
         s.append("  key ").append(info.keySize()).append("B  value ").append(info.valueSize()).append('B');
         s.append("  max_entries ").append(info.maxEntries());
-        s.append("  flags 0x").append(Integer.toHexString(info.flags()));
+        s.append("  flags 0x").append(Integer.toHexString(info.flagBits()));
         if (info.mapExtra() != 0) {
             s.append("  map_extra 0x").append(Long.toHexString(info.mapExtra()));
         }

@@ -83,6 +83,7 @@ public final class Native {
     }
     /** 0 or -errno; out gets MapInfo's fields, name the name's bytes (length in out[12]). */
     public static native int mapInfo(int fd, long[] out, byte[] name);
+    public static native int mapFreeze(int fd);
 
     // mmap.c
     private static native long mmap0(long address, int fd, long length, boolean writable);

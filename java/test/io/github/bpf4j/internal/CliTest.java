@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.Kernel;
+import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
 import java.io.ByteArrayOutputStream;
@@ -156,7 +157,7 @@ class CliTest {
         assertEquals("id " + bloom.info().id() + "  name cli_bloom  type BLOOM_FILTER  key 0B  value 4B"
                 + "  max_entries 16  flags 0x0  map_extra 0x3\n", r.out);
         BpfMap hash = pinned(MapSpec.of(MapType.HASH).keySize(4).valueSize(8).maxEntries(8)
-                .flags(BpfMap.F_NO_PREALLOC).name("cli_hash"), "hash");
+                .flags(MapFlag.NO_PREALLOC).name("cli_hash"), "hash");
         assertTrue(run("show", "id", String.valueOf(hash.info().id())).out.contains("  type HASH  key 4B  value 8B"
                 + "  max_entries 8  flags 0x1\n"));
     }

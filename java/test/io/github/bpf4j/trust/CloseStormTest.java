@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.Kernel;
+import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
 import io.github.bpf4j.TestRun;
@@ -272,7 +273,7 @@ class CloseStormTest {
 
     private void openStandalone() {
         BpfMap m = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(SLOTS)
-                .flags(BpfMap.F_MMAPABLE).name("t_storm"));
+                .flags(MapFlag.MMAPABLE).name("t_storm"));
         standaloneMapped.set(m.mmap());
         standalone.set(m);
     }
@@ -284,7 +285,7 @@ class CloseStormTest {
         ByteBuffer mapped = null;
         if (array) {
             m = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(SLOTS)
-                    .flags(BpfMap.F_MMAPABLE).name("t_canary"));
+                    .flags(MapFlag.MMAPABLE).name("t_canary"));
         } else {
             m = BpfMap.create(MapSpec.of(MapType.HASH).keySize(8).valueSize(8).maxEntries(64).name("t_canary"));
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.ChildJvm;
 import io.github.bpf4j.Kernel;
+import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
 import java.io.File;
@@ -105,7 +106,7 @@ class PrivilegeTest {
         assumeTrue(Procs.run("mount", "-t", "bpf", "bpf", bpffs.toString()) == 0, "cannot mount a private bpffs");
         Files.setPosixFilePermissions(bpffs, PosixFilePermissions.fromString("rwxrwxrwx"));
         shared = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(4)
-                .flags(BpfMap.F_MMAPABLE).name("t_priv_pin"));
+                .flags(MapFlag.MMAPABLE).name("t_priv_pin"));
         shared.update(new byte[4], CloseStormTest.longBytes(4000));
         pin = bpffs.resolve("shared");
         shared.pin(pin);

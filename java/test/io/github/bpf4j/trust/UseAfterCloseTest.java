@@ -16,12 +16,15 @@ import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.Codec;
+import io.github.bpf4j.ElementFlags;
 import io.github.bpf4j.Kernel;
+import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
 import io.github.bpf4j.TestRun;
 import io.github.bpf4j.TracePipe;
 import io.github.bpf4j.TypedMap;
+import io.github.bpf4j.UpdateMode;
 import io.github.bpf4j.arena.ArenaHashTable;
 import io.github.bpf4j.arena.ArenaList;
 import java.lang.reflect.InvocationTargetException;
@@ -140,11 +143,11 @@ class UseAfterCloseTest {
             BpfMap own = createTable("t_uac_own");
             BpfObject obj = BpfObject.openResource(TRUST).load();
             BpfMap ofObject = obj.map("table");
-            BpfMap arena = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(BpfMap.F_MMAPABLE)
+            BpfMap arena = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_arena"));
             arena.arena();
             BpfMap mmapable = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(8)
-                    .flags(BpfMap.F_MMAPABLE).name("t_uac_mm"));
+                    .flags(MapFlag.MMAPABLE).name("t_uac_mm"));
             mmapable.mmap();
             return Arrays.asList(new Scenario("map on its own (HASH 8/8), closed itself", own, own::close)
                             .name("table"),
@@ -186,7 +189,7 @@ class UseAfterCloseTest {
             return Collections.singletonList(new Scenario("trace pipe", pipe, pipe::close));
         });
         FIXTURES.put(BpfArena.class, () -> {
-            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(BpfMap.F_MMAPABLE)
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_arena"));
             BpfObject obj = BpfObject.openResource(ARENA_GLOBALS).load();
             BpfArena ofObject = arenaOf(obj);
@@ -194,7 +197,7 @@ class UseAfterCloseTest {
                     new Scenario("arena of an object", ofObject, obj::close, obj, ofObject.map()));
         });
         FIXTURES.put(ArenaRegion.class, () -> {
-            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(BpfMap.F_MMAPABLE)
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_arena"));
             BpfObject obj = BpfObject.openResource(ARENA_GLOBALS).load();
             BpfArena ofObject = arenaOf(obj);
@@ -219,7 +222,7 @@ class UseAfterCloseTest {
                     own));
         });
         FIXTURES.put(ArenaHashTable.class, () -> {
-            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(BpfMap.F_MMAPABLE)
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_htab"));
             ArenaRegion region = own.arena().region();
             ArenaHashTable table = ArenaHashTable.init(region, 0, 8, 8, 8);
@@ -228,7 +231,7 @@ class UseAfterCloseTest {
                     own.arena(), region));
         });
         FIXTURES.put(ArenaList.class, () -> {
-            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(BpfMap.F_MMAPABLE)
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_list"));
             ArenaRegion region = own.arena().region();
             ArenaList list = ArenaList.init(region, 0);
@@ -549,6 +552,18 @@ class UseAfterCloseTest {
         if (t == MapType.class) {
             return MapType.HASH;
         }
+        if (t == UpdateMode.class) {
+            return UpdateMode.ANY;
+        }
+        if (t == ElementFlags.class) {
+            return ElementFlags.NONE;
+        }
+        if (t == MapFlag[].class) {
+            return new MapFlag[0];
+        }
+        if (t == java.util.Collection.class) {
+            return java.util.Collections.emptySet(); // MapSpec.flags(Collection<MapFlag>)
+        }
         if (t == MapSpec.class) {
             return MapSpec.of(MapType.HASH).keySize(8).valueSize(8).maxEntries(4).name("t_uac_spec");
         }
@@ -630,7 +645,7 @@ class UseAfterCloseTest {
     void mmapBufferOfAClosedMapReadsZero() {
         Kernel.requireBpf();
         BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(8)
-                .flags(BpfMap.F_MMAPABLE).name("t_uac_mm"));
+                .flags(MapFlag.MMAPABLE).name("t_uac_mm"));
         ByteBuffer buf = map.mmap();
         ByteBuffer second = map.mmap();
         buf.putLong(0, 42);
@@ -647,7 +662,7 @@ class UseAfterCloseTest {
     @Test
     void arenaSlicesAndArenaGlobalsAfterClose() {
         Kernel.requireBpf();
-        BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(BpfMap.F_MMAPABLE)
+        BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                 .name("t_uac_arena"));
         ArenaRegion region = own.arena().region();
         ByteBuffer slice = region.slice(4096, 64);
