@@ -3,6 +3,7 @@ package io.github.bpf4j;
 
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
 import io.github.bpf4j.internal.ResourcePressure;
 import java.io.ByteArrayOutputStream;
@@ -137,10 +138,12 @@ public final class BpfObject implements AutoCloseable {
         long largest = 0;
         long largestBytes = -1;
         long[] largestInfo = null;
-        long[] info = new long[9];
+        long[] info = new long[NativeLayout.MAP_DESCRIBE_LEN];
         for (long map : Native.objectMaps(pointer)) {
             Native.mapDescribe(map, info);
-            long bytes = mapMemory(MapType.of((int) info[0]), info[1], info[2], info[3]);
+            long bytes = mapMemory(MapType.of((int) info[NativeLayout.MAP_DESCRIBE_TYPE]),
+                    info[NativeLayout.MAP_DESCRIBE_KEY_SIZE], info[NativeLayout.MAP_DESCRIBE_VALUE_SIZE],
+                    info[NativeLayout.MAP_DESCRIBE_MAX_ENTRIES]);
             total = saturatedAdd(total, bytes);
             if (bytes > largestBytes) {
                 largest = map;
@@ -151,8 +154,10 @@ public final class BpfObject implements AutoCloseable {
         if (total > maxBytes) {
             String message = "object '" + name + "': its maps need " + total + " bytes, over the bound of " + maxBytes
                     + " bytes; the largest is map '" + Native.mapName(largest) + "' ("
-                    + MapType.of((int) largestInfo[0]) + ", key " + largestInfo[1] + " B, value " + largestInfo[2]
-                    + " B, max_entries " + largestInfo[3] + "): " + largestBytes + " bytes";
+                    + MapType.of((int) largestInfo[NativeLayout.MAP_DESCRIBE_TYPE]) + ", key "
+                    + largestInfo[NativeLayout.MAP_DESCRIBE_KEY_SIZE] + " B, value "
+                    + largestInfo[NativeLayout.MAP_DESCRIBE_VALUE_SIZE] + " B, max_entries "
+                    + largestInfo[NativeLayout.MAP_DESCRIBE_MAX_ENTRIES] + "): " + largestBytes + " bytes";
             throw new BpfInvalidArgumentException("BpfObject.open", 22, "EINVAL", message,
                     "raise OpenOptions.maxMapMemory if the object is trusted, else check its max_entries and section sizes");
         }
@@ -356,23 +361,23 @@ public final class BpfObject implements AutoCloseable {
                     throw new IllegalStateException(handle + " is loaded: set initial values before load(),"
                             + " or write through global(name) (not possible for frozen .rodata)");
                 }
-                long[] found = new long[5];
+                long[] found = new long[NativeLayout.GLOBAL_LEN];
                 if (Native.objectFindGlobal(pointer, variable, found) != 0) {
                     throw new NoSuchElementException("BpfObject '" + name + "' has no global variable '" + variable
                             + "' (globals need BTF: compile with -g)");
                 }
-                if (value.length != found[2]) {
-                    throw new IllegalArgumentException("global '" + variable + "' has " + found[2] + " bytes, the"
+                if (value.length != found[NativeLayout.GLOBAL_SIZE]) {
+                    throw new IllegalArgumentException("global '" + variable + "' has " + found[NativeLayout.GLOBAL_SIZE] + " bytes, the"
                             + " value " + value.length);
                 }
                 for (BpfMap m : maps.values()) {
-                    if (m.btfValueTypeId() == (int) found[0]) {
-                        m.setInitialBytes(found[1], value);
+                    if (m.btfValueTypeId() == (int) found[NativeLayout.GLOBAL_SECTION_TYPE_ID]) {
+                        m.setInitialBytes(found[NativeLayout.GLOBAL_OFFSET], value);
                         return;
                     }
                 }
                 throw new UnsupportedOperationException("global '" + variable + "' is not in a global-data map"
-                        + (found[3] == 1 ? " (an __arena global: write it through global(name) after load)" : ""));
+                        + (found[NativeLayout.GLOBAL_IN_ARENA] == 1 ? " (an __arena global: write it through global(name) after load)" : ""));
             }
         } finally {
             handle.release();
@@ -398,22 +403,24 @@ public final class BpfObject implements AutoCloseable {
             if (!loaded) {
                 throw new IllegalStateException(handle + " is not loaded: call load() first");
             }
-            long[] found = new long[5];
+            long[] found = new long[NativeLayout.GLOBAL_LEN];
             if (Native.objectFindGlobal(pointer, variable, found) != 0) {
                 throw new NoSuchElementException("BpfObject '" + name + "' has no global variable '" + variable
                         + "' (globals need BTF: compile with -g)");
             }
-            if (found[3] == 1) {
+            if (found[NativeLayout.GLOBAL_IN_ARENA] == 1) {
                 for (BpfMap m : maps.values()) {
                     if (m.type() == MapType.ARENA) {
-                        return m.arena().region().slice(m.arenaGlobalsBase(found[4]) + found[1], (int) found[2]);
+                        return m.arena().region().slice(m.arenaGlobalsBase(found[NativeLayout.GLOBAL_SECTION_SIZE])
+                                + found[NativeLayout.GLOBAL_OFFSET], (int) found[NativeLayout.GLOBAL_SIZE]);
                     }
                 }
             }
             for (BpfMap m : maps.values()) {
-                if (m.btfValueTypeId() == (int) found[0]) {
+                if (m.btfValueTypeId() == (int) found[NativeLayout.GLOBAL_SECTION_TYPE_ID]) {
                     ByteBuffer all = m.mmap();
-                    all.position((int) found[1]).limit((int) (found[1] + found[2]));
+                    int offset = (int) found[NativeLayout.GLOBAL_OFFSET];
+                    all.position(offset).limit(offset + (int) found[NativeLayout.GLOBAL_SIZE]);
                     return all.slice().order(ByteOrder.nativeOrder());
                 }
             }
