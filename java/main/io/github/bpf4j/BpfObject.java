@@ -2,6 +2,7 @@
 package io.github.bpf4j;
 
 import io.github.bpf4j.internal.Handle;
+import io.github.bpf4j.internal.LibbpfLog;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
@@ -144,6 +145,7 @@ public final class BpfObject implements AutoCloseable {
             throw new IllegalArgumentException("object name must be non-empty and without NUL: " + name);
         }
         Native.ensureLoaded();
+        LibbpfLog.refresh(); // honours a java.util.logging level changed since the last open or load
         BpfObject obj = new BpfObject(Native.objectOpenMem(elf, name), name);
         try {
             obj.checkMapMemory(options.maxMapMemory());
@@ -327,6 +329,7 @@ public final class BpfObject implements AutoCloseable {
         }
         // libbpf never loads an object twice, even after a failure: an EMFILE can only be avoided, not retried.
         ResourcePressure.reserveForLoad(programs.size(), maps.size(), "bpf_object__load(" + name + ")");
+        LibbpfLog.refresh();
         try {
             Native.objectLoad(pointer);
         } catch (BpfException e) {

@@ -88,6 +88,9 @@ public final class Native {
      */
     public static native int mapInfo(int fd, long[] out, byte[] name);
 
+    /** log.c: the most verbose libbpf level (0 WARN, 1 INFO, 2 DEBUG; -1 none) passed on to LibbpfLog.log. */
+    static native void logSetLevel(int level);
+
     // layout.c: jni/layout.h's constants as "NAME=value\n" lines (NativeLayoutTest holds NativeLayout to them).
     public static native String layoutConstants();
 

@@ -40,11 +40,16 @@ final class NativeLibrary {
             try {
                 load();
                 loaded = true;
+                LibbpfLog.refresh(); // log.c forwards everything until told what the logger wants
             } catch (UnsupportedOperationException e) {
                 failure = e;
                 throw e;
             }
         }
+    }
+
+    static boolean isLoaded() {
+        return loaded;
     }
 
     private static void load() {
