@@ -91,6 +91,9 @@ public final class Native {
     /** log.c: the most verbose libbpf level (0 WARN, 1 INFO, 2 DEBUG; -1 none) passed on to LibbpfLog.log. */
     static native void logSetLevel(int level);
 
+    /** ids.c: the first map id after start (0: the first), or -errno (-ENOENT past the last). */
+    public static native int mapNextId(int start);
+
     // layout.c: jni/layout.h's constants as "NAME=value\n" lines (NativeLayoutTest holds NativeLayout to them).
     public static native String layoutConstants();
 
