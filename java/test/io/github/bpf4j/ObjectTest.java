@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -236,6 +237,52 @@ class ObjectTest {
                     "dataMap(\".data.foo\") is the map global() reads");
             assertThrows(NoSuchElementException.class, () -> obj.dataMap(".data.nope"));
         }
+    }
+
+    /**
+     * obj.close() with an XDP link still attached is safe and leaves the link
+     * in charge: the link is a handle of its own (BpfLink), whose kernel link
+     * holds the program, so the program stays attached and running until the
+     * link is closed; then it is detached. The veth's peer lives in a private
+     * network namespace, so nothing outside this test sees the traffic.
+     */
+    @Test
+    void closingTheObjectLeavesAnAttachedXdpLinkWorkingUntilItIsClosed() throws Exception {
+        String ip = new java.io.File("/usr/sbin/ip").canExecute() ? "/usr/sbin/ip"
+                : new java.io.File("/sbin/ip").canExecute() ? "/sbin/ip" : "/usr/bin/ip";
+        assumeTrue(new java.io.File(ip).canExecute(), "no ip(8) (iproute2)");
+        String nonce = Kernel.nonce(6);
+        String ns = "bpf4jo" + nonce;
+        String dev = "b4jo" + nonce;
+        assumeTrue(sh(ip, "netns", "add", ns).startsWith("0"), "cannot create a network namespace");
+        try {
+            String veth = sh(ip, "link", "add", dev, "type", "veth", "peer", "name", dev + "p", "netns", ns);
+            assumeTrue(veth.startsWith("0"), "cannot create a veth pair: " + veth);
+            assertTrue(sh(ip, "link", "set", dev, "up").startsWith("0"));
+            BpfObject obj = BpfObject.openResource(DATA_SECTIONS).load();
+            BpfLink link = obj.program("copy_foo").attachXdp(dev);
+            String attached = sh(ip, "link", "show", "dev", dev);
+            assertTrue(attached.contains("xdp"), "attached: " + attached);
+            obj.close();
+            assertEquals(BpfObject.State.CLOSED, obj.state());
+            assertTrue(sh(ip, "link", "show", "dev", dev).contains("xdp"), "still attached after obj.close()");
+            assertTrue(link.fd() > 0, "the link is still open");
+            link.close();
+            String detached = sh(ip, "link", "show", "dev", dev);
+            assertFalse(detached.contains("xdp"), "detached by link.close(): " + detached);
+            link.close(); // idempotent
+        } finally {
+            sh(ip, "netns", "del", ns); // takes the veth pair with it
+            sh(ip, "link", "del", dev);
+        }
+    }
+
+    /** "exit status: output". */
+    private static String sh(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = ChildJvm.drain(p, 60, java.util.concurrent.TimeUnit.SECONDS);
+        return p.exitValue() + ": " + out;
     }
 
     private static byte[] u32(int v) {
