@@ -285,6 +285,9 @@ public final class BpfObject implements AutoCloseable {
                 if (state == State.LOADED) {
                     throw new IllegalStateException(handle + ".load(): already loaded; load() runs once per object");
                 }
+                if (state == State.CLOSED) { // close() came between acquire and this lock, and waits for us
+                    throw new IllegalStateException(handle + " is closed");
+                }
                 try {
                     loadLocked();
                     state = State.LOADED;
@@ -470,7 +473,8 @@ public final class BpfObject implements AutoCloseable {
         ensureNotFailed("global()");
         handle.acquire();
         try {
-            if (state != State.LOADED) {
+            // CLOSED here means close() was called after this call acquired the handle: it waits for us.
+            if (state == State.OPENED) {
                 throw new IllegalStateException(handle + ".global(): the object is not loaded; call load() first");
             }
             long[] found = new long[NativeLayout.GLOBAL_LEN];
