@@ -166,8 +166,9 @@ final class MapCommand {
                 }
                 value = new byte[map.valueSize()];
                 i = parseBytes(rest, i + 1, "value", value);
-            } else if (verb.equals("update") && value != null && mode < 0 && Arrays.asList(MODES).contains(word)) {
-                mode = Arrays.asList(MODES).indexOf(word);
+            } else if (verb.equals("update") && value != null && mode < 0
+                    && Main.match(word, "any", "exist", "noexist") != null) { // bpftool's order of is_prefix checks
+                mode = Arrays.asList(MODES).indexOf(Main.match(word, "any", "exist", "noexist"));
                 i++;
             } else {
                 throw new UsageError("unexpected argument '" + word + "'");

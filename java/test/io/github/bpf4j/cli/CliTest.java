@@ -264,7 +264,7 @@ class CliTest {
         assertTrue(replaceMissing.err.contains("key not found"), replaceMissing.err);
 
         assertEquals(0, run(concat(new String[] {"map", "update", "pinned", path}, key7, one,
-                new String[] {"noexist"})).status);
+                new String[] {"noex"})).status, "flags by prefix, as bpftool");
         Result again = run(concat(new String[] {"map", "update", "pinned", path}, key7, one, new String[] {"noexist"}));
         assertEquals(1, again.status, again.toString());
         assertTrue(again.err.contains("exists already"), again.err);
