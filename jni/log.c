@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libbpf's print callback. Every message goes to Java (LibbpfLog.log), which
- * routes it to java.util.logging or the user's handler. While a thread loads
- * an object, its warnings are also captured here so that a verifier log can
- * travel inside the exception instead of only through a logger.
+ * libbpf's print callback. Messages up to forward_level go to Java
+ * (LibbpfLog.log), which routes them to java.util.logging or the user's
+ * handler; the rest are dropped here, before any formatting or JNI call
+ * (libbpf prints dozens of DEBUG lines per load, which a logger at INFO would
+ * only throw away). Java sets the level (LibbpfLog.refresh). While a thread
+ * loads an object, its warnings are also captured here so that a verifier log
+ * can travel inside the exception instead of only through a logger.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +29,8 @@ static JavaVM *java_vm;
 static jclass log_class;
 static jmethodID log_method;
 static __thread struct capture *thread_capture;
+/* The most verbose libbpf level Java wants; -1 none. Until Java says, everything. */
+static volatile int forward_level = LIBBPF_DEBUG;
 
 static void capture_append(struct capture *c, const char *s, size_t n)
 {
@@ -80,6 +85,9 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args
 	va_list copy;
 	int n;
 
+	/* Captured warnings are needed whatever the logger wants. */
+	if ((int)level > forward_level && !(thread_capture && level == LIBBPF_WARN))
+		return 0;
 	va_copy(copy, args);
 	n = vsnprintf(small, sizeof(small), fmt, copy);
 	va_end(copy);
@@ -93,7 +101,8 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args
 	}
 	if (thread_capture && level == LIBBPF_WARN)
 		capture_append(thread_capture, msg, strlen(msg));
-	forward(level, msg);
+	if ((int)level <= forward_level)
+		forward(level, msg);
 	if (msg != small)
 		free(msg);
 	return n;
@@ -120,8 +129,18 @@ char *bpf4j_log_capture_end(void)
 	return text;
 }
 
+static void JNICALL log_set_level(JNIEnv *env, jclass cls, jint level)
+{
+	(void)env;
+	(void)cls;
+	forward_level = level;
+}
+
 int bpf4j_log_init(JNIEnv *env, JavaVM *vm)
 {
+	static const JNINativeMethod methods[] = {
+		{ "logSetLevel", "(I)V", (void *)log_set_level },
+	};
 	jclass cls = (*env)->FindClass(env, "io/github/bpf4j/internal/LibbpfLog");
 
 	if (!cls)
@@ -129,6 +148,8 @@ int bpf4j_log_init(JNIEnv *env, JavaVM *vm)
 	log_class = (*env)->NewGlobalRef(env, cls);
 	log_method = (*env)->GetStaticMethodID(env, cls, "log", "(ILjava/lang/String;)V");
 	if (!log_class || !log_method)
+		return -1;
+	if (bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods)))
 		return -1;
 	java_vm = vm;
 	libbpf_set_print(print_fn);

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
+#include "layout.h"
 
 /* Same values as the OP_* constants in BpfMap. */
 enum {
@@ -237,12 +238,12 @@ static jint JNICALL map_freeze(JNIEnv *env, jclass cls, jint fd)
 	return bpf_map_freeze(fd); /* 0 or -errno */
 }
 
-/* The order is MapInfo's (Java). */
+/* out has MAP_INFO_LEN slots (layout.h), name_out MAP_INFO_NAME_BYTES bytes. */
 static jint JNICALL map_info(JNIEnv *env, jclass cls, jint fd, jlongArray out, jbyteArray name_out)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
-	jlong values[13];
+	jlong values[MAP_INFO_LEN];
 	int err;
 
 	(void)cls;
@@ -250,21 +251,21 @@ static jint JNICALL map_info(JNIEnv *env, jclass cls, jint fd, jlongArray out, j
 	err = bpf_map_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
-	values[0] = info.type;
-	values[1] = info.id;
-	values[2] = info.key_size;
-	values[3] = info.value_size;
-	values[4] = info.max_entries;
-	values[5] = info.map_flags;
-	values[6] = (jlong)info.map_extra;
-	values[7] = info.ifindex;
-	values[8] = info.btf_id;
-	values[9] = info.btf_key_type_id;
-	values[10] = info.btf_value_type_id;
-	values[11] = info.btf_vmlinux_value_type_id;
-	values[12] = (jlong)strnlen(info.name, sizeof(info.name));
-	(*env)->SetLongArrayRegion(env, out, 0, BPF4J_ARRAY_LEN(values), values);
-	(*env)->SetByteArrayRegion(env, name_out, 0, (jsize)values[12], (const jbyte *)info.name);
+	values[MAP_INFO_TYPE] = info.type;
+	values[MAP_INFO_ID] = info.id;
+	values[MAP_INFO_KEY_SIZE] = info.key_size;
+	values[MAP_INFO_VALUE_SIZE] = info.value_size;
+	values[MAP_INFO_MAX_ENTRIES] = info.max_entries;
+	values[MAP_INFO_FLAGS] = info.map_flags;
+	values[MAP_INFO_MAP_EXTRA] = (jlong)info.map_extra;
+	values[MAP_INFO_IFINDEX] = info.ifindex;
+	values[MAP_INFO_BTF_ID] = info.btf_id;
+	values[MAP_INFO_BTF_KEY_TYPE_ID] = info.btf_key_type_id;
+	values[MAP_INFO_BTF_VALUE_TYPE_ID] = info.btf_value_type_id;
+	values[MAP_INFO_BTF_VMLINUX_VALUE_TYPE_ID] = info.btf_vmlinux_value_type_id;
+	values[MAP_INFO_NAME_LEN] = (jlong)strnlen(info.name, sizeof(info.name));
+	(*env)->SetLongArrayRegion(env, out, 0, MAP_INFO_LEN, values);
+	(*env)->SetByteArrayRegion(env, name_out, 0, (jsize)values[MAP_INFO_NAME_LEN], (const jbyte *)info.name);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
+#include "layout.h"
 
 struct bpf4j_object {
 	struct bpf_object *obj;
@@ -154,30 +155,30 @@ static jstring JNICALL map_name(JNIEnv *env, jclass cls, jlong map)
 	return bpf4j_string(env, bpf_map__name(BPF4J_UNPTR(struct bpf_map *, map)));
 }
 
-/* The order is MapInfo's (Java): one call instead of eight. */
+/* One call instead of nine; out has MAP_DESCRIBE_LEN slots (layout.h). */
 static void JNICALL map_describe(JNIEnv *env, jclass cls, jlong handle, jlongArray out)
 {
 	const struct bpf_map *map = BPF4J_UNPTR(const struct bpf_map *, handle);
-	jlong values[9];
+	jlong values[MAP_DESCRIBE_LEN];
 
 	(void)cls;
-	values[0] = bpf_map__type(map);
-	values[1] = bpf_map__key_size(map);
-	values[2] = bpf_map__value_size(map);
-	values[3] = bpf_map__max_entries(map);
-	values[4] = bpf_map__map_flags(map);
-	values[5] = bpf_map__fd(map);
-	values[6] = (jlong)bpf_map__map_extra(map);
-	values[7] = bpf_map__is_internal(map);
-	values[8] = bpf_map__btf_value_type_id(map);
-	(*env)->SetLongArrayRegion(env, out, 0, BPF4J_ARRAY_LEN(values), values);
+	values[MAP_DESCRIBE_TYPE] = bpf_map__type(map);
+	values[MAP_DESCRIBE_KEY_SIZE] = bpf_map__key_size(map);
+	values[MAP_DESCRIBE_VALUE_SIZE] = bpf_map__value_size(map);
+	values[MAP_DESCRIBE_MAX_ENTRIES] = bpf_map__max_entries(map);
+	values[MAP_DESCRIBE_FLAGS] = bpf_map__map_flags(map);
+	values[MAP_DESCRIBE_FD] = bpf_map__fd(map);
+	values[MAP_DESCRIBE_MAP_EXTRA] = (jlong)bpf_map__map_extra(map);
+	values[MAP_DESCRIBE_IS_INTERNAL] = bpf_map__is_internal(map);
+	values[MAP_DESCRIBE_BTF_VALUE_TYPE_ID] = bpf_map__btf_value_type_id(map);
+	(*env)->SetLongArrayRegion(env, out, 0, MAP_DESCRIBE_LEN, values);
 }
 
 /*
  * A global variable of the object: which BTF data section holds it (the
  * internal map whose value type that section is, or the arena for __arena
- * globals) and where in it. out gets { section type id, offset, size,
- * 1 if the section is the arena's, the section's size }. 0, or -ENOENT.
+ * globals) and where in it: out gets the GLOBAL_* slots of layout.h.
+ * 0, or -ENOENT.
  */
 static jint JNICALL object_find_global(JNIEnv *env, jclass cls, jlong handle, jstring jname, jlongArray out)
 {
@@ -207,10 +208,14 @@ static jint JNICALL object_find_global(JNIEnv *env, jclass cls, jlong handle, js
 
 			if (strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) {
 				const char *sec_name = btf__name_by_offset(btf, sec->name_off);
-				jlong values[5] = { id, vs->offset, vs->size,
-						    strcmp(sec_name, ".addr_space.1") == 0, sec->size };
+				jlong values[GLOBAL_LEN];
 
-				(*env)->SetLongArrayRegion(env, out, 0, 5, values);
+				values[GLOBAL_SECTION_TYPE_ID] = id;
+				values[GLOBAL_OFFSET] = vs->offset;
+				values[GLOBAL_SIZE] = vs->size;
+				values[GLOBAL_IN_ARENA] = strcmp(sec_name, ".addr_space.1") == 0;
+				values[GLOBAL_SECTION_SIZE] = sec->size;
+				(*env)->SetLongArrayRegion(env, out, 0, GLOBAL_LEN, values);
 				ret = 0;
 				break;
 			}

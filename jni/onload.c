@@ -30,7 +30,9 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	    bpf4j_prog_register(env) ||
 	    bpf4j_sys_register(env) ||
 	    bpf4j_probe_register(env) ||
-	    bpf4j_arena_register(env))
+	    bpf4j_arena_register(env) ||
+	    bpf4j_layout_register(env) ||
+	    bpf4j_ids_register(env))
 		return JNI_ERR;
 	return JNI_VERSION_1_8;
 }

@@ -10,10 +10,9 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "bpf4j.h"
+#include "layout.h"
 
 enum { DATA_IN, DATA_OUT, CTX_IN, CTX_OUT, N_OPERANDS };
-/* Same order as TestRun.results on the Java side. */
-enum { RES_RETVAL, RES_DURATION, RES_DATA_SIZE_OUT, RES_CTX_SIZE_OUT, N_RESULTS };
 
 /* op->pinned marks a malloc'ed copy of an array here. */
 static int resolve(JNIEnv *env, struct bpf4j_operand *op, int is_input)
@@ -69,7 +68,7 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd,
 		[CTX_OUT] = { ctx_out_array, ctx_out_buffer, 0, 0, NULL, 0 },
 	};
 	jint ol[2 * N_OPERANDS];
-	jlong res[N_RESULTS];
+	jlong res[TEST_RUN_LEN];
 	int i, err = -EINVAL;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		    .repeat = repeat, .flags = flags, .cpu = cpu, .batch_size = batch_size);
@@ -102,11 +101,11 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd,
 		copy_out(env, &ops[DATA_OUT], opts.data_size_out);
 		copy_out(env, &ops[CTX_OUT], opts.ctx_size_out);
 	}
-	res[RES_RETVAL] = (jint)opts.retval;
-	res[RES_DURATION] = opts.duration;
-	res[RES_DATA_SIZE_OUT] = opts.data_size_out;
-	res[RES_CTX_SIZE_OUT] = opts.ctx_size_out;
-	(*env)->SetLongArrayRegion(env, results, 0, N_RESULTS, res);
+	res[TEST_RUN_RETVAL] = (jint)opts.retval;
+	res[TEST_RUN_DURATION] = opts.duration;
+	res[TEST_RUN_DATA_SIZE_OUT] = opts.data_size_out;
+	res[TEST_RUN_CTX_SIZE_OUT] = opts.ctx_size_out;
+	(*env)->SetLongArrayRegion(env, results, 0, TEST_RUN_LEN, res);
 out:
 	for (i = 0; i < N_OPERANDS; i++)
 		if (ops[i].pinned)

@@ -5,6 +5,7 @@ import io.github.bpf4j.internal.BpfFs;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,7 +54,7 @@ public final class BpfMap implements AutoCloseable {
     private final Handle handle;
     private final long pointer; // libbpf's bpf_map, 0 on its own
     private final String name;
-    private final long[] info = new long[13];
+    private final long[] info = new long[NativeLayout.MAP_DESCRIBE_LEN];
     private volatile MapType type;
     private volatile int typeId;
     private volatile int keySize;
@@ -278,8 +279,8 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private static MapInfo readInfo(int fd, String operation) {
-        long[] f = new long[13];
-        byte[] nameBytes = new byte[16];
+        long[] f = new long[NativeLayout.MAP_INFO_LEN];
+        byte[] nameBytes = new byte[NativeLayout.MAP_INFO_NAME_BYTES];
         int err = Native.mapInfo(fd, f, nameBytes);
         if (err == -Errors.EINVAL) {
             throw new BpfInvalidArgumentException(operation, Errors.EINVAL, "EINVAL", "the object is not a BPF map",
@@ -288,7 +289,7 @@ public final class BpfMap implements AutoCloseable {
         if (err < 0) {
             throw Errors.exception("bpf_map_get_info_by_fd(" + operation + ")", -err, null);
         }
-        return new MapInfo(f, new String(nameBytes, 0, (int) f[12], StandardCharsets.UTF_8));
+        return new MapInfo(f, new String(nameBytes, 0, (int) f[NativeLayout.MAP_INFO_NAME_LEN], StandardCharsets.UTF_8));
     }
 
     /** What the kernel says about this map now, including its id and BTF ids. */
@@ -356,15 +357,15 @@ public final class BpfMap implements AutoCloseable {
     void describe() {
         synchronized (info) {
             Native.mapDescribe(pointer, info);
-            typeId = (int) info[0];
+            typeId = (int) info[NativeLayout.MAP_DESCRIBE_TYPE];
             type = MapType.of(typeId);
-            keySize = (int) info[1];
-            valueSize = (int) info[2];
-            maxEntries = (int) info[3];
-            flags = (int) info[4];
-            mapExtra = info[6];
-            btfValueTypeId = (int) info[8];
-            fd = (int) info[5];
+            keySize = (int) info[NativeLayout.MAP_DESCRIBE_KEY_SIZE];
+            valueSize = (int) info[NativeLayout.MAP_DESCRIBE_VALUE_SIZE];
+            maxEntries = (int) info[NativeLayout.MAP_DESCRIBE_MAX_ENTRIES];
+            flags = (int) info[NativeLayout.MAP_DESCRIBE_FLAGS];
+            mapExtra = info[NativeLayout.MAP_DESCRIBE_MAP_EXTRA];
+            btfValueTypeId = (int) info[NativeLayout.MAP_DESCRIBE_BTF_VALUE_TYPE_ID];
+            fd = (int) info[NativeLayout.MAP_DESCRIBE_FD];
         }
     }
 

@@ -2,7 +2,9 @@
 package io.github.bpf4j;
 
 import io.github.bpf4j.internal.Handle;
+import io.github.bpf4j.internal.LibbpfLog;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
 import io.github.bpf4j.internal.ResourcePressure;
 import java.io.ByteArrayOutputStream;
@@ -27,8 +29,17 @@ import java.util.NoSuchElementException;
  * <p>The object owns everything native behind it: the libbpf object, every
  * map and program fd, and the mappings made by {@link BpfMap#mmap()}.
  * {@link #close()} releases them all; any later call on the object, its maps
- * or its programs throws {@link IllegalStateException}. A {@link #load()}
- * that fails closes the object. An object that is never closed is freed once
+ * or its programs throws {@link IllegalStateException}.
+ *
+ * <p>Its life is a small state machine, {@link #state()}:
+ * {@link State#OPENED} after {@code open}, then {@link #load()} makes it
+ * {@link State#LOADED} or, if the load throws, {@link State#FAILED}: a failed
+ * load releases everything at once (as {@link #close()} does) and cannot be
+ * retried, because libbpf marks an object loaded even when its load failed;
+ * every later call, {@code load()} included, throws
+ * {@link IllegalStateException} saying what failed and to open the object again.
+ * {@link #close()} makes an opened or loaded object {@link State#CLOSED}
+ * (a failed one stays {@link State#FAILED}). An object that is never closed is freed once
  * it, its maps and its programs are unreachable, with a warning on the
  * {@code io.github.bpf4j} logger (run with {@code -Dbpf4j.leakDetection=true}
  * to have it say where the object was created); and when fds or memory run
@@ -48,7 +59,25 @@ public final class BpfObject implements AutoCloseable {
     private final String name;
     private final Map<String, BpfMap> maps = new LinkedHashMap<String, BpfMap>();
     private final Map<String, BpfProgram> programs = new LinkedHashMap<String, BpfProgram>();
-    private volatile boolean loaded;
+    /** Written under {@code synchronized (this)}; read anywhere. */
+    private volatile State state = State.OPENED;
+    /** What a failed load threw, for the message of every later call. */
+    private volatile String failure;
+
+    /**
+     * Where a {@link BpfObject} is in its life; see {@link BpfObject#state()}.
+     * {@code OPENED → LOADED | FAILED}, and {@code OPENED | LOADED → CLOSED}.
+     */
+    public enum State {
+        /** Opened: a spec; {@link BpfObject#setGlobal} and {@link BpfObject#load()} are allowed. */
+        OPENED,
+        /** Loaded: maps and programs live in the kernel. */
+        LOADED,
+        /** {@link BpfObject#load()} threw; everything is already released. Open the object again to retry. */
+        FAILED,
+        /** {@link BpfObject#close()} released everything. */
+        CLOSED
+    }
 
     private BpfObject(long pointer, String name) {
         this.pointer = pointer;
@@ -101,7 +130,8 @@ public final class BpfObject implements AutoCloseable {
      *
      * @throws BpfInvalidArgumentException if the image is not a well-formed BPF
      *         object (bpf4j validates its ELF structure, BTF and BTF.ext before
-     *         libbpf parses it), or its maps need more memory than
+     *         libbpf parses it)
+     * @throws IllegalArgumentException if its maps need more memory than
      *         {@link OpenOptions#maxMapMemory(long)} allows
      */
     public static BpfObject open(byte[] elf, String name, OpenOptions options) {
@@ -115,6 +145,7 @@ public final class BpfObject implements AutoCloseable {
             throw new IllegalArgumentException("object name must be non-empty and without NUL: " + name);
         }
         Native.ensureLoaded();
+        LibbpfLog.refresh(); // honours a java.util.logging level changed since the last open or load
         BpfObject obj = new BpfObject(Native.objectOpenMem(elf, name), name);
         try {
             obj.checkMapMemory(options.maxMapMemory());
@@ -137,10 +168,12 @@ public final class BpfObject implements AutoCloseable {
         long largest = 0;
         long largestBytes = -1;
         long[] largestInfo = null;
-        long[] info = new long[9];
+        long[] info = new long[NativeLayout.MAP_DESCRIBE_LEN];
         for (long map : Native.objectMaps(pointer)) {
             Native.mapDescribe(map, info);
-            long bytes = mapMemory(MapType.of((int) info[0]), info[1], info[2], info[3]);
+            long bytes = mapMemory(MapType.of((int) info[NativeLayout.MAP_DESCRIBE_TYPE]),
+                    info[NativeLayout.MAP_DESCRIBE_KEY_SIZE], info[NativeLayout.MAP_DESCRIBE_VALUE_SIZE],
+                    info[NativeLayout.MAP_DESCRIBE_MAX_ENTRIES]);
             total = saturatedAdd(total, bytes);
             if (bytes > largestBytes) {
                 largest = map;
@@ -149,12 +182,15 @@ public final class BpfObject implements AutoCloseable {
             }
         }
         if (total > maxBytes) {
-            String message = "object '" + name + "': its maps need " + total + " bytes, over the bound of " + maxBytes
-                    + " bytes; the largest is map '" + Native.mapName(largest) + "' ("
-                    + MapType.of((int) largestInfo[0]) + ", key " + largestInfo[1] + " B, value " + largestInfo[2]
-                    + " B, max_entries " + largestInfo[3] + "): " + largestBytes + " bytes";
-            throw new BpfInvalidArgumentException("BpfObject.open", 22, "EINVAL", message,
-                    "raise OpenOptions.maxMapMemory if the object is trusted, else check its max_entries and section sizes");
+            // A bound of bpf4j's, not a kernel answer: no errno, so an argument error (the options).
+            throw new IllegalArgumentException("BpfObject.open: object '" + name + "': its maps need " + total
+                    + " bytes, over the bound of " + maxBytes + " bytes; the largest is map '"
+                    + Native.mapName(largest) + "' (" + MapType.of((int) largestInfo[NativeLayout.MAP_DESCRIBE_TYPE])
+                    + ", key " + largestInfo[NativeLayout.MAP_DESCRIBE_KEY_SIZE] + " B, value "
+                    + largestInfo[NativeLayout.MAP_DESCRIBE_VALUE_SIZE] + " B, max_entries "
+                    + largestInfo[NativeLayout.MAP_DESCRIBE_MAX_ENTRIES] + "): " + largestBytes + " bytes;"
+                    + " raise OpenOptions.maxMapMemory if the object is trusted, else check its max_entries and"
+                    + " section sizes");
         }
     }
 
@@ -222,41 +258,70 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /**
-     * Creates the maps and loads the programs into the kernel.
+     * Creates the maps and loads the programs into the kernel: {@link State#OPENED}
+     * becomes {@link State#LOADED}.
      *
-     * <p>On failure the object is closed: everything it holds (fds, the
-     * libbpf object, arena mappings) is released before the exception
+     * <p>On failure the object becomes {@link State#FAILED}: everything it holds
+     * (fds, the libbpf object, arena mappings) is released before the exception
      * propagates, so {@code try (BpfObject o = BpfObject.open(x).load())}
-     * leaks nothing when the load throws. To try again, open the object again.
+     * leaks nothing when the load throws. A failed load cannot be retried
+     * (libbpf marks the object loaded even then): a second {@code load()} throws
+     * {@link IllegalStateException} naming the first failure. To try again,
+     * open the object again.
      *
      * @return this object, now live
-     * @throws BpfVerifierException if the verifier rejects a program (with its log); the object is closed
-     * @throws BpfPermissionException without the privileges to load; the object is closed
-     * @throws BpfException if the kernel or libbpf refuses the object for another reason; the object is closed
-     * @throws IllegalStateException if the object is closed or already loaded (it stays as it was)
+     * @throws BpfVerifierException if the verifier rejects a program (with its log); the object is failed
+     * @throws BpfPermissionException without the privileges to load; the object is failed
+     * @throws BpfException if the kernel or libbpf refuses the object for another reason; the object is failed
+     * @throws IllegalStateException if the object is already loaded (it stays loaded), closed, or failed
      */
     public BpfObject load() {
+        ensureNotFailed("load()");
         handle.acquire();
-        Throwable failure = null;
+        Throwable thrown = null;
         try {
             synchronized (this) {
-                if (loaded) {
-                    throw new IllegalStateException(handle + " is already loaded");
+                ensureNotFailed("load()");
+                if (state == State.LOADED) {
+                    throw new IllegalStateException(handle + ".load(): already loaded; load() runs once per object");
+                }
+                if (state == State.CLOSED) { // close() came between acquire and this lock, and waits for us
+                    throw new IllegalStateException(handle + " is closed");
                 }
                 try {
                     loadLocked();
+                    state = State.LOADED;
                 } catch (RuntimeException | Error e) {
-                    failure = e;
+                    // Before anything else can run: no second load, so no second arena preparation.
+                    failure = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+                    state = State.FAILED;
+                    thrown = e;
                     throw e;
                 }
             }
         } finally {
             handle.release();
-            if (failure != null) {
-                closeAfterFailedLoad(failure);
+            if (thrown != null) {
+                closeAfterFailedLoad(thrown);
             }
         }
         return this;
+    }
+
+    /** After a failed load every method says so, rather than only "closed". */
+    private void ensureNotFailed(String method) {
+        if (state == State.FAILED) {
+            throw new IllegalStateException("BpfObject '" + name + "'." + method + ": the object's load() failed ("
+                    + failure + ") and released everything; open the object again to retry");
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no message";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private void loadLocked() {
@@ -267,6 +332,7 @@ public final class BpfObject implements AutoCloseable {
         }
         // libbpf never loads an object twice, even after a failure: an EMFILE can only be avoided, not retried.
         ResourcePressure.reserveForLoad(programs.size(), maps.size(), "bpf_object__load(" + name + ")");
+        LibbpfLog.refresh();
         try {
             Native.objectLoad(pointer);
         } catch (BpfException e) {
@@ -276,7 +342,6 @@ public final class BpfObject implements AutoCloseable {
             }
             throw e;
         }
-        loaded = true;
         for (BpfMap m : maps.values()) {
             m.describe();
             if (m.type() == MapType.ARENA) {
@@ -301,18 +366,26 @@ public final class BpfObject implements AutoCloseable {
         return name;
     }
 
+    /** True in {@link State#LOADED} only: false when opened, failed or closed. */
     public boolean isLoaded() {
-        return loaded;
+        return state == State.LOADED;
+    }
+
+    /** Where the object is in its life: opened, loaded, failed (a load threw) or closed. Allowed after close. */
+    public State state() {
+        return state;
     }
 
     /** The object's maps, in ELF order, including libbpf's global-data maps (.bss, .data, .rodata). */
     public List<BpfMap> maps() {
+        ensureNotFailed("maps()");
         handle.ensureOpen();
         return Collections.unmodifiableList(new ArrayList<BpfMap>(maps.values()));
     }
 
     /** @throws NoSuchElementException listing the maps that exist */
     public BpfMap map(String mapName) {
+        ensureNotFailed("map()");
         handle.ensureOpen();
         BpfMap m = maps.get(mapName);
         if (m == null) {
@@ -322,12 +395,14 @@ public final class BpfObject implements AutoCloseable {
     }
 
     public List<BpfProgram> programs() {
+        ensureNotFailed("programs()");
         handle.ensureOpen();
         return Collections.unmodifiableList(new ArrayList<BpfProgram>(programs.values()));
     }
 
     /** @throws NoSuchElementException listing the programs that exist */
     public BpfProgram program(String programName) {
+        ensureNotFailed("program()");
         handle.ensureOpen();
         BpfProgram p = programs.get(programName);
         if (p == null) {
@@ -349,30 +424,32 @@ public final class BpfObject implements AutoCloseable {
         if (variable == null || value == null) {
             throw new NullPointerException("variable and value must not be null");
         }
+        ensureNotFailed("setGlobal()");
         handle.acquire();
         try {
             synchronized (this) {
-                if (loaded) {
-                    throw new IllegalStateException(handle + " is loaded: set initial values before load(),"
+                if (state == State.LOADED) {
+                    throw new IllegalStateException(handle + ".setGlobal(): the object is loaded: set initial values"
+                            + " before load(),"
                             + " or write through global(name) (not possible for frozen .rodata)");
                 }
-                long[] found = new long[5];
+                long[] found = new long[NativeLayout.GLOBAL_LEN];
                 if (Native.objectFindGlobal(pointer, variable, found) != 0) {
                     throw new NoSuchElementException("BpfObject '" + name + "' has no global variable '" + variable
                             + "' (globals need BTF: compile with -g)");
                 }
-                if (value.length != found[2]) {
-                    throw new IllegalArgumentException("global '" + variable + "' has " + found[2] + " bytes, the"
+                if (value.length != found[NativeLayout.GLOBAL_SIZE]) {
+                    throw new IllegalArgumentException("global '" + variable + "' has " + found[NativeLayout.GLOBAL_SIZE] + " bytes, the"
                             + " value " + value.length);
                 }
                 for (BpfMap m : maps.values()) {
-                    if (m.btfValueTypeId() == (int) found[0]) {
-                        m.setInitialBytes(found[1], value);
+                    if (m.btfValueTypeId() == (int) found[NativeLayout.GLOBAL_SECTION_TYPE_ID]) {
+                        m.setInitialBytes(found[NativeLayout.GLOBAL_OFFSET], value);
                         return;
                     }
                 }
                 throw new UnsupportedOperationException("global '" + variable + "' is not in a global-data map"
-                        + (found[3] == 1 ? " (an __arena global: write it through global(name) after load)" : ""));
+                        + (found[NativeLayout.GLOBAL_IN_ARENA] == 1 ? " (an __arena global: write it through global(name) after load)" : ""));
             }
         } finally {
             handle.release();
@@ -393,27 +470,31 @@ public final class BpfObject implements AutoCloseable {
         if (variable == null) {
             throw new NullPointerException("variable is null");
         }
+        ensureNotFailed("global()");
         handle.acquire();
         try {
-            if (!loaded) {
-                throw new IllegalStateException(handle + " is not loaded: call load() first");
+            // CLOSED here means close() was called after this call acquired the handle: it waits for us.
+            if (state == State.OPENED) {
+                throw new IllegalStateException(handle + ".global(): the object is not loaded; call load() first");
             }
-            long[] found = new long[5];
+            long[] found = new long[NativeLayout.GLOBAL_LEN];
             if (Native.objectFindGlobal(pointer, variable, found) != 0) {
                 throw new NoSuchElementException("BpfObject '" + name + "' has no global variable '" + variable
                         + "' (globals need BTF: compile with -g)");
             }
-            if (found[3] == 1) {
+            if (found[NativeLayout.GLOBAL_IN_ARENA] == 1) {
                 for (BpfMap m : maps.values()) {
                     if (m.type() == MapType.ARENA) {
-                        return m.arena().region().slice(m.arenaGlobalsBase(found[4]) + found[1], (int) found[2]);
+                        return m.arena().region().slice(m.arenaGlobalsBase(found[NativeLayout.GLOBAL_SECTION_SIZE])
+                                + found[NativeLayout.GLOBAL_OFFSET], (int) found[NativeLayout.GLOBAL_SIZE]);
                     }
                 }
             }
             for (BpfMap m : maps.values()) {
-                if (m.btfValueTypeId() == (int) found[0]) {
+                if (m.btfValueTypeId() == (int) found[NativeLayout.GLOBAL_SECTION_TYPE_ID]) {
                     ByteBuffer all = m.mmap();
-                    all.position((int) found[1]).limit((int) (found[1] + found[2]));
+                    int offset = (int) found[NativeLayout.GLOBAL_OFFSET];
+                    all.position(offset).limit(offset + (int) found[NativeLayout.GLOBAL_SIZE]);
                     return all.slice().order(ByteOrder.nativeOrder());
                 }
             }
@@ -436,6 +517,7 @@ public final class BpfObject implements AutoCloseable {
      * @throws NoSuchElementException if the object has no such section (no variable is in it)
      */
     public BpfMap dataMap(String section) {
+        ensureNotFailed("dataMap()");
         handle.acquire();
         try {
             return BpfMap.dataMap(name, pointer, maps.values(), section);
@@ -451,6 +533,12 @@ public final class BpfObject implements AutoCloseable {
      */
     @Override
     public void close() {
+        synchronized (this) {
+            // A load in flight holds this lock: it ends LOADED or FAILED first, and close() waits for it anyway.
+            if (state != State.FAILED) {
+                state = State.CLOSED;
+            }
+        }
         owner.close();
         // Let the detached ranges go as soon as the caller's own views are gone.
         for (BpfMap m : maps.values()) {
@@ -460,7 +548,7 @@ public final class BpfObject implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BpfObject[" + name + (handle.isClosed() ? ", closed" : loaded ? ", loaded" : ", opened") + "]";
+        return "BpfObject[" + name + ", " + state.name().toLowerCase(java.util.Locale.ROOT) + "]";
     }
 
     private String noSuch(String kind, String wanted, Collection<String> names) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.NativeLayout;
 import java.util.Set;
 
 /** What the kernel says about a map ({@code bpf_map_get_info_by_fd}): a snapshot. */
@@ -20,18 +21,18 @@ public final class MapInfo {
     private final int btfVmlinuxValueTypeId;
 
     MapInfo(long[] f, String name) {
-        this.typeId = (int) f[0];
-        this.id = (int) f[1];
-        this.keySize = (int) f[2];
-        this.valueSize = (int) f[3];
-        this.maxEntries = (int) f[4];
-        this.flags = (int) f[5];
-        this.mapExtra = f[6];
-        this.ifindex = (int) f[7];
-        this.btfId = (int) f[8];
-        this.btfKeyTypeId = (int) f[9];
-        this.btfValueTypeId = (int) f[10];
-        this.btfVmlinuxValueTypeId = (int) f[11];
+        this.typeId = (int) f[NativeLayout.MAP_INFO_TYPE];
+        this.id = (int) f[NativeLayout.MAP_INFO_ID];
+        this.keySize = (int) f[NativeLayout.MAP_INFO_KEY_SIZE];
+        this.valueSize = (int) f[NativeLayout.MAP_INFO_VALUE_SIZE];
+        this.maxEntries = (int) f[NativeLayout.MAP_INFO_MAX_ENTRIES];
+        this.flags = (int) f[NativeLayout.MAP_INFO_FLAGS];
+        this.mapExtra = f[NativeLayout.MAP_INFO_MAP_EXTRA];
+        this.ifindex = (int) f[NativeLayout.MAP_INFO_IFINDEX];
+        this.btfId = (int) f[NativeLayout.MAP_INFO_BTF_ID];
+        this.btfKeyTypeId = (int) f[NativeLayout.MAP_INFO_BTF_KEY_TYPE_ID];
+        this.btfValueTypeId = (int) f[NativeLayout.MAP_INFO_BTF_VALUE_TYPE_ID];
+        this.btfVmlinuxValueTypeId = (int) f[NativeLayout.MAP_INFO_BTF_VMLINUX_VALUE_TYPE_ID];
         this.name = name;
     }
 

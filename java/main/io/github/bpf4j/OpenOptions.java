@@ -30,7 +30,7 @@ public final class OpenOptions {
     /**
      * Bounds the kernel memory the object's maps may ask for, in total, as
      * estimated right after open (before anything reaches the kernel). An
-     * object over the bound is refused with a {@link BpfInvalidArgumentException}
+     * object over the bound is refused with an {@link IllegalArgumentException}
      * that names the largest map and its size, so a corrupt or hostile object
      * cannot make the kernel allocate gigabytes (which stalls the calling
      * thread for seconds). The estimate, per map, is

@@ -2,6 +2,7 @@
 package io.github.bpf4j;
 
 import io.github.bpf4j.internal.Buffers;
+import io.github.bpf4j.internal.NativeLayout;
 import java.nio.ByteBuffer;
 
 /**
@@ -37,7 +38,7 @@ public final class TestRun {
     final byte[][] arrays = new byte[4][];
     final ByteBuffer[] buffers = new ByteBuffer[4];
     final int[] offsetsLengths = new int[8];
-    final long[] results = new long[4];
+    final long[] results = new long[NativeLayout.TEST_RUN_LEN];
 
     private final ByteBuffer[] byteBuffers = new ByteBuffer[4];
     private final byte[][] byteArrays = new byte[4][];
@@ -130,21 +131,21 @@ public final class TestRun {
 
     /** The program's return value in the last run. */
     public int retval() {
-        return (int) results[0];
+        return (int) results[NativeLayout.TEST_RUN_RETVAL];
     }
 
     /** Average run time in nanoseconds, as measured by the kernel. */
     public long durationNanos() {
-        return results[1];
+        return results[NativeLayout.TEST_RUN_DURATION];
     }
 
     /** Bytes of packet data the program produced (more than offered when the run failed with ENOSPC). */
     public int dataSizeOut() {
-        return (int) results[2];
+        return (int) results[NativeLayout.TEST_RUN_DATA_SIZE_OUT];
     }
 
     public int ctxSizeOut() {
-        return (int) results[3];
+        return (int) results[NativeLayout.TEST_RUN_CTX_SIZE_OUT];
     }
 
     private TestRun set(int i, ByteBuffer b) {
@@ -184,7 +185,7 @@ public final class TestRun {
                 offsetsLengths[2 * i + 1] = a == null ? 0 : arrayLengths[i];
             }
         }
-        results[0] = results[1] = results[2] = results[3] = 0;
+        java.util.Arrays.fill(results, 0);
     }
 
     String spaceReport() {

@@ -137,6 +137,70 @@ class CloseTest {
         return "";
     }
 
+    /**
+     * Proof that close() waits: a test run of known length (calibrated, about
+     * 400 ms) is in the kernel when close() is called 50 ms in; close() may
+     * return only after the run did, so it takes most of the run's length,
+     * and the run itself completes (it held the handle).
+     */
+    @Test
+    void closeWaitsForAnInFlightCall() throws Exception {
+        try (BpfObject probe = BpfObject.openResource(ObjectTest.CORE).load()) {
+            BpfProgram p = probe.program("bump_first_byte");
+            // The kernel's own average leaves out time the CPU was taken away, so a busy machine only lengthens the run.
+            TestRun calibration = new TestRun().dataIn(Kernel.packet()).repeat(200_000);
+            p.testRun(calibration);
+            long perRun = Math.max(1, calibration.durationNanos());
+            int repeat = (int) Math.min(Integer.MAX_VALUE, TimeUnit.MILLISECONDS.toNanos(400) / perRun);
+            for (int attempt = 0; ; attempt++) {
+                BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
+                BpfProgram prog = obj.program("bump_first_byte");
+                TestRun run = new TestRun().dataIn(Kernel.packet()).repeat(repeat);
+                AtomicReference<Throwable> failure = new AtomicReference<Throwable>();
+                AtomicLong runStart = new AtomicLong();
+                AtomicLong runEnd = new AtomicLong();
+                CountDownLatch starting = new CountDownLatch(1);
+                Thread worker = new Thread(() -> {
+                    try {
+                        runStart.set(System.nanoTime());
+                        starting.countDown();
+                        prog.testRun(run);
+                        runEnd.set(System.nanoTime());
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                worker.start();
+                assertTrue(starting.await(10, TimeUnit.SECONDS));
+                Thread.sleep(50);
+                long closeStart = System.nanoTime();
+                obj.close();
+                long closeEnd = System.nanoTime();
+                worker.join(60_000);
+                if (failure.get() instanceof IllegalStateException && attempt < 5) {
+                    continue; // the worker had not reached the call yet: not the case under test
+                }
+                if (failure.get() != null) {
+                    throw new AssertionError("the in-flight run failed", failure.get());
+                }
+                long runNanos = runEnd.get() - runStart.get();
+                if (runNanos <= TimeUnit.MILLISECONDS.toNanos(150) && attempt < 5) {
+                    repeat = (int) Math.min(Integer.MAX_VALUE, repeat * 2L); // calibrated too short: a longer run
+                    continue;
+                }
+                assertTrue(runNanos > TimeUnit.MILLISECONDS.toNanos(150), "the run was long: " + runNanos + " ns");
+                // close() returned only after the run's last instruction: it lasted until (nearly) the run's end.
+                assertTrue(closeEnd - runStart.get() >= runNanos * 9 / 10, "close returned "
+                        + (closeEnd - runStart.get()) / 1_000_000 + " ms after the run started; the run took "
+                        + runNanos / 1_000_000 + " ms");
+                assertTrue(closeEnd - closeStart > TimeUnit.MILLISECONDS.toNanos(50),
+                        "close() blocked: " + (closeEnd - closeStart) / 1_000_000 + " ms");
+                assertThrows(IllegalStateException.class, prog::fd, "closed after the run");
+                return;
+            }
+        }
+    }
+
     @Test
     void closeWaitsForCallsInFlightAndLateCallsFailCleanly() throws Exception {
         for (int round = 0; round < 20; round++) {

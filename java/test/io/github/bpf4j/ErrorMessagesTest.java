@@ -617,7 +617,7 @@ class ErrorMessagesTest {
             java.io.PrintStream saved = System.out;
             System.setOut(new java.io.PrintStream(bytes, true, "UTF-8"));
             try {
-                io.github.bpf4j.internal.Main.main(new String[] {"version"});
+                io.github.bpf4j.cli.Main.main(new String[] {"version"});
             } finally {
                 System.setOut(saved);
             }

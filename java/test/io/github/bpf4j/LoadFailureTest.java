@@ -33,16 +33,51 @@ class LoadFailureTest {
     }
 
     @Test
-    void aFailedLoadClosesTheObject() {
+    void aFailedLoadReleasesEverythingAndIsFinal() {
         BpfObject obj = BpfObject.openResource(LeakChild.REJECTED);
         BpfMap values = obj.map("values");
         assertThrows(BpfVerifierException.class, obj::load);
-        assertTrue(obj.toString().contains("closed"), obj.toString());
+        assertEquals(BpfObject.State.FAILED, obj.state());
+        assertFalse(obj.isLoaded());
+        assertEquals("BpfObject[verifier_reject, failed]", obj.toString());
         IllegalStateException e = assertThrows(IllegalStateException.class, obj::maps);
-        assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        assertThrows(IllegalStateException.class, values::fd);
-        assertThrows(IllegalStateException.class, obj::load, "no second attempt on a closed object");
+        assertTrue(e.getMessage().startsWith("BpfObject 'verifier_reject'.maps(): the object's load() failed"
+                + " (BpfVerifierException: "), e.getMessage());
+        assertThrows(IllegalStateException.class, values::fd, "its maps are released too");
         obj.close(); // still idempotent
+        assertEquals(BpfObject.State.FAILED, obj.state(), "close() keeps telling why the object is unusable");
+    }
+
+    /**
+     * Retrying load() after a failure is refused, saying what failed and what
+     * to do, and runs nothing: with an arena in the object (bpf4j prepares it
+     * before libbpf loads), no second arena is created or mapped.
+     */
+    @Test
+    void retryingLoadAfterAFailureIsRefusedAndPreparesNoSecondArena() {
+        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        BpfObject obj = BpfObject.openResource("bpf/arena_reject.bpf.o");
+        int mappingsBefore = Mapping.live();
+        BpfVerifierException first = assertThrows(BpfVerifierException.class, obj::load);
+        assertTrue(first.getMessage().contains("unchecked_lookup"), first.getMessage());
+        // The prepared arena is detached (its range stays reserved while the object is reachable); other tests'
+        // forgotten mappings may only go meanwhile.
+        int afterFailure = Mapping.live();
+        assertTrue(afterFailure <= mappingsBefore + 1, "one arena prepared: " + mappingsBefore + " -> " + afterFailure);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            IllegalStateException again = assertThrows(IllegalStateException.class, obj::load);
+            String m = again.getMessage();
+            assertTrue(m.startsWith("BpfObject 'arena_reject'.load(): the object's load() failed (BpfVerifierException: "),
+                    m);
+            assertTrue(m.endsWith("; open the object again to retry"), m);
+            assertTrue(Mapping.live() <= afterFailure, "no second arena mapped");
+            assertEquals(BpfObject.State.FAILED, obj.state());
+        }
+        // What the message says to do works.
+        try (BpfObject fresh = BpfObject.openResource("bpf/arena_reject.bpf.o")) {
+            assertEquals(BpfObject.State.OPENED, fresh.state());
+            assertThrows(BpfVerifierException.class, fresh::load);
+        }
     }
 
     @Test
@@ -100,7 +135,7 @@ class LoadFailureTest {
         assertTrue(e.getMessage().contains("segv_arena"), e.getMessage());
         assertEquals(Collections.emptyList(), libbpfSaid, "libbpf must not have run");
         assertEquals(mappingsBefore, Mapping.live(), "no arena mapping made");
-        assertTrue(obj.toString().contains("closed"), obj.toString());
+        assertEquals(BpfObject.State.FAILED, obj.state(), obj.toString());
     }
 
     /** The same, seen from the kernel: program ids are handed out in order, and the refused load takes none. */

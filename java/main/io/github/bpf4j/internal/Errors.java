@@ -727,7 +727,7 @@ public final class Errors {
     }
 
     /** The BPF-related capabilities this process has, for reports. */
-    static String permissionSummary() {
+    public static String permissionSummary() {
         long caps = effectiveCapabilities();
         if (caps < 0) {
             return "capabilities unknown";

@@ -48,8 +48,9 @@ public final class Native {
     public static native long[] objectMaps(long object);
     public static native long[] objectPrograms(long object);
     public static native String mapName(long map);
+    /** out: NativeLayout.MAP_DESCRIBE_LEN slots. */
     public static native void mapDescribe(long map, long[] out);
-    /** 0 with out = { BTF data section id, offset, size, 1 if in the arena, section size }, or -ENOENT. */
+    /** 0 with out's NativeLayout.GLOBAL_* slots filled, or -ENOENT. */
     public static native int objectFindGlobal(long object, String name, long[] out);
     public static native String programName(long program);
     public static native String programSection(long program);
@@ -81,9 +82,21 @@ public final class Native {
         }
         return fd;
     }
-    /** 0 or -errno; out gets MapInfo's fields, name the name's bytes (length in out[12]). */
+    /**
+     * 0 or -errno; out (NativeLayout.MAP_INFO_LEN slots) gets the kernel's answer, name
+     * (MAP_INFO_NAME_BYTES) the name's bytes, their count in out[MAP_INFO_NAME_LEN].
+     */
     public static native int mapInfo(int fd, long[] out, byte[] name);
     public static native int mapFreeze(int fd);
+
+    /** log.c: the most verbose libbpf level (0 WARN, 1 INFO, 2 DEBUG; -1 none) passed on to LibbpfLog.log. */
+    static native void logSetLevel(int level);
+
+    /** ids.c: the first map id after start (0: the first), or -errno (-ENOENT past the last). */
+    public static native int mapNextId(int start);
+
+    // layout.c: jni/layout.h's constants as "NAME=value\n" lines (NativeLayoutTest holds NativeLayout to them).
+    public static native String layoutConstants();
 
     // mmap.c
     private static native long mmap0(long address, int fd, long length, boolean writable);

@@ -15,7 +15,7 @@ import org.scijava.nativelib.DefaultJniExtractor;
  * {@code System.load} from this class, so that JNI_OnLoad resolves bpf4j's
  * classes through bpf4j's own class loader (not native-lib-loader's).
  */
-final class NativeLibrary {
+public final class NativeLibrary {
     /** Overrides the jar's copy, e.g. for a locally built library. */
     static final String PATH_PROPERTY = "bpf4j.library.path";
 
@@ -40,11 +40,16 @@ final class NativeLibrary {
             try {
                 load();
                 loaded = true;
+                LibbpfLog.refresh(); // log.c forwards everything until told what the logger wants
             } catch (UnsupportedOperationException e) {
                 failure = e;
                 throw e;
             }
         }
+    }
+
+    static boolean isLoaded() {
+        return loaded;
     }
 
     private static void load() {
@@ -88,7 +93,7 @@ final class NativeLibrary {
     }
 
     /** native-lib-loader's directory names: linux_64, linux_arm64. */
-    static String platformDirectory() {
+    public static String platformDirectory() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (os.startsWith("linux") && usesMusl()) {

@@ -74,7 +74,7 @@ class UseAfterCloseTest {
     static final Map<Class<?>, List<String>> HARMLESS = new LinkedHashMap<Class<?>, List<String>>();
 
     static {
-        harmless(BpfObject.class, "close", "name", "isLoaded");
+        harmless(BpfObject.class, "close", "name", "isLoaded", "state");
         harmless(BpfMap.class, "close", "name", "object");
         harmless(BpfMap.BatchCursor.class, "done", "reset"); // a cursor is Java state; using it needs its map
         harmless(BpfProgram.class, "name", "section", "object");

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-package io.github.bpf4j.internal;
+package io.github.bpf4j.cli;
 
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.TracePipe;
+import io.github.bpf4j.internal.Native;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

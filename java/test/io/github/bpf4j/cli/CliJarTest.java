@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.bpf4j.BpfMap;
+import io.github.bpf4j.ChildJvm;
+import io.github.bpf4j.Kernel;
+import io.github.bpf4j.MapSpec;
+import io.github.bpf4j.MapType;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged jar as users run it: {@code java -jar bpf4j.jar ...}, through
+ * its manifest. The pom runs this test in the {@code verify} phase, after the
+ * jar is built and shaded, and passes its path as {@code bpf4j.jar}; without
+ * the jar the test fails rather than fall back to the class path.
+ */
+class CliJarTest {
+    private static File jar() {
+        String path = System.getProperty("bpf4j.jar");
+        assertNotNull(path, "bpf4j.jar is not set: this test runs in the verify phase (mvn verify), after package");
+        File jar = new File(path);
+        assertTrue(jar.isFile(), "no jar at " + jar + ": run mvn verify (package builds the jar first)");
+        return jar;
+    }
+
+    @Test
+    void theManifestRunsTheCli() throws Exception {
+        try (JarFile jar = new JarFile(jar())) {
+            assertEquals(Main.class.getName(), jar.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertNotNull(jar.getEntry("io/github/bpf4j/cli/Main.class"));
+            assertNull(jar.getEntry("io/github/bpf4j/internal/Main.class"), "the CLI left internal");
+            assertNotNull(jar.getEntry("io/github/bpf4j/internal/shaded/nativelib/DefaultJniExtractor.class"),
+                    "the jar is the shaded one, which runs alone");
+        }
+        Result help = java("--help");
+        assertEquals(0, help.status, help.toString());
+        assertEquals(Main.USAGE, help.out);
+        assertEquals("", help.err);
+        Result version = java("-V");
+        assertEquals(0, version.status, version.toString());
+        assertTrue(version.out.startsWith("bpf4j v"), version.out);
+        Result wrong = java("frob");
+        assertEquals(2, wrong.status, wrong.toString());
+        assertTrue(wrong.err.startsWith("bpf4j: unknown object 'frob'"), wrong.err);
+    }
+
+    @Test
+    void mapCommandsFromTheJar() throws Exception {
+        Kernel.requireBpf();
+        File jar = jar();
+        try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(4).name("cli_jar"))) {
+            map.update(new byte[] {1, 0, 0, 0}, new byte[] {(byte) 0xd2, 4, 0, 0});
+            String id = String.valueOf(map.info().id());
+            Result show = java("map", "show", "id", id);
+            assertEquals(0, show.status, show.toString());
+            assertEquals(id + ": array  name cli_jar  flags 0x0\n\tkey 4B  value 4B  max_entries 4\n", show.out);
+            Result lookup = java("map", "lookup", "id", id, "key", "1", "0", "0", "0");
+            assertEquals("key: 01 00 00 00  value: d2 04 00 00\n", lookup.out, lookup.toString());
+            Result json = java("-j", "map", "lookup", "id", id, "key", "hex", "01", "00", "00", "00");
+            assertEquals("{\"key\":[\"0x01\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0xd2\",\"0x04\",\"0x00\","
+                    + "\"0x00\"]}\n", json.out, json.toString());
+            Result missing = java("map", "lookup", "id", id, "key", "9", "0", "0", "0");
+            assertEquals(1, missing.status, missing.toString());
+            Result usage = java("map", "show", "0");
+            assertEquals(2, usage.status, usage.toString());
+        }
+        assertTrue(jar.isFile());
+    }
+
+    private static final class Result {
+        final int status;
+        final String out;
+        final String err;
+
+        Result(int status, String out, String err) {
+            this.status = status;
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public String toString() {
+            return "status " + status + ", stdout [" + out + "], stderr [" + err + "]";
+        }
+    }
+
+    private static Result java(String... args) throws Exception {
+        List<String> command = new ArrayList<String>();
+        command.add(System.getProperty("java.home") + "/bin/java");
+        command.add("-XX:+IgnoreUnrecognizedVMOptions");
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-jar");
+        command.add(jar().getPath());
+        command.addAll(Arrays.asList(args));
+        File err = File.createTempFile("bpf4j-cli", ".err");
+        try {
+            Process p = new ProcessBuilder(command).redirectError(err).start();
+            p.getOutputStream().close();
+            byte[] out = ChildJvm.drainBytes(p, 120, TimeUnit.SECONDS, String.join(" ", command));
+            return new Result(p.exitValue(), CliTest.text(out), CliTest.text(Files.readAllBytes(err.toPath())));
+        } finally {
+            assertTrue(err.delete() || !err.exists());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Layouts of the long[] answers native code fills for Java. Every slot has a
+ * name here and the same name and value in io.github.bpf4j.internal.NativeLayout;
+ * NativeLayoutTest reads this table back through Native.layoutConstants() and
+ * fails the build when the two sides disagree. Add a slot at the end of its
+ * enum, before its *_LEN, and to both tables (layout.c, NativeLayout.java).
+ */
+#ifndef BPF4J_LAYOUT_H
+#define BPF4J_LAYOUT_H
+
+/* object.c map_describe: what libbpf knows of an object's map (before or after load). */
+enum bpf4j_map_describe {
+	MAP_DESCRIBE_TYPE,
+	MAP_DESCRIBE_KEY_SIZE,
+	MAP_DESCRIBE_VALUE_SIZE,
+	MAP_DESCRIBE_MAX_ENTRIES,
+	MAP_DESCRIBE_FLAGS,
+	MAP_DESCRIBE_FD,
+	MAP_DESCRIBE_MAP_EXTRA,
+	MAP_DESCRIBE_IS_INTERNAL,
+	MAP_DESCRIBE_BTF_VALUE_TYPE_ID,
+	MAP_DESCRIBE_LEN
+};
+
+/* object.c object_find_global: where a global variable lives. */
+enum bpf4j_global {
+	GLOBAL_SECTION_TYPE_ID,	/* BTF id of the DATASEC holding it */
+	GLOBAL_OFFSET,
+	GLOBAL_SIZE,
+	GLOBAL_IN_ARENA,	/* 1 if the section is the arena's (.addr_space.1) */
+	GLOBAL_SECTION_SIZE,
+	GLOBAL_LEN
+};
+
+/* map.c map_info: the kernel's bpf_map_info. The name's bytes go to a separate byte[]. */
+enum bpf4j_map_info {
+	MAP_INFO_TYPE,
+	MAP_INFO_ID,
+	MAP_INFO_KEY_SIZE,
+	MAP_INFO_VALUE_SIZE,
+	MAP_INFO_MAX_ENTRIES,
+	MAP_INFO_FLAGS,
+	MAP_INFO_MAP_EXTRA,
+	MAP_INFO_IFINDEX,
+	MAP_INFO_BTF_ID,
+	MAP_INFO_BTF_KEY_TYPE_ID,
+	MAP_INFO_BTF_VALUE_TYPE_ID,
+	MAP_INFO_BTF_VMLINUX_VALUE_TYPE_ID,
+	MAP_INFO_NAME_LEN,	/* bytes of the name (at most BPF_OBJ_NAME_LEN - 1) */
+	MAP_INFO_LEN
+};
+/* BPF_OBJ_NAME_LEN: the name array Java passes. */
+#define MAP_INFO_NAME_BYTES 16
+
+/* prog.c prog_test_run: the results of one BPF_PROG_TEST_RUN. */
+enum bpf4j_test_run {
+	TEST_RUN_RETVAL,
+	TEST_RUN_DURATION,
+	TEST_RUN_DATA_SIZE_OUT,
+	TEST_RUN_CTX_SIZE_OUT,
+	TEST_RUN_LEN
+};
+
+#endif /* BPF4J_LAYOUT_H */
