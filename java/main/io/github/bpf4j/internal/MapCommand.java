@@ -73,7 +73,7 @@ final class MapCommand {
         String command = "bpf4j map " + args[0];
         try {
             Request r = parse(args);
-            try (BpfMap map = r.id != null ? BpfMap.fromId(r.id) : BpfMap.openPinned(Paths.get(r.path))) {
+            try (BpfMap map = r.id != null ? BpfMap.fromId(r.id) : io.github.bpf4j.Pins.openMap(Paths.get(r.path))) {
                 return execute(r, map, out, err, command);
             }
         } catch (UsageError e) {
