@@ -530,6 +530,14 @@ class ErrorMessagesTest {
             String pinned = line(out, "openPinned");
             contains(pinned, "BpfPermissionException", pin + " is a pin (mode 0600, owner uid 0)", "uid 65534");
             lacks(pinned, "frozen", "LSM");
+            // tracefs is root's (0700): a user without DAC capabilities gets the real EACCES, and is not told
+            // tracefs is missing or that CAP_SYS_ADMIN would help.
+            if (io.github.bpf4j.internal.Native.statfsType("/sys/kernel/tracing") == 0x74726163L) {
+                String trace = line(out, "tracePipe");
+                contains(trace, "BpfPermissionException", "open(/sys/kernel/tracing/trace_pipe) failed: EACCES",
+                        "not what BPF capabilities override", "this process lacks both");
+                lacks(trace, "not mounted", "needs CAP_SYS_ADMIN");
+            }
             String create = line(out, "create");
             String probe = line(out, "probe");
             if (unprivileged.equals("0")) {
@@ -621,6 +629,7 @@ class ErrorMessagesTest {
             report("probe", () -> System.out.print(Bpf4j.probe(MapType.HASH) + " "));
             report("probeProgram", () -> System.out.print(Bpf4j.probe(ProgramType.KPROBE) + " "));
             report("load", () -> BpfObject.openResource(OBJECT).load().close());
+            report("tracePipe", () -> TracePipe.open().close());
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             java.io.PrintStream saved = System.out;
             System.setOut(new java.io.PrintStream(bytes, true, "UTF-8"));

@@ -858,9 +858,9 @@ public final class Errors {
             case TRACE_PIPE:
                 // tracefs is mode 0700 root and trace_pipe 0440 root: file modes, which CAP_BPF, CAP_PERFMON
                 // and CAP_SYS_ADMIN do not override.
-                hint.append("tracefs (/sys/kernel/tracing, mode 0700) and its trace_pipe (0440) belong to root and"
-                        + " no BPF capability opens them (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN do not help): read"
-                        + " it as root, or with CAP_DAC_READ_SEARCH (or CAP_DAC_OVERRIDE)");
+                hint.append("tracefs (/sys/kernel/tracing, mode 0700) and its trace_pipe (0440) belong to root, and"
+                        + " file modes are not what BPF capabilities override (not even CAP_SYS_ADMIN): read it as"
+                        + " root, or with CAP_DAC_READ_SEARCH (or CAP_DAC_OVERRIDE)");
                 if (caps >= 0) {
                     hint.append(has(caps, CAP_DAC_OVERRIDE) || has(caps, CAP_DAC_READ_SEARCH)
                             ? "; this process has it, so a security module or the mount's options refuse it"
