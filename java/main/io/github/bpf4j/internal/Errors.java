@@ -177,6 +177,8 @@ public final class Errors {
             message = message + ": this process may not load even a trivial BPF program";
         } else if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
+        } else if (!isLibbpfOp(op) && detail != null && !detail.trim().isEmpty()) {
+            message = message + ": " + detail.trim(); // what the shim or the caller knows about the subject
         }
         return classify(op, operation, errno, name, message, hint(op, errno), detail);
     }
