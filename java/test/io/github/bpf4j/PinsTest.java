@@ -156,6 +156,21 @@ class PinsTest {
     }
 
     @Test
+    void aPinnedProgramKeepsItsTypeAndOnlyXdpAttachesAsXdp() {
+        try (BpfObject tc = BpfObject.openResource("bpf/test_run.bpf.o").load()) {
+            tc.program("mark_and_prioritize").pin(fs.resolve("tc"));
+        }
+        try (BpfProgram p = Pins.openProgram(fs.resolve("tc"))) {
+            assertEquals(ProgramType.SCHED_CLS, p.type());
+            assertEquals("mark_and_priori", p.name(), "the kernel keeps the first 15 bytes of mark_and_prioritize");
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> p.attachXdp("lo"));
+            assertEquals("attachXdp: program '" + p.name() + "' is SCHED_CLS, not XDP; attach it the way its type is"
+                    + " attached", e.getMessage());
+        }
+    }
+
+    @Test
     void attachingAPinnedProgramChecksTheInterface() throws Exception {
         Path pin = fs.resolve("xdp");
         obj.program("bump_first_byte").pin(pin);
