@@ -99,7 +99,15 @@ public final class Errors {
         return name != null ? name : "errno " + errno;
     }
 
-    /** Throws the exception for {@code ret} if it is negative; returns it otherwise. */
+    /** Throws {@link #of}'s exception for {@code ret} if it is negative (a -errno); returns it otherwise. */
+    public static int check(Op op, String call, int ret) {
+        if (ret < 0) {
+            throw of(op, call, -ret, null);
+        }
+        return ret;
+    }
+
+    /** As {@link #check(Op, String, int)} with the Op read from the string; prefer naming the Op. */
     public static int check(String operation, int ret) {
         if (ret < 0) {
             throw exception(operation, -ret, null);
