@@ -59,7 +59,11 @@ struct bpf4j_operand {
 	void *ptr;    /* resolved address */
 	int pinned;   /* array was pinned with GetPrimitiveArrayCritical */
 };
-/* A direct ByteBuffer's address (NULL for a heap buffer). */
+/*
+ * A direct ByteBuffer's address; NULL for a heap buffer (checked: Java
+ * passes heap buffers as their arrays, so NULL here is a bpf4j bug, refused
+ * with IllegalArgumentException by the callers instead of read as memory).
+ */
 void *bpf4j_direct_address(JNIEnv *env, jobject buffer);
 /* 0, or -1 with IllegalArgumentException pending. */
 int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op);

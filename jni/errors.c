@@ -12,10 +12,14 @@ static jclass errors_class;
  * java.nio.Buffer's address and capacity, read as fields: the JNI functions
  * GetDirectBufferAddress/Capacity each re-check the object's class, which
  * costs more than the rest of a map lookup's Java side. The JNI signatures
- * already guarantee a ByteBuffer, and Java passes only direct ones.
+ * already guarantee a ByteBuffer. Buffer.address alone cannot tell a heap
+ * buffer from a direct one: JDK 9+ sets it to the array's base offset (16)
+ * for heap buffers. ByteBuffer.hb, the backing array, is non-null exactly
+ * for heap buffers (JDK 8 to 25), so the guard reads that.
  */
 static jfieldID buffer_address;
 static jfieldID buffer_capacity;
+static jfieldID buffer_heap_array;
 static jmethodID errors_from_native;
 static jclass illegal_argument_class;
 
@@ -35,10 +39,12 @@ int bpf4j_errors_init(JNIEnv *env)
 		return -1;
 	buffer_address = (*env)->GetFieldID(env, cls, "address", "J");
 	buffer_capacity = buffer_address ? (*env)->GetFieldID(env, cls, "capacity", "I") : NULL;
-	if (!buffer_capacity) {
+	cls = buffer_capacity ? (*env)->FindClass(env, "java/nio/ByteBuffer") : NULL;
+	buffer_heap_array = cls ? (*env)->GetFieldID(env, cls, "hb", "[B") : NULL;
+	if (!buffer_heap_array) {
 		/* A JDK without these fields: fall back to the checked JNI calls. */
 		(*env)->ExceptionClear(env);
-		buffer_address = buffer_capacity = NULL;
+		buffer_address = buffer_capacity = buffer_heap_array = NULL;
 	}
 	cls = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
 	if (!cls)
@@ -116,8 +122,16 @@ static jlong direct_capacity(JNIEnv *env, jobject buffer)
 
 void *bpf4j_direct_address(JNIEnv *env, jobject buffer)
 {
-	return buffer_address ? BPF4J_UNPTR(void *, (*env)->GetLongField(env, buffer, buffer_address))
-			      : (*env)->GetDirectBufferAddress(env, buffer);
+	jobject array;
+
+	if (!buffer_address)
+		return (*env)->GetDirectBufferAddress(env, buffer);
+	array = (*env)->GetObjectField(env, buffer, buffer_heap_array);
+	if (array) {
+		(*env)->DeleteLocalRef(env, array);
+		return NULL;
+	}
+	return BPF4J_UNPTR(void *, (*env)->GetLongField(env, buffer, buffer_address));
 }
 
 int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op)

@@ -123,12 +123,44 @@ static jint JNICALL prog_attach_xdp(JNIEnv *env, jclass cls, jint prog_fd, jint 
 	return bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
 }
 
+/* Same order as BpfProgram.INFO_* on the Java side. */
+enum { PROG_INFO_TYPE, PROG_INFO_ID, N_PROG_INFO };
+
+/*
+ * bpf_prog_get_info_by_fd: type and id into out, the name into name_out.
+ * Returns the name's length, or -errno (the kernel's: EINVAL for an fd
+ * that is no BPF object, EBADF for one that is not open).
+ */
+static jint JNICALL prog_info(JNIEnv *env, jclass cls, jint fd, jintArray out, jbyteArray name_out)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	jint fields[N_PROG_INFO];
+	jint n;
+	int err;
+
+	(void)cls;
+	memset(&info, 0, sizeof(info));
+	err = bpf_prog_get_info_by_fd(fd, &info, &len);
+	if (err)
+		return err;
+	fields[PROG_INFO_TYPE] = (jint)info.type;
+	fields[PROG_INFO_ID] = (jint)info.id;
+	(*env)->SetIntArrayRegion(env, out, 0, N_PROG_INFO, fields);
+	n = (jint)strnlen(info.name, sizeof(info.name));
+	if (n > (*env)->GetArrayLength(env, name_out))
+		n = (*env)->GetArrayLength(env, name_out);
+	(*env)->SetByteArrayRegion(env, name_out, 0, n, (const jbyte *)info.name);
+	return n;
+}
+
 int bpf4j_prog_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
 		{ "progTestRun", "(I[BLjava/nio/ByteBuffer;[BLjava/nio/ByteBuffer;[BLjava/nio/ByteBuffer;"
 				 "[BLjava/nio/ByteBuffer;[IIIII[J)I", (void *)prog_test_run },
 		{ "progAttachXdp0", "(III)I", (void *)prog_attach_xdp },
+		{ "progInfo", "(I[I[B)I", (void *)prog_info },
 	};
 
 	return bpf4j_register(env, methods, BPF4J_ARRAY_LEN(methods));

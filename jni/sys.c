@@ -163,6 +163,16 @@ static jint JNICALL sys_obj_get(JNIEnv *env, jclass cls, jstring jpath)
 	return ret;
 }
 
+/* Removing a pin: unlink's own errno (ENOENT, EISDIR, EACCES, ...), never a guess. */
+static jint JNICALL sys_unlink(JNIEnv *env, jclass cls, jstring jpath)
+{
+	jint ret;
+
+	(void)cls;
+	WITH_PATH(env, jpath, path, unlink(path) ? -errno : 0);
+	return ret;
+}
+
 /* The filesystem type (f_type) holding path, or -errno. */
 static jlong JNICALL sys_statfs_type(JNIEnv *env, jclass cls, jstring jpath)
 {
@@ -227,6 +237,7 @@ int bpf4j_sys_register(JNIEnv *env)
 		{ "objPin", "(ILjava/lang/String;)I", (void *)sys_obj_pin },
 		{ "objGet0", "(Ljava/lang/String;)I", (void *)sys_obj_get },
 		{ "statfsType", "(Ljava/lang/String;)J", (void *)sys_statfs_type },
+		{ "unlink", "(Ljava/lang/String;)I", (void *)sys_unlink },
 		{ "mapFdById0", "(I)I", (void *)sys_map_fd_by_id },
 		{ "dup0", "(I)I", (void *)sys_dup },
 		{ "ifIndex", "(Ljava/lang/String;)I", (void *)sys_if_index },

@@ -44,7 +44,8 @@ public final class Bpf4j {
         if (type == MapType.UNKNOWN || type == MapType.UNSPEC) {
             throw new IllegalArgumentException("cannot probe " + type);
         }
-        return probeResult("libbpf_probe_bpf_map_type(" + type + ")", Native.probeMapType(type.id()));
+        return probeResult(Errors.Op.PROBE_MAP, "libbpf_probe_bpf_map_type(" + type + ")",
+                Native.probeMapType(type.id()));
     }
 
     /**
@@ -58,12 +59,13 @@ public final class Bpf4j {
         if (type == ProgramType.UNKNOWN || type == ProgramType.UNSPEC) {
             throw new IllegalArgumentException("cannot probe " + type);
         }
-        return probeResult("libbpf_probe_bpf_prog_type(" + type + ")", Native.probeProgramType(type.id()));
+        return probeResult(Errors.Op.PROBE_PROG, "libbpf_probe_bpf_prog_type(" + type + ")",
+                Native.probeProgramType(type.id()));
     }
 
-    private static boolean probeResult(String operation, int ret) {
+    private static boolean probeResult(Errors.Op op, String operation, int ret) {
         if (ret < 0) {
-            throw Errors.exception(operation, -ret, null);
+            throw Errors.of(op, operation, -ret, null);
         }
         return ret == 1;
     }

@@ -22,7 +22,7 @@ public class BpfException extends RuntimeException {
         this.hint = hint;
     }
 
-    /** The call that failed, e.g. {@code bpf_map_update_elem(map 'counts')}. */
+    /** The call that failed, as {@code c_function(subject)}, e.g. {@code bpf_map_update_elem(map 'counts', HASH)}. */
     public String operation() {
         return operation;
     }

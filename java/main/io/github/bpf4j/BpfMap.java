@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
-import io.github.bpf4j.internal.BpfFs;
 import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.FdKind;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeLayout;
@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * A BPF map: of a {@link BpfObject}, or on its own ({@link #create},
- * {@link #openPinned}, {@link #fromId}, {@link #fromFd}).
+ * {@link Pins#openMap}, {@link #fromId}, {@link #fromFd}).
  *
  * <p>Element operations take keys and values as a {@code ByteBuffer}
  * (allocation-free) or a {@code byte[]}, with every option overload in both
@@ -128,27 +128,7 @@ public final class BpfMap implements AutoCloseable {
             throw Errors.mapException("bpf_map_create(" + spec.type() + ")", -fd, Errors.MAP_CREATE, spec.type(),
                     spec.describe());
         }
-        return adopt(fd, "bpf_map_create");
-    }
-
-    /**
-     * Opens a map pinned in a BPF filesystem, e.g. by another process. Type,
-     * sizes, flags and id come from the kernel.
-     *
-     * @throws BpfInvalidArgumentException if the path is a directory, a file outside any BPF
-     *     filesystem, or a pinned program or link, saying which
-     * @throws BpfPermissionException if the pin's file mode does not let this user open it
-     */
-    public static BpfMap openPinned(Path path) {
-        Native.ensureLoaded();
-        String p = path.toAbsolutePath().toString();
-        int fd = Native.objGet(p);
-        if (fd < 0) {
-            String op = "bpf_obj_get(" + p + ")";
-            BpfException diagnosed = BpfFs.diagnosePin(path, op, -fd);
-            throw diagnosed != null ? diagnosed : Errors.exception(op, -fd, null);
-        }
-        return adopt(fd, "bpf_obj_get(" + p + ")");
+        return adopt(fd, "bpf_map_create", "the new map");
     }
 
     /**
@@ -161,9 +141,9 @@ public final class BpfMap implements AutoCloseable {
         Native.ensureLoaded();
         int fd = Native.mapFdById(id);
         if (fd < 0) {
-            throw Errors.exception("bpf_map_get_fd_by_id(" + id + ")", -fd, null);
+            throw Errors.of(Errors.Op.BY_ID, "bpf_map_get_fd_by_id(" + id + ")", -fd, null);
         }
-        return adopt(fd, "bpf_map_get_fd_by_id(" + id + ")");
+        return adopt(fd, "BpfMap.fromId(" + id + ")", "map id " + id);
     }
 
     /**
@@ -182,81 +162,33 @@ public final class BpfMap implements AutoCloseable {
      * throws); to keep a map, keep the {@code BpfMap}, or reopen it by
      * {@link MapInfo#id()} or a pin.
      *
-     * @throws BpfInvalidArgumentException if {@code fd} is not open (EBADF), or not a BPF map (EINVAL),
-     *     saying what it is
+     * @throws BpfInvalidArgumentException if {@code fd} is not open (dup's EBADF)
+     * @throws IllegalArgumentException if {@code fd} is negative or not a BPF map, saying what it is
      */
     public static BpfMap fromFd(int fd) {
         Native.ensureLoaded();
-        String op = "fromFd(" + fd + ")";
+        String method = "BpfMap.fromFd(" + fd + ")";
         if (fd < 0) {
-            throw new BpfInvalidArgumentException(op, Errors.EBADF, "EBADF", fd + " is not a file descriptor",
-                    "pass the fd of a BPF map this process holds");
+            throw new IllegalArgumentException(method + ": " + fd + " is not a file descriptor; pass the fd of a BPF"
+                    + " map this process holds");
         }
         int copy = Native.dup(fd);
-        if (copy == -Errors.EBADF) {
-            throw new BpfInvalidArgumentException(op, Errors.EBADF, "EBADF", "fd " + fd
-                    + (fd <= 2 ? " (" + describeFd(fd, "closed") + ")" : "") + " is not open in this process",
-                    fd <= 2 ? "pass the fd of a BPF map this process holds" : "was its map closed? an fd() is valid"
-                            + " only until its handle is closed; keep the BpfMap, or reopen by id or pin");
-        }
         if (copy < 0) {
-            throw Errors.exception("dup(" + fd + ")", -copy, null);
+            throw Errors.of(Errors.Op.FD_DUP, "dup(" + fd + ")", -copy,
+                    fd <= 2 ? FdKind.streamName(fd) + ", closed" : null);
         }
-        try {
-            String kind = fdKind(copy);
-            if (kind != null && !kind.equals(BPF_MAP_INODE)) {
-                throw new BpfInvalidArgumentException(op, Errors.EINVAL, "EINVAL", "fd " + fd + " is "
-                        + describeFd(fd, kind) + ", not a BPF map", "pass the fd of a BPF map"
-                        + (kind.startsWith("anon_inode:bpf") ? "; programs and links have their own handles" : ""));
-            }
-        } catch (RuntimeException e) {
-            Native.close(copy);
-            throw e;
-        }
-        return adopt(copy, op);
+        return adopt(copy, method, "fd " + fd + (fd <= 2 ? " (" + FdKind.streamName(fd) + ")" : ""));
     }
 
-    private static final String BPF_MAP_INODE = "anon_inode:bpf-map";
-
-    /** What /proc/self/fd/N links to (e.g. "pipe:[123]", "anon_inode:bpf-map", a path), or null without /proc. */
-    private static String fdKind(int fd) {
-        try {
-            return Files.readSymbolicLink(java.nio.file.Paths.get("/proc/self/fd/" + fd)).toString();
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return null;
-        }
-    }
-
-    /** A reader's words for an fd's /proc link. */
-    static String describeFd(int fd, String kind) {
-        String what;
-        if (kind.startsWith("pipe:")) {
-            what = "a pipe";
-        } else if (kind.startsWith("socket:")) {
-            what = "a socket";
-        } else if (kind.equals("anon_inode:bpf-prog")) {
-            what = "a BPF program";
-        } else if (kind.equals("anon_inode:bpf_link") || kind.equals("anon_inode:bpf-link")) {
-            what = "a BPF link";
-        } else if (kind.startsWith("anon_inode:")) {
-            what = "an anonymous inode (" + kind.substring(11) + ")";
-        } else if (kind.startsWith("/dev/")) {
-            what = "a device (" + kind + ")";
-        } else if (kind.startsWith("/")) {
-            java.nio.file.Path target = java.nio.file.Paths.get(kind);
-            what = (Files.isDirectory(target) ? "the directory " : "the file ") + kind;
-        } else {
-            what = kind;
-        }
-        String[] std = {"standard input", "standard output", "standard error"};
-        return fd >= 0 && fd <= 2 ? std[fd] + ", " + what : what;
-    }
-
-    /** Wraps a fresh fd we own; closes it if it is not a map. */
-    private static BpfMap adopt(int fd, String operation) {
+    /**
+     * Wraps a fresh fd we own; closes it if it is not a map.
+     *
+     * @param subject where the fd came from, for the message if it is no map: "fd 7", "the pin"
+     */
+    static BpfMap adopt(int fd, String operation, String subject) {
         MapInfo info;
         try {
-            requireMapFd(fd, operation);
+            FdKind.require(fd, FdKind.MAP, operation, subject);
             info = readInfo(fd, operation);
         } catch (RuntimeException e) {
             Native.close(fd);
@@ -265,29 +197,12 @@ public final class BpfMap implements AutoCloseable {
         return new BpfMap(fd, info);
     }
 
-    /**
-     * bpf_map_get_info_by_fd answers for programs and links too (with their
-     * own layout), so the fd's kind is checked first.
-     */
-    private static void requireMapFd(int fd, String operation) {
-        String kind = fdKind(fd);
-        if (kind != null && !kind.equals(BPF_MAP_INODE)) {
-            throw new BpfInvalidArgumentException(operation, Errors.EINVAL, "EINVAL", "the object is not a BPF map but "
-                    + describeFd(-1, kind), "open programs and links with their own types; a map is what"
-                    + " 'bpftool map' lists");
-        }
-    }
-
     private static MapInfo readInfo(int fd, String operation) {
         long[] f = new long[NativeLayout.MAP_INFO_LEN];
         byte[] nameBytes = new byte[NativeLayout.MAP_INFO_NAME_BYTES];
         int err = Native.mapInfo(fd, f, nameBytes);
-        if (err == -Errors.EINVAL) {
-            throw new BpfInvalidArgumentException(operation, Errors.EINVAL, "EINVAL", "the object is not a BPF map",
-                    "a pinned program or link cannot be opened as a map");
-        }
         if (err < 0) {
-            throw Errors.exception("bpf_map_get_info_by_fd(" + operation + ")", -err, null);
+            throw Errors.of(Errors.Op.INFO, "bpf_map_get_info_by_fd(" + operation + ")", -err, null);
         }
         return new MapInfo(f, new String(nameBytes, 0, (int) f[NativeLayout.MAP_INFO_NAME_LEN], StandardCharsets.UTF_8));
     }
@@ -304,43 +219,24 @@ public final class BpfMap implements AutoCloseable {
 
     /**
      * Pins the map at {@code path} in a BPF filesystem, so it outlives this
-     * process and others can {@link #openPinned} it. Mounts bpffs at
+     * process and others can {@link Pins#openMap} it. Mounts bpffs at
      * /sys/fs/bpf if the path is there and none is mounted.
+     *
+     * @throws BpfException with EEXIST if something is pinned there already (never replaced);
+     *     {@link BpfInvalidArgumentException} with the kernel's EPERM if the path is outside any BPF filesystem
      */
     public void pin(Path path) {
         handle.acquire();
         try {
-            int f = liveFd();
-            String op = "bpf_obj_pin(map '" + name + "', " + path + ")";
-            BpfFs.requireFor(path, op);
-            int err = Native.objPin(f, path.toAbsolutePath().toString());
-            if (err == -Errors.EEXIST) {
-                throw new BpfException(op, Errors.EEXIST, "EEXIST", path + " exists already",
-                        "unpin it first (delete the file) or pick another name");
-            }
-            if (err < 0) {
-                throw Errors.exception(op, -err, null);
-            }
+            Pins.pin(liveFd(), "map '" + name + "'", path);
         } finally {
             handle.release();
         }
     }
 
-    /** Removes a pin (any pin, made by anyone); the map lives on while something else holds it. */
-    public static void unpin(Path path) {
-        Native.ensureLoaded();
-        BpfFs.requireFor(path, "unpin(" + path + ")");
-        try {
-            Files.delete(path);
-        } catch (java.io.IOException e) {
-            throw new BpfException("unpin(" + path + ")", Errors.ENOENT, "ENOENT", "cannot remove the pin: " + e,
-                    "check that the path is pinned and this process may write its directory");
-        }
-    }
-
     /**
      * Releases the map's fd if this map owns it (made by {@link #create},
-     * {@link #openPinned}, {@link #fromId}, {@link #fromFd}); waits for calls in
+     * {@link Pins#openMap}, {@link #fromId}, {@link #fromFd}); waits for calls in
      * flight on other threads and detaches {@link #mmap()} buffers. For a map of
      * a {@link BpfObject} it does nothing: the object owns it. Idempotent.
      */

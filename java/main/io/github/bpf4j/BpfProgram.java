@@ -1,25 +1,44 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
-import io.github.bpf4j.internal.BpfFs;
 import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.FdKind;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeOwner;
+import io.github.bpf4j.link.XdpOptions;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** A program of a {@link BpfObject}; runnable once the object is loaded. */
-public final class BpfProgram {
-    private final BpfObject owner; // keeps the object reachable while the program is
+/**
+ * A BPF program: of a {@link BpfObject} (runnable once the object is
+ * loaded), or on its own, opened from a pin ({@link Pins#openProgram}).
+ *
+ * <p>Ownership, as for {@link BpfMap}: a program of an object belongs to the
+ * object, and closing the object closes it ({@link #close()} on such a
+ * program does nothing). A program on its own owns its fd: {@link #close()}
+ * releases it, and a forgotten one is released once unreachable. Either
+ * way, every call after the close throws {@link IllegalStateException}.
+ */
+public final class BpfProgram implements AutoCloseable {
+    // bpf_prog_get_info_by_fd's answer, as jni/prog.c fills it.
+    private static final int INFO_TYPE = 0;
+    private static final int INFO_ID = 1;
+    private static final int INFO_FIELDS = 2;
+
+    private final BpfObject object; // keeps the object reachable while the program is; null on its own
+    private final NativeOwner own; // the fd's owner for a program on its own, else null
     private final Handle handle;
-    private final long pointer;
+    private final long pointer; // libbpf's bpf_program, 0 on its own
     private final String name;
     private final String section;
     private volatile ProgramType type;
     private volatile int fd = -1;
 
     BpfProgram(BpfObject owner, Handle handle, long pointer) {
-        this.owner = owner;
+        this.object = owner;
+        this.own = null;
         this.handle = handle;
         this.pointer = pointer;
         this.name = Native.programName(pointer);
@@ -27,16 +46,55 @@ public final class BpfProgram {
         describe();
     }
 
+    /** A program on its own, owning {@code fd}, described by the kernel. */
+    private BpfProgram(int fd, String name, ProgramType type) {
+        this.object = null;
+        this.pointer = 0;
+        this.name = name;
+        this.section = null;
+        this.type = type;
+        this.fd = fd;
+        this.own = NativeOwner.ofFd(this, "BpfProgram '" + name + "'", fd);
+        this.handle = own.handle();
+    }
+
+    /**
+     * Wraps a fresh program fd we own (from a pin); closes it if it is not a
+     * program or its info cannot be read.
+     *
+     * @param subject where the fd came from, for the message if it is no program: "the pin"
+     */
+    static BpfProgram adopt(int fd, String operation, String subject) {
+        try {
+            FdKind.require(fd, FdKind.PROGRAM, operation, subject);
+            int[] info = new int[INFO_FIELDS];
+            byte[] nameBytes = new byte[16];
+            int n = Native.progInfo(fd, info, nameBytes);
+            if (n < 0) {
+                throw Errors.of(Errors.Op.INFO, "bpf_prog_get_info_by_fd(" + operation + ")", -n, null);
+            }
+            String name = n > 0 ? new String(nameBytes, 0, n, StandardCharsets.UTF_8) : "id " + info[INFO_ID];
+            return new BpfProgram(fd, name, ProgramType.of(info[INFO_TYPE]));
+        } catch (RuntimeException e) {
+            Native.close(fd);
+            throw e;
+        }
+    }
+
     void describe() {
         type = ProgramType.of(Native.programType(pointer));
         fd = Native.programFd(pointer);
     }
 
+    /**
+     * The program's name: from the object file, or for a program on its own
+     * the kernel's (the first 15 bytes of the function name).
+     */
     public String name() {
         return name;
     }
 
-    /** The ELF section, e.g. {@code raw_tp} or {@code xdp}. */
+    /** The ELF section, e.g. {@code raw_tp} or {@code xdp}; null for a program on its own (the kernel keeps none). */
     public String section() {
         return section;
     }
@@ -46,74 +104,76 @@ public final class BpfProgram {
         return type;
     }
 
-    /** The program's fd, owned by the object: valid until it is closed; never close it yourself. */
+    /** The program's fd, owned by the object or by this program: valid until closed; never close it yourself. */
     public int fd() {
         handle.ensureOpen();
         checkLive();
         return fd;
     }
 
+    /** The object this program belongs to; null for a program on its own. */
     public BpfObject object() {
-        return owner;
+        return object;
     }
 
     /**
      * Pins the program at {@code path} in a BPF filesystem (mounting one at
      * /sys/fs/bpf if that is where the pin goes and none is there), so it
-     * outlives this process. Remove the pin with {@link BpfMap#unpin(Path)}.
+     * outlives this process; reopen it with {@link Pins#openProgram}, remove
+     * the pin with {@link Pins#unpin}.
+     *
+     * @throws BpfException with EEXIST if something is pinned there already (never replaced);
+     *     {@link BpfInvalidArgumentException} with the kernel's EPERM if the path is outside any BPF filesystem
      */
     public void pin(Path path) {
         handle.acquire();
         try {
             checkLive();
-            String op = "bpf_obj_pin(program '" + name + "', " + path + ")";
-            BpfFs.requireFor(path, op);
-            int err = Native.objPin(fd, path.toAbsolutePath().toString());
-            if (err < 0) {
-                throw Errors.exception(op, -err, null);
-            }
+            Pins.pin(fd, "program '" + name + "'", path);
         } finally {
             handle.release();
         }
     }
 
-    /** {@code XDP_FLAGS_SKB_MODE}: generic XDP, on any device, in the network stack. */
-    public static final int XDP_FLAGS_SKB_MODE = 1 << 1;
-    /** {@code XDP_FLAGS_DRV_MODE}: native XDP in the driver; fails where the driver lacks it. */
-    public static final int XDP_FLAGS_DRV_MODE = 1 << 2;
-
-    /** Attaches this XDP program to a network interface of this network namespace (driver mode where possible). */
+    /** Attaches this XDP program to a network interface of this network namespace, in {@link
+     * io.github.bpf4j.link.XdpMode#DEFAULT} mode. */
     public BpfLink attachXdp(String interfaceName) {
-        return attachXdp(interfaceName, 0);
+        return attachXdp(interfaceName, XdpOptions.defaults());
     }
 
     /**
      * Attaches this XDP program to {@code interfaceName} as a BPF link; close
      * the link to detach.
      *
-     * @param xdpFlags 0, {@link #XDP_FLAGS_SKB_MODE} or {@link #XDP_FLAGS_DRV_MODE}
+     * @throws UnsupportedOperationException if this is not an XDP program
+     * @throws IllegalArgumentException if this network namespace has no such interface
+     * @throws BpfException with EBUSY if another XDP program is attached in that mode
      */
-    public BpfLink attachXdp(String interfaceName, int xdpFlags) {
+    public BpfLink attachXdp(String interfaceName, XdpOptions options) {
         if (interfaceName == null) {
             throw new NullPointerException("interfaceName is null");
         }
-        Native.ensureLoaded();
-        // Not java.net.NetworkInterface: it misses interfaces without an address.
-        int ifindex = Native.ifIndex(interfaceName);
-        if (ifindex <= 0) {
-            throw new IllegalArgumentException("no network interface '" + interfaceName
-                    + "' in this network namespace (" + Errors.errnoName(-ifindex) + ")");
+        if (options == null) {
+            throw new NullPointerException("options is null");
         }
+        Native.ensureLoaded();
         handle.acquire();
         try {
             checkLive();
             if (type != ProgramType.XDP) {
-                throw new UnsupportedOperationException("program '" + name + "' is " + type + ", not XDP");
+                throw new UnsupportedOperationException("attachXdp: program '" + name + "' is " + type
+                        + ", not XDP; attach it the way its type is attached");
             }
-            int link = Native.progAttachXdp(fd, ifindex, xdpFlags);
+            // Not java.net.NetworkInterface: it misses interfaces without an address.
+            int ifindex = Native.ifIndex(interfaceName);
+            if (ifindex <= 0) {
+                throw new IllegalArgumentException("attachXdp: no network interface '" + interfaceName
+                        + "' in this network namespace (" + Errors.errnoName(-ifindex) + "); list them with ip link");
+            }
+            int link = Native.progAttachXdp(fd, ifindex, xdpFlags(options));
             if (link < 0) {
-                throw Errors.exception("bpf_link_create(program '" + name + "', xdp, " + interfaceName + ")", -link,
-                        null);
+                throw Errors.of(Errors.Op.XDP_ATTACH, "bpf_link_create(program '" + name + "', xdp, " + interfaceName
+                        + ")", -link, null);
             }
             return new BpfLink(this, "xdp:" + interfaceName, link);
         } finally {
@@ -121,22 +181,32 @@ public final class BpfProgram {
         }
     }
 
+    /** The kernel's XDP_FLAGS_* for the options (uapi/linux/if_link.h). */
+    private static int xdpFlags(XdpOptions options) {
+        switch (options.mode()) {
+            case SKB: return 1 << 1;
+            case DRIVER: return 1 << 2;
+            default: return 0;
+        }
+    }
+
     /** Runs the program once with no input; returns the run's request and results. */
     public TestRun testRun() {
-        TestRun run = new TestRun();
-        testRun(run);
-        return run;
+        return testRun(new TestRun());
     }
 
     /**
      * Runs the program with {@code BPF_PROG_TEST_RUN}. The results land in
      * {@code run}; reuse it (and direct buffers) for runs that allocate nothing.
      *
-     * @return the program's return value
+     * @return {@code run}, holding the results ({@link TestRun#retval()}, ...)
      * @throws BpfException with ENOSPC if an output buffer is too small (the
      *     sizes the kernel wanted are in {@code run} all the same)
      */
-    public int testRun(TestRun run) {
+    public TestRun testRun(TestRun run) {
+        if (run == null) {
+            throw new NullPointerException("run is null");
+        }
         handle.acquire();
         try {
             checkLive();
@@ -144,17 +214,11 @@ public final class BpfProgram {
             byte[][] a = run.arrays;
             ByteBuffer[] b = run.buffers;
             int ret = Native.progTestRun(fd, a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], run.offsetsLengths,
-                    run.repeat(), run.flags(), run.cpu(), run.batchSize(), run.results);
-            if (ret == -Errors.ENOSPC) {
-                throw new BpfException(op(), Errors.ENOSPC, "ENOSPC", "an output buffer is too small: "
-                        + run.spaceReport(), "offer larger data out / ctx out buffers");
-            }
+                    run.repeat(), run.kernelFlags(), run.kernelCpu(), run.batchSize(), run.results);
             if (ret < 0) {
-                int[] ol = run.offsetsLengths;
-                throw Errors.testRunException(op(), -ret, type, run.repeat(), run.flags(), run.cpu(), run.batchSize(),
-                        ol[1], ol[3], ol[5], ol[7], Native.pageSize());
+                throw run.failure(op(), -ret, type);
             }
-            return run.retval();
+            return run;
         } finally {
             handle.release();
         }
@@ -166,13 +230,28 @@ public final class BpfProgram {
 
     private void checkLive() {
         if (fd < 0) {
-            throw new IllegalStateException("program '" + name + "' of " + owner
+            throw new IllegalStateException("program '" + name + "' of " + object
                     + " is not in the kernel yet: call load() first");
+        }
+    }
+
+    /**
+     * Releases the program's fd if this program owns it (opened with
+     * {@link Pins#openProgram}). For a program of a {@link BpfObject} it
+     * does nothing: the object owns it. Links attached with it stay attached
+     * until closed (the kernel keeps the program while a link holds it).
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (own != null) {
+            own.close();
         }
     }
 
     @Override
     public String toString() {
-        return "BpfProgram[" + name + ", " + type + ", section " + section + "]";
+        return "BpfProgram[" + name + ", " + type + (section != null ? ", section " + section : ", on its own")
+                + (handle.isClosed() ? ", closed" : "") + "]";
     }
 }

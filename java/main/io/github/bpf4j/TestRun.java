@@ -3,6 +3,8 @@ package io.github.bpf4j;
 
 import io.github.bpf4j.internal.Buffers;
 import io.github.bpf4j.internal.NativeLayout;
+import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.Native;
 import java.nio.ByteBuffer;
 
 /**
@@ -10,10 +12,18 @@ import java.nio.ByteBuffer;
  * its results. Reusable and meant to be reused: with direct buffers a run
  * allocates nothing. Not thread-safe: one per thread.
  *
- * <p>Buffers are read at run time from their position to their limit; an
- * output buffer receives data at its position, up to its limit, and its
- * position and limit are left alone: {@link #dataSizeOut()} says how much
- * the program produced.
+ * <p>Every operand is a {@code ByteBuffer} (its {@code remaining()} bytes,
+ * read at run time from its position; position and limit are left alone) or
+ * a {@code byte[]} with an offset and length. An output receives at most
+ * that many bytes; {@link #dataSizeOut()} and {@link #ctxSizeOut()} say how
+ * much the program produced.
+ *
+ * <p>Options are methods, one per kernel flag: {@link #runOnCpu(int)}
+ * ({@code BPF_F_TEST_RUN_ON_CPU}, raw_tp programs), {@link #xdpLiveFrames(boolean)}
+ * ({@code BPF_F_TEST_XDP_LIVE_FRAMES}, with {@link #batchSize(int)}) and
+ * {@link #skbChecksumComplete(boolean)} ({@code BPF_F_TEST_SKB_CHECKSUM_COMPLETE}).
+ * Which program type takes which is the kernel's rule; a run that sets one
+ * its type does not take fails with EINVAL, explained.
  *
  * <p>Buffers may be direct (used in place) or heap buffers with an accessible
  * array; a read-only heap buffer is refused with an
@@ -21,12 +31,10 @@ import java.nio.ByteBuffer;
  * reach its bytes (a read-only direct buffer works as an input).
  */
 public final class TestRun {
-    /** {@code BPF_F_TEST_RUN_ON_CPU}: run on {@link #cpu(int)}. */
-    public static final int F_RUN_ON_CPU = 1;
-    /** {@code BPF_F_TEST_XDP_LIVE_FRAMES}: XDP frames go out for real. */
-    public static final int F_XDP_LIVE_FRAMES = 2;
-    /** {@code BPF_F_TEST_SKB_CHECKSUM_COMPLETE}. */
-    public static final int F_SKB_CHECKSUM_COMPLETE = 4;
+    // The kernel's BPF_F_TEST_* bits (uapi/linux/bpf.h).
+    private static final int BPF_F_TEST_RUN_ON_CPU = 1;
+    private static final int BPF_F_TEST_XDP_LIVE_FRAMES = 2;
+    private static final int BPF_F_TEST_SKB_CHECKSUM_COMPLETE = 4;
 
     private static final int DATA_IN = 0;
     private static final int DATA_OUT = 1;
@@ -44,11 +52,10 @@ public final class TestRun {
     private final byte[][] byteArrays = new byte[4][];
     private final int[] arrayOffsets = new int[4];
     private final int[] arrayLengths = new int[4];
+    private final Errors.TestRunOptions options = new Errors.TestRunOptions();
     private int repeat;
-    private int flags;
-    private int cpu;
-    private int batchSize;
 
+    /** The packet (or other data) the program runs on. */
     public TestRun dataIn(ByteBuffer in) {
         return set(DATA_IN, in);
     }
@@ -70,6 +77,16 @@ public final class TestRun {
         return set(DATA_OUT, out, 0, out == null ? 0 : out.length);
     }
 
+    public TestRun dataOut(byte[] out, int offset, int length) {
+        return set(DATA_OUT, out, offset, length);
+    }
+
+    /**
+     * The program's context in: for packet programs a prefix of its context
+     * struct ({@code struct __sk_buff}, {@code struct xdp_md}) with only the
+     * fields the kernel lets a test set; for raw_tp and syscall programs
+     * their arguments.
+     */
     public TestRun ctxIn(ByteBuffer in) {
         return set(CTX_IN, in);
     }
@@ -78,6 +95,11 @@ public final class TestRun {
         return set(CTX_IN, in, 0, in == null ? 0 : in.length);
     }
 
+    public TestRun ctxIn(byte[] in, int offset, int length) {
+        return set(CTX_IN, in, offset, length);
+    }
+
+    /** Where the context as the program left it goes (e.g. {@code __sk_buff} fields it wrote). */
     public TestRun ctxOut(ByteBuffer out) {
         return set(CTX_OUT, out);
     }
@@ -86,30 +108,58 @@ public final class TestRun {
         return set(CTX_OUT, out, 0, out == null ? 0 : out.length);
     }
 
+    public TestRun ctxOut(byte[] out, int offset, int length) {
+        return set(CTX_OUT, out, offset, length);
+    }
+
     /** Runs the program this many times in the kernel; the duration is the average. 0 means 1. */
     public TestRun repeat(int times) {
         if (times < 0) {
-            throw new IllegalArgumentException("repeat must be >= 0: " + times);
+            throw new IllegalArgumentException("repeat: " + times + " is negative; pass 0 (once) or more");
         }
         this.repeat = times;
         return this;
     }
 
-    /** {@link #F_RUN_ON_CPU}, {@link #F_XDP_LIVE_FRAMES}, {@link #F_SKB_CHECKSUM_COMPLETE}. */
-    public TestRun flags(int testRunFlags) {
-        this.flags = testRunFlags;
+    /**
+     * {@code BPF_F_TEST_RUN_ON_CPU}: runs on CPU {@code cpu} (raw_tp
+     * programs; others run on the calling CPU). {@code -1} runs on the
+     * calling CPU again, without the flag.
+     */
+    public TestRun runOnCpu(int cpu) {
+        if (cpu < -1) {
+            throw new IllegalArgumentException("runOnCpu: " + cpu + " is no CPU; pass a CPU index, or -1 for any");
+        }
+        options.cpu = cpu;
         return this;
     }
 
-    /** The CPU to run on; needs {@link #F_RUN_ON_CPU}. */
-    public TestRun cpu(int cpuIndex) {
-        this.cpu = cpuIndex;
+    /**
+     * {@code BPF_F_TEST_XDP_LIVE_FRAMES} (XDP, Linux 5.18+): frames the
+     * program returns XDP_TX or XDP_REDIRECT for are sent for real, in
+     * batches of {@link #batchSize(int)}.
+     */
+    public TestRun xdpLiveFrames(boolean live) {
+        options.liveFrames = live;
         return this;
     }
 
-    /** Frames per batch for {@link #F_XDP_LIVE_FRAMES}. */
+    /** Frames per batch for {@link #xdpLiveFrames(boolean)} runs; 0 is the kernel's default (64). */
     public TestRun batchSize(int frames) {
-        this.batchSize = frames;
+        if (frames < 0) {
+            throw new IllegalArgumentException("batchSize: " + frames + " is negative; pass 0 for the default");
+        }
+        options.batchSize = frames;
+        return this;
+    }
+
+    /**
+     * {@code BPF_F_TEST_SKB_CHECKSUM_COMPLETE} (skb programs, Linux 5.19+):
+     * the skb gets {@code CHECKSUM_COMPLETE} over the packet, as a receiving
+     * NIC would set it.
+     */
+    public TestRun skbChecksumComplete(boolean complete) {
+        options.checksumComplete = complete;
         return this;
     }
 
@@ -117,16 +167,21 @@ public final class TestRun {
         return repeat;
     }
 
-    public int flags() {
-        return flags;
+    /** The CPU of {@link #runOnCpu(int)}, or -1. */
+    public int cpu() {
+        return options.cpu;
     }
 
-    public int cpu() {
-        return cpu;
+    public boolean xdpLiveFrames() {
+        return options.liveFrames;
     }
 
     public int batchSize() {
-        return batchSize;
+        return options.batchSize;
+    }
+
+    public boolean skbChecksumComplete() {
+        return options.checksumComplete;
     }
 
     /** The program's return value in the last run. */
@@ -134,7 +189,10 @@ public final class TestRun {
         return (int) results[NativeLayout.TEST_RUN_RETVAL];
     }
 
-    /** Average run time in nanoseconds, as measured by the kernel. */
+    /**
+     * Average time of one repetition in nanoseconds, as the kernel measured
+     * it (total time over {@link #repeat(int)}).
+     */
     public long durationNanos() {
         return results[NativeLayout.TEST_RUN_DURATION];
     }
@@ -144,8 +202,19 @@ public final class TestRun {
         return (int) results[NativeLayout.TEST_RUN_DATA_SIZE_OUT];
     }
 
+    /** Bytes of context the program produced (more than offered when the run failed with ENOSPC). */
     public int ctxSizeOut() {
         return (int) results[NativeLayout.TEST_RUN_CTX_SIZE_OUT];
+    }
+
+    int kernelFlags() {
+        return (options.cpu >= 0 ? BPF_F_TEST_RUN_ON_CPU : 0) | (options.liveFrames ? BPF_F_TEST_XDP_LIVE_FRAMES : 0)
+                | (options.checksumComplete ? BPF_F_TEST_SKB_CHECKSUM_COMPLETE : 0);
+    }
+
+    /** The cpu the kernel gets: 0 unless runOnCpu is set (the kernel refuses a cpu without the flag). */
+    int kernelCpu() {
+        return Math.max(options.cpu, 0);
     }
 
     private TestRun set(int i, ByteBuffer b) {
@@ -188,8 +257,12 @@ public final class TestRun {
         java.util.Arrays.fill(results, 0);
     }
 
-    String spaceReport() {
-        return "data out offered " + offsetsLengths[2 * DATA_OUT + 1] + " bytes, the program produced "
-                + dataSizeOut() + "; ctx out offered " + offsetsLengths[2 * CTX_OUT + 1] + ", needed " + ctxSizeOut();
+    /** The exception for a failed run, from the kernel's errno and what this run asked for. */
+    BpfException failure(String operation, int errno, ProgramType type) {
+        int[] ol = offsetsLengths;
+        return Errors.testRunException(operation, errno, type, repeat, options, ol[2 * DATA_IN + 1],
+                ol[2 * DATA_OUT + 1], ol[2 * CTX_IN + 1], ol[2 * CTX_OUT + 1], Native.pageSize(),
+                "data out offered " + ol[2 * DATA_OUT + 1] + " bytes, the program produced " + dataSizeOut()
+                        + "; ctx out offered " + ol[2 * CTX_OUT + 1] + ", needed " + ctxSizeOut());
     }
 }

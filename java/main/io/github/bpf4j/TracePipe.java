@@ -85,48 +85,50 @@ public final class TracePipe implements AutoCloseable {
         }
     }
 
-    /** Opens the trace pipe, mounting tracefs first if needed. */
+    /**
+     * Opens the trace pipe, mounting tracefs first if it is mounted nowhere.
+     *
+     * @throws BpfException with EBUSY if another reader (any process) has it open
+     * @throws BpfPermissionException if this user may not open it: tracefs is root's (mode 0700) and no BPF
+     *     capability (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) overrides a file mode; or if tracefs must be mounted
+     *     and this process may not mount it
+     */
     public static TracePipe open() {
         Native.ensureLoaded();
         String path = locate();
         int fd = Native.openNonBlocking(path);
-        if (fd == -Errors.EBUSY) {
-            throw new BpfException("open(" + path + ")", Errors.EBUSY, "EBUSY", "the trace pipe has a reader already",
-                    "the kernel allows one reader at a time: close the other TracePipe, or stop the other"
-                            + " process reading " + path);
-        }
         if (fd < 0) {
-            throw Errors.exception("open(" + path + ")", -fd, null);
+            throw Errors.of(Errors.Op.TRACE_PIPE, "open(" + path + ")", -fd, null);
         }
         return new TracePipe(fd, path);
     }
 
+    /**
+     * Where trace_pipe is: a mounted tracefs is used as it is (opening it
+     * then gives the real errno, EACCES for a user tracefs is closed to);
+     * only when none is mounted does this mount one.
+     */
     private static String locate() {
-        if (new File(TRACEFS, "trace_pipe").exists()) {
+        if (new File(TRACEFS, "trace_pipe").exists() || isTracefs(TRACEFS)) {
             return TRACEFS + "/trace_pipe";
         }
-        if (new File(DEBUGFS_TRACING, "trace_pipe").exists()) {
+        if (new File(DEBUGFS_TRACING, "trace_pipe").exists() || isTracefs(DEBUGFS_TRACING)) {
             return DEBUGFS_TRACING + "/trace_pipe";
         }
         int err = Native.mount("nodev", TRACEFS, "tracefs");
-        if (err == 0 && new File(TRACEFS, "trace_pipe").exists()) {
-            return TRACEFS + "/trace_pipe";
+        if (err < 0) {
+            throw Errors.of(Errors.Op.TRACEFS_MOUNT, "mount(tracefs, " + TRACEFS + ")", -err, null);
         }
-        if (err == 0) {
-            err = -Errors.ENOENT; // mounted, yet no trace_pipe: a kernel without tracing
-        }
-        String op = "mount(tracefs, " + TRACEFS + ")";
-        String hint = "mount it yourself: mount -t tracefs nodev " + TRACEFS + " (needs CAP_SYS_ADMIN)";
-        if (err == -Errors.EPERM || err == -Errors.EACCES) {
-            boolean hidden = new File(TRACEFS).isDirectory() && !new File(TRACEFS).canExecute();
-            throw new BpfPermissionException(op, -err, Errors.errnoName(-err), hidden
-                    ? TRACEFS + " is not accessible to this user, and it may not mount tracefs"
-                    : "tracefs is not mounted and this process may not mount it", hidden
-                    ? "run as root (tracefs is root-only by default)" : hint);
-        }
-        throw new BpfException(op, -err, Errors.errnoName(-err), "tracefs is not mounted and mounting it failed",
-                hint);
+        return TRACEFS + "/trace_pipe";
     }
+
+    /** statfs answers even for a directory this user may not search. */
+    private static boolean isTracefs(String dir) {
+        long type = Native.statfsType(dir);
+        return type == TRACEFS_MAGIC;
+    }
+
+    private static final long TRACEFS_MAGIC = 0x74726163L;
 
     /** Where the pipe was found. */
     public String path() {
@@ -194,7 +196,7 @@ public final class TracePipe implements AutoCloseable {
             long sliceMillis = left >= POLL_SLICE_NANOS ? POLL_SLICE_MILLIS : (left + 999_999) / 1_000_000;
             int n = Native.pollRead(fd, chunk, 0, chunk.length, (int) sliceMillis);
             if (n < 0) {
-                throw Errors.exception("read(" + path + ")", -n, null);
+                throw Errors.of(Errors.Op.TRACE_PIPE, "read(" + path + ")", -n, null);
             }
             append(n);
         }

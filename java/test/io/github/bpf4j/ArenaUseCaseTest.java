@@ -72,39 +72,39 @@ class ArenaUseCaseTest {
             TestRun run = new TestRun().dataOut(out);
 
             // No table yet: every request passes.
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("alpha", ""))));
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("alpha", ""))).retval());
             assertEquals(1, g.u64("no_table"));
             g.putU64("kv_table_ptr", r.pointerAt(at));
 
             byte[] req = request("alpha", "");
-            assertEquals(XDP_TX, get.testRun(run.dataIn(req)));
+            assertEquals(XDP_TX, get.testRun(run.dataIn(req)).retval());
             checkReply(req, out, run.dataSizeOut(), "one");
             req = request("beta", "\r\n");
-            assertEquals(XDP_TX, get.testRun(run.dataIn(req)));
+            assertEquals(XDP_TX, get.testRun(run.dataIn(req)).retval());
             checkReply(req, out, run.dataSizeOut(), "two");
             req = request(longKey, "\n");
-            assertEquals(XDP_TX, get.testRun(run.dataIn(req)));
+            assertEquals(XDP_TX, get.testRun(run.dataIn(req)).retval());
             checkReply(req, out, run.dataSizeOut(), longValue);
 
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("gamma", ""))), "a miss goes to the stack");
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("alph", ""))), "a prefix is another key");
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("gamma", ""))).retval(), "a miss goes to the stack");
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("alph", ""))).retval(), "a prefix is another key");
 
             // Changes from Java are seen by the next packet.
             assertFalse(t.put("alpha", "uno"), "an update, not an insert");
             req = request("alpha", "");
-            assertEquals(XDP_TX, get.testRun(run.dataIn(req)));
+            assertEquals(XDP_TX, get.testRun(run.dataIn(req)).retval());
             checkReply(req, out, run.dataSizeOut(), "uno");
             assertTrue(t.remove("beta"));
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("beta", ""))));
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("beta", ""))).retval());
             assertTrue(t.put("beta", "back"), "a tombstone is reused");
             req = request("beta", "");
-            assertEquals(XDP_TX, get.testRun(run.dataIn(req)));
+            assertEquals(XDP_TX, get.testRun(run.dataIn(req)).retval());
             checkReply(req, out, run.dataSizeOut(), "back");
 
             // Not for kv_get: other ports, bad payloads.
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(udp(KV_PORT + 1, "GET alpha"))));
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(udp(KV_PORT, "PUT alpha"))));
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(udp(KV_PORT, "GET " + longKey + "x"))));
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(udp(KV_PORT + 1, "GET alpha"))).retval());
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(udp(KV_PORT, "PUT alpha"))).retval());
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(udp(KV_PORT, "GET " + longKey + "x"))).retval());
 
             assertEquals(5, g.u64("hits"));
             assertEquals(3, g.u64("misses"));
@@ -125,7 +125,7 @@ class ArenaUseCaseTest {
             BpfProgram del = obj.program("kv_del");
             BpfProgram get = obj.program("kv_get");
 
-            assertEquals(0, init.testRun(new TestRun().ctxIn(ints(256, 0))));
+            assertEquals(0, init.testRun(new TestRun().ctxIn(ints(256, 0))).retval());
             long ptr = g.u64("kv_table_ptr");
             assertEquals(r.arena().userVmStart() >>> 32, ptr >>> 32, "a user address");
             ArenaHashTable t = ArenaHashTable.at(r, r.offsetOf(ptr), 16, 64);
@@ -134,9 +134,9 @@ class ArenaUseCaseTest {
 
             // BPF inserts, Java reads (and agrees on hash and probing).
             for (int i = 0; i < 100; i++) {
-                assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("bpf-" + i, "from bpf " + i, 1))));
+                assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("bpf-" + i, "from bpf " + i, 1))).retval());
             }
-            assertEquals(-17, put.testRun(new TestRun().ctxIn(putArgs("bpf-7", "again", 1))), "BPF_NOEXIST: EEXIST");
+            assertEquals(-17, put.testRun(new TestRun().ctxIn(putArgs("bpf-7", "again", 1))).retval(), "BPF_NOEXIST: EEXIST");
             assertEquals(100, t.count());
             for (int i = 0; i < 100; i++) {
                 assertEquals("from bpf " + i, t.getString("bpf-" + i));
@@ -145,19 +145,19 @@ class ArenaUseCaseTest {
             for (int i = 0; i < 100; i++) {
                 assertTrue(t.put("java-" + i, "from java " + i));
             }
-            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("java-5", "bpf was here", 2))), "BPF_EXIST");
+            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("java-5", "bpf was here", 2))).retval(), "BPF_EXIST");
             assertEquals("bpf was here", t.getString("java-5"));
             byte[] out = new byte[256];
             TestRun run = new TestRun().dataOut(out);
             byte[] req = request("java-42", "");
-            assertEquals(XDP_TX, get.testRun(run.dataIn(req)));
+            assertEquals(XDP_TX, get.testRun(run.dataIn(req)).retval());
             checkReply(req, out, run.dataSizeOut(), "from java 42");
             // Deletes, each side's keys from the other side.
-            assertEquals(0, del.testRun(new TestRun().ctxIn(ArenaHashTable.ascii("java-42", 16))));
+            assertEquals(0, del.testRun(new TestRun().ctxIn(ArenaHashTable.ascii("java-42", 16))).retval());
             assertNull(t.getString("java-42"));
-            assertEquals(-2, del.testRun(new TestRun().ctxIn(ArenaHashTable.ascii("java-42", 16))), "ENOENT");
+            assertEquals(-2, del.testRun(new TestRun().ctxIn(ArenaHashTable.ascii("java-42", 16))).retval(), "ENOENT");
             assertTrue(t.remove("bpf-3"));
-            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("bpf-3", ""))));
+            assertEquals(XDP_PASS, get.testRun(run.dataIn(request("bpf-3", ""))).retval());
             assertEquals(198, t.count());
 
             Map<String, String> all = new HashMap<String, String>();
@@ -172,7 +172,7 @@ class ArenaUseCaseTest {
             long mine = 64 * PAGE;
             ArenaHashTable j = ArenaHashTable.init(r, mine, 64, 16, 64);
             g.putU64("kv_table_ptr", r.pointerAt(mine));
-            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("k", "v", 0))));
+            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("k", "v", 0))).retval());
             assertEquals("v", j.getString("k"));
             assertEquals(1, j.count());
         }
@@ -197,11 +197,11 @@ class ArenaUseCaseTest {
             ArenaHashTable.TableFullException e = assertThrows(ArenaHashTable.TableFullException.class,
                     () -> t.put(same.get(64), "x"));
             assertTrue(e.getMessage().contains("within 64 slots"), e.getMessage());
-            assertEquals(-28, put.testRun(new TestRun().ctxIn(putArgs(same.get(65), "x", 0))), "BPF: ENOSPC");
+            assertEquals(-28, put.testRun(new TestRun().ctxIn(putArgs(same.get(65), "x", 0))).retval(), "BPF: ENOSPC");
             assertEquals(64, t.count());
             // A tombstone in the window makes room again, for either side.
             assertTrue(t.remove(same.get(10)));
-            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs(same.get(65), "x", 0))));
+            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs(same.get(65), "x", 0))).retval());
             assertEquals("x", t.getString(same.get(65)));
             for (int i = 0; i < 64; i++) {
                 assertEquals(i == 10 ? null : "v" + i, t.getString(same.get(i)));
@@ -216,8 +216,8 @@ class ArenaUseCaseTest {
             e = assertThrows(ArenaHashTable.TableFullException.class, () -> small.put("s15", "v"));
             assertTrue(e.getMessage().contains("capacity - 1"), e.getMessage());
             g.putU64("kv_table_ptr", r.pointerAt(at2));
-            assertEquals(-7, put.testRun(new TestRun().ctxIn(putArgs("s15", "v", 0))), "BPF: E2BIG");
-            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("s3", "updated", 0))), "updates still work");
+            assertEquals(-7, put.testRun(new TestRun().ctxIn(putArgs("s15", "v", 0))).retval(), "BPF: E2BIG");
+            assertEquals(0, put.testRun(new TestRun().ctxIn(putArgs("s3", "updated", 0))).retval(), "updates still work");
             assertEquals("updated", small.getString("s3"));
         }
     }
@@ -322,7 +322,7 @@ class ArenaUseCaseTest {
             int n = 4096;
 
             long start = System.nanoTime();
-            assertEquals(0, obj.program("build").testRun(new TestRun().ctxIn(ints(n, 0))));
+            assertEquals(0, obj.program("build").testRun(new TestRun().ctxIn(ints(n, 0))).retval());
             long buildMicros = (System.nanoTime() - start) / 1_000;
             assertEquals(n, g.u32("built_n"));
             assertEquals(n, g.u64("list_len"), "BPF walked its own list");
@@ -372,7 +372,7 @@ class ArenaUseCaseTest {
             assertEquals(n, t.entries().size());
 
             // Tombstones made by BPF: lookups go past them.
-            assertEquals(0, obj.program("build").testRun(new TestRun().ctxIn(ints(3000, 1 | 4))));
+            assertEquals(0, obj.program("build").testRun(new TestRun().ctxIn(ints(3000, 1 | 4))).retval());
             assertEquals(0, g.u64("list_ptr"), "no list this time");
             assertEquals(-1, r.offsetOf(g.u64("list_ptr")));
             ArenaHashTable t2 = ArenaHashTable.at(r, r.offsetOf(g.u64("table_ptr")), 16, 64);
@@ -407,7 +407,7 @@ class ArenaUseCaseTest {
             assertTrue(arena.segvOnFault());
             assertTrue(arena.noUserConv());
             int pages = 8;
-            assertEquals(0, obj.program("heap_alloc").testRun(new TestRun().ctxIn(ints(pages, 0))));
+            assertEquals(0, obj.program("heap_alloc").testRun(new TestRun().ctxIn(ints(pages, 0))).retval());
             assertEquals(pages, g.u32("heap_count"));
             assertEquals(1, g.u32("heap_live"));
 
@@ -457,13 +457,13 @@ class ArenaUseCaseTest {
 
             // Java changes three words; the program sees exactly those.
             BpfProgram check = obj.program("heap_check");
-            assertEquals(0, check.testRun(new TestRun()));
+            assertEquals(0, check.testRun(new TestRun()).retval());
             r.writeChecked(offsets[0] + 8, longs(1), 0, 8);
             r.writeChecked(offsets[3] + 16, longs(2, 3), 0, 16);
-            assertEquals(3, check.testRun(new TestRun()));
+            assertEquals(3, check.testRun(new TestRun()).retval());
             r.writeChecked(offsets[0] + 8, longs(pattern(0, 1)), 0, 8);
             r.writeChecked(offsets[3] + 16, longs(pattern(3, 2), pattern(3, 3)), 0, 16);
-            assertEquals(0, check.testRun(new TestRun()));
+            assertEquals(0, check.testRun(new TestRun()).retval());
 
             // The twins work here too, through the kernel. Pages 4..7 are not contiguous
             // necessarily, so each structure stays in one page.
@@ -483,7 +483,7 @@ class ArenaUseCaseTest {
             assertNull(t.getString("heap"));
 
             // Freed pages: EFAULT, never a crash.
-            assertEquals(pages, obj.program("heap_free").testRun(new TestRun()));
+            assertEquals(pages, obj.program("heap_free").testRun(new TestRun()).retval());
             for (long off : offsets) {
                 BpfException gone = assertThrows(BpfException.class, () -> r.readLongChecked(off));
                 assertEquals("EFAULT", gone.errnoName());
@@ -493,7 +493,7 @@ class ArenaUseCaseTest {
             BpfException stale = assertThrows(BpfException.class, list::count);
             assertEquals("EFAULT", stale.errnoName());
             assertThrows(BpfException.class, () -> t.getString("heap"));
-            assertEquals(-2, check.testRun(new TestRun()), "ENOENT: nothing live");
+            assertEquals(-2, check.testRun(new TestRun()).retval(), "ENOENT: nothing live");
             assertEquals(pages, g.u64("heap_pages_freed"));
         }
     }
@@ -561,7 +561,7 @@ class ArenaUseCaseTest {
                 long runs = 0;
                 while (runs < 3 || javaDone.getCount() > 0) {
                     long before = r.getLong(counter);
-                    assertEquals(XDP_PASS, inc.testRun(run));
+                    assertEquals(XDP_PASS, inc.testRun(run).retval());
                     if (r.getLong(counter) - before > repeat) {
                         overlapped.incrementAndGet(); // the JVM added while this run did
                     }
@@ -596,11 +596,11 @@ class ArenaUseCaseTest {
             long counter = 9 * PAGE + 8; // nobody allocated page 9
             r.putLong(counter, 1_000_000);
             g.putU64("counter_ptr", r.pointerAt(counter));
-            assertEquals(XDP_PASS, obj.program("counter_inc").testRun(new TestRun().dataIn(Kernel.packet())));
+            assertEquals(XDP_PASS, obj.program("counter_inc").testRun(new TestRun().dataIn(Kernel.packet())).retval());
             assertEquals(1_000_001, r.getLong(counter));
             // counter_add tries to allocate the page first: it is there already, and the value stays.
             ByteBuffer args = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putInt(0, 5).putLong(8, 10);
-            assertEquals(0, obj.program("counter_add").testRun(new TestRun().ctxIn(args.array())));
+            assertEquals(0, obj.program("counter_add").testRun(new TestRun().ctxIn(args.array())).retval());
             assertEquals(1_000_051, r.getLong(counter));
             // The 32-bit pointer form works as well.
             g.putU64("counter_ptr", r.pointerAt(counter) & 0xffffffffL);
@@ -635,7 +635,7 @@ class ArenaUseCaseTest {
                 g.putU64("big_off", i, off[i]);
                 g.putU64("big_in", i, fromBpf[i]);
             }
-            assertEquals(4, obj.program("big_rw").testRun(new TestRun()));
+            assertEquals(4, obj.program("big_rw").testRun(new TestRun()).retval());
             for (int i = 0; i < 4; i++) {
                 assertEquals(fromJava[i], g.u64("big_seen", i), "the program saw what Java wrote at " + off[i]);
                 assertEquals(i == 3 ? 1 : 0, g.s32("big_alloc", i), "slot " + i + ": allocated by the program?");
@@ -660,7 +660,7 @@ class ArenaUseCaseTest {
             BpfArena arena = obj.map("glob_arena").arena();
             ArenaRegion r = arena.region();
             BpfProgram read = obj.program("read_globals");
-            assertEquals(1, read.testRun(new TestRun()));
+            assertEquals(1, read.testRun(new TestRun()).retval());
             long[] initial = {11, 22, 33, 44};
             for (int i = 0; i < 4; i++) {
                 assertEquals(initial[i], g.u64("seen_values", i), "the program saw g_values[" + i + "]");
@@ -680,9 +680,9 @@ class ArenaUseCaseTest {
             }
 
             r.putInt(answer, 100);
-            assertEquals(2, read.testRun(new TestRun()));
+            assertEquals(2, read.testRun(new TestRun()).retval());
             assertEquals(100, g.s32("seen_answer"), "the program reads what Java wrote");
-            assertEquals(0, obj.program("write_globals").testRun(new TestRun()));
+            assertEquals(0, obj.program("write_globals").testRun(new TestRun()).retval());
             assertEquals(43, r.getInt(answer));
             assertEquals(4444, r.getLong(values + 24));
         }
@@ -705,7 +705,7 @@ class ArenaUseCaseTest {
             }
             for (long pointer : new long[] {r.pointerAt(head), r.pointerAt(head) & 0xffffffffL}) {
                 g.putU64("walk_list_ptr", pointer);
-                assertEquals(0, walk.testRun(new TestRun()));
+                assertEquals(0, walk.testRun(new TestRun()).retval());
                 assertEquals(n, g.s64("walk_len"));
                 assertEquals(sum, g.u64("walk_sum"));
                 assertEquals(n, g.u64("walk_count"));
@@ -733,7 +733,7 @@ class ArenaUseCaseTest {
             e = assertThrows(IllegalStateException.class, bad::values);
             assertTrue(e.getMessage().contains("cycle"), e.getMessage());
             g.putU64("walk_list_ptr", r.pointerAt(cycle));
-            assertEquals(0, walk.testRun(new TestRun()));
+            assertEquals(0, walk.testRun(new TestRun()).retval());
             assertEquals(-1, g.s64("walk_len"), "BPF's walk is bounded too");
             r.putLong(cycle + 16, 0x1234); // a pointer outside the arena
             e = assertThrows(IllegalStateException.class, bad::values);

@@ -157,7 +157,7 @@ class ArenaXdpTest {
 
         boolean driver = mode.equals("driver");
         link = obj.program("kv_get").attachXdp(rootDev,
-                driver ? BpfProgram.XDP_FLAGS_DRV_MODE : BpfProgram.XDP_FLAGS_SKB_MODE);
+                driver ? io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.DRIVER) : io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB));
 
         // Round 1: every key, twice, and two misses.
         List<String> keys = new ArrayList<String>(expected.keySet());
@@ -267,7 +267,7 @@ class ArenaXdpTest {
             if (!args[0].equals("-")) {
                 // With an XDP program of its own, the veth runs NAPI and is woken for XDP_TX frames.
                 pass = BpfObject.openResource("bpf/map_types.bpf.o").load();
-                passLink = pass.program("pass").attachXdp(args[0], BpfProgram.XDP_FLAGS_DRV_MODE);
+                passLink = pass.program("pass").attachXdp(args[0], io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.DRIVER));
             }
             InetAddress host = InetAddress.getByName(args[1]);
             int port = Integer.parseInt(args[2]);

@@ -186,32 +186,37 @@ class ErrorMessagesTest {
 
     @Test
     void fromFdSaysWhatAnFdIsWhenItIsNotAMap(@TempDir Path dir) throws Exception {
-        BpfInvalidArgumentException e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(1_000_000));
-        contains(e.getMessage(), "is not open");
+        BpfInvalidArgumentException closed = assertThrows(BpfInvalidArgumentException.class,
+                () -> BpfMap.fromFd(1_000_000));
+        contains(closed.getMessage(), "dup(1000000) failed: EBADF (9): fd 1000000 is not open in this process");
+        contains(closed.hint(), "valid only until its handle is closed");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(-1));
+        contains(e.getMessage(), "BpfMap.fromFd(-1): -1 is not a file descriptor");
         for (int std = 0; std <= 2; std++) {
             final int fd = std;
-            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(fd));
-            contains(e.getMessage(), new String[] {"standard input", "standard output", "standard error"}[std]);
+            RuntimeException r = assertThrows(RuntimeException.class, () -> BpfMap.fromFd(fd));
+            assertTrue(r instanceof IllegalArgumentException, r.toString());
+            contains(r.getMessage(), new String[] {"standard input", "standard output", "standard error"}[std]);
         }
         Set<String> before = fdLinks();
         try (Pipe.SourceChannel source = openPipe(); DatagramChannel socket = DatagramChannel.open()) {
             int pipeFd = newFd(before, "pipe:");
             int socketFd = newFd(before, "socket:");
-            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(pipeFd));
-            contains(e.getMessage(), "is a pipe, not a BPF map");
-            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(socketFd));
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(pipeFd));
+            contains(e.getMessage(), "fd " + pipeFd + " is a pipe, not a BPF map");
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(socketFd));
             contains(e.getMessage(), "is a socket, not a BPF map");
         }
         Path file = Files.write(dir.resolve("plain"), new byte[1]);
         before = fdLinks();
         try (FileInputStream in = new FileInputStream(file.toFile())) {
             int fileFd = newFd(before, file.toRealPath().toString());
-            e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(fileFd));
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(fileFd));
             contains(e.getMessage(), "is the file " + file.toRealPath(), "not a BPF map");
         }
         int progFd = obj.program("pass").fd();
-        e = assertThrows(BpfInvalidArgumentException.class, () -> BpfMap.fromFd(progFd));
-        contains(e.getMessage(), "is a BPF program");
+        e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(progFd));
+        contains(e.getMessage(), "is a BPF program, not a BPF map", "Pins.openProgram");
     }
 
     private static Pipe.SourceChannel openPipe() throws Exception {
@@ -270,7 +275,7 @@ class ErrorMessagesTest {
             e = assertThrows(BpfInvalidArgumentException.class, () -> p.testRun(new TestRun().dataIn(new byte[64])));
             contains(e.getMessage(), "dataIn (64 bytes)");
         }
-        assertEquals(0, obj.program("on_syscall").testRun(new TestRun()));
+        assertEquals(0, obj.program("on_syscall").testRun(new TestRun()).retval());
     }
 
     @Test
@@ -282,7 +287,7 @@ class ErrorMessagesTest {
         contains(e.hint(), "not map memory or RLIMIT_MEMLOCK");
         e = assertThrows(BpfException.class, () -> xdp.testRun(new TestRun().dataIn(new byte[4])));
         contains(e.getMessage(), "less than the Ethernet header");
-        assertEquals(2, xdp.testRun(new TestRun().dataIn(new byte[64])), "XDP_PASS");
+        assertEquals(2, xdp.testRun(new TestRun().dataIn(new byte[64])).retval(), "XDP_PASS");
     }
 
     @Test
@@ -292,7 +297,7 @@ class ErrorMessagesTest {
                 () -> xdp.testRun(new TestRun().dataIn(ByteBuffer.allocate(64).asReadOnlyBuffer())));
         contains(e.getMessage(), "data in buffer", "read-only heap buffer", "direct ByteBuffer");
         ByteBuffer direct = ByteBuffer.allocateDirect(64);
-        assertEquals(2, xdp.testRun(new TestRun().dataIn(direct.asReadOnlyBuffer())), "read-only direct input works");
+        assertEquals(2, xdp.testRun(new TestRun().dataIn(direct.asReadOnlyBuffer())).retval(), "read-only direct input works");
     }
 
     @Test
@@ -319,14 +324,17 @@ class ErrorMessagesTest {
     }
 
     @Test
-    void openPinnedSaysWhatThePathIs(@TempDir Path dir) throws Exception {
+    void openingAPinSaysWhatThePathIs(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("not_a_pin"), new byte[] {1});
-        BpfException e = assertThrows(BpfException.class, () -> BpfMap.openPinned(file));
+        // The kernel's answer to bpf_obj_get on a file that is no pin is EACCES; it stands, explained.
+        BpfException e = assertThrows(BpfInvalidArgumentException.class, () -> Pins.openMap(file));
+        assertEquals("EACCES", e.errnoName());
         contains(e.getMessage(), file + " is a regular file outside any BPF filesystem");
-        lacks(e.getMessage() + e.hint(), "frozen", "LSM");
-        e = assertThrows(BpfException.class, () -> BpfMap.openPinned(dir));
+        lacks(e.getMessage() + e.hint(), "frozen", "LSM", "CAP_");
+        e = assertThrows(BpfInvalidArgumentException.class, () -> Pins.openProgram(dir));
         contains(e.getMessage(), dir + " is a directory");
-        e = assertThrows(BpfException.class, () -> BpfMap.openPinned(dir.resolve("missing")));
+        e = assertThrows(BpfException.class, () -> Pins.openMap(dir.resolve("missing")));
+        assertEquals("ENOENT", e.errnoName());
         contains(e.getMessage(), "nothing is pinned at");
     }
 
@@ -361,9 +369,9 @@ class ErrorMessagesTest {
         String dev = "b4h3a" + id;
         assumeTrue(run("ip", "link", "add", dev, "type", "veth", "peer", "name", "b4h3b" + id) == 0,
                 "cannot create a veth pair (ip link add ... type veth)");
-        try (BpfLink first = obj.program("pass").attachXdp(dev, BpfProgram.XDP_FLAGS_SKB_MODE)) {
+        try (BpfLink first = obj.program("pass").attachXdp(dev, io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB))) {
             BpfException e = assertThrows(BpfException.class,
-                    () -> obj.program("pass").attachXdp(dev, BpfProgram.XDP_FLAGS_SKB_MODE));
+                    () -> obj.program("pass").attachXdp(dev, io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB)));
             assertEquals("EBUSY", e.errnoName());
             contains(e.getMessage(), "another XDP program is already attached to " + dev);
             contains(e.hint(), "another XDP program is already attached", "close the BpfLink");
@@ -522,6 +530,14 @@ class ErrorMessagesTest {
             String pinned = line(out, "openPinned");
             contains(pinned, "BpfPermissionException", pin + " is a pin (mode 0600, owner uid 0)", "uid 65534");
             lacks(pinned, "frozen", "LSM");
+            // tracefs is root's (0700): a user without DAC capabilities gets the real EACCES, and is not told
+            // tracefs is missing or that CAP_SYS_ADMIN would help.
+            if (io.github.bpf4j.internal.Native.statfsType("/sys/kernel/tracing") == 0x74726163L) {
+                String trace = line(out, "tracePipe");
+                contains(trace, "BpfPermissionException", "open(/sys/kernel/tracing/trace_pipe) failed: EACCES",
+                        "not what BPF capabilities override", "this process lacks both");
+                lacks(trace, "not mounted", "needs CAP_SYS_ADMIN");
+            }
             String create = line(out, "create");
             String probe = line(out, "probe");
             if (unprivileged.equals("0")) {
@@ -608,11 +624,12 @@ class ErrorMessagesTest {
     public static final class Unprivileged {
         public static void main(String[] args) throws Exception {
             report("fromId", () -> BpfMap.fromId(Integer.parseInt(args[0])).close());
-            report("openPinned", () -> BpfMap.openPinned(Paths.get(args[1])).close());
+            report("openPinned", () -> Pins.openMap(Paths.get(args[1])).close());
             report("create", () -> BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(1)).close());
             report("probe", () -> System.out.print(Bpf4j.probe(MapType.HASH) + " "));
             report("probeProgram", () -> System.out.print(Bpf4j.probe(ProgramType.KPROBE) + " "));
             report("load", () -> BpfObject.openResource(OBJECT).load().close());
+            report("tracePipe", () -> TracePipe.open().close());
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             java.io.PrintStream saved = System.out;
             System.setOut(new java.io.PrintStream(bytes, true, "UTF-8"));

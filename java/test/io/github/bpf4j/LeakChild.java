@@ -158,9 +158,18 @@ public final class LeakChild {
                 break;
             }
             case "forgotten-handles": {
-                // Run in a network namespace of its own: XDP on its lo disturbs nobody.
+                // Run in a network namespace of its own: XDP on its lo disturbs nobody. One handle of every
+                // kind that owns something is forgotten: a link, a trace pipe, a map on its own, a program on
+                // its own (from a pin) with a link of its own, and an mmap of a map on its own.
                 BpfObject obj = BpfObject.openResource(ObjectTest.CORE).load();
-                obj.program("bump_first_byte").attachXdp("lo", BpfProgram.XDP_FLAGS_SKB_MODE);
+                int progsOfObject = countFds("anon_inode:bpf-prog");
+                int mapsOfObject = countFds("anon_inode:bpf-map");
+                try (Kernel.PrivateBpfFs fs = Kernel.privateBpfFs()) {
+                    // The link is the forgotten program's own: both go unreachable together.
+                    obj.program("bump_first_byte").pin(fs.resolve("pinned"));
+                    Pins.openProgram(fs.resolve("pinned")).attachXdp("lo", io.github.bpf4j.link.XdpOptions.defaults()
+                            .mode(io.github.bpf4j.link.XdpMode.SKB));
+                }
                 System.out.println("links_attached=" + countFds("anon_inode:bpf_link"));
                 try {
                     TracePipe.open();
@@ -168,9 +177,19 @@ public final class LeakChild {
                 } catch (BpfException e) {
                     System.out.println("trace_pipe_unavailable=" + e.errnoName());
                 }
+                BpfMap.create(MapSpec.of(MapType.HASH).name("leak_created").keySize(4).valueSize(4).maxEntries(4));
+                BpfMap.create(MapSpec.of(MapType.ARRAY).name("leak_mmapped").keySize(4).valueSize(8).maxEntries(512)
+                        .flags(MapFlag.MMAPABLE)).mmap().putLong(0, 42);
+                System.out.println("maps_on_their_own=" + (countFds("anon_inode:bpf-map") - mapsOfObject));
+                System.out.println("mappings_open=" + Mapping.live());
+                System.out.println("programs_on_their_own=" + (countFds("anon_inode:bpf-prog") - progsOfObject));
+                System.out.println("links_attached_all=" + countFds("anon_inode:bpf_link"));
                 settle();
                 System.out.println("links_after_gc=" + countFds("anon_inode:bpf_link"));
                 System.out.println("trace_pipes_after_gc=" + countFds("trace_pipe"));
+                System.out.println("maps_after_gc=" + (countFds("anon_inode:bpf-map") - mapsOfObject));
+                System.out.println("programs_after_gc=" + (countFds("anon_inode:bpf-prog") - progsOfObject));
+                System.out.println("mappings_after_gc=" + Mapping.live());
                 System.out.println("leaked=" + LeakReport.leaked());
                 obj.close();
                 break;

@@ -114,7 +114,10 @@ class LeakTest {
         assertTrue(!trace.contains("at io.github.bpf4j.internal."), "no bpf4j plumbing in the site\n" + trace);
     }
 
-    /** Item 5 of the brief: links and the trace pipe get the same cleaner and warning. */
+    /**
+     * Every kind of owner that is not an object (objects: the abandon tests) gets the same cleaner and
+     * warning: a link, a trace pipe, a program opened from a pin, maps on their own, an mmap of one.
+     */
     @Test
     void forgottenLinksAndTracePipesAreFreedAndReported() throws Exception {
         assumeTrue(new File("/usr/bin/unshare").canExecute()
@@ -125,6 +128,17 @@ class LeakTest {
         assertEquals("1", r.get("links_attached"), out);
         assertEquals("0", r.get("links_after_gc"), "the forgotten link was detached\n" + out);
         assertTrue(out.contains("BpfLink bump_first_byte -> xdp:lo was never closed"), out);
+        // The link's program was opened from a pin, on its own: forgotten with its link, its fd goes too.
+        assertEquals("1", r.get("programs_on_their_own"), out);
+        assertEquals("0", r.get("programs_after_gc"), "the forgotten program's fd was closed\n" + out);
+        assertTrue(out.contains("BpfProgram 'bump_first_byte' was never closed"), out);
+        // Two maps created on their own, one of them mmapped: fds and the mapping are freed.
+        assertEquals("2", r.get("maps_on_their_own"), out);
+        assertEquals("0", r.get("maps_after_gc"), "the forgotten maps' fds were closed\n" + out);
+        assertEquals("1", r.get("mappings_open"), out);
+        assertEquals("0", r.get("mappings_after_gc"), "the forgotten mmap was unmapped\n" + out);
+        assertTrue(out.contains("BpfMap 'leak_created' was never closed"), out);
+        assertTrue(out.contains("BpfMap 'leak_mmapped' was never closed"), out);
         if (r.containsKey("trace_pipes_open")) {
             assertEquals("1", r.get("trace_pipes_open"), out);
             assertEquals("0", r.get("trace_pipes_after_gc"), out);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Per-CPU maps against programs pinned to each CPU: {@code write_slot} and
  * {@code read_slot} in map_types.bpf.c are raw_tp programs, whose test runs
- * honour {@link TestRun#F_RUN_ON_CPU} (XDP's do not). Each value is
+ * honour {@link TestRun#runOnCpu(int)} (XDP's do not). Each value is
  * {@code struct pcpu_val { u32 cpu; u32 tag; u64 runs; }}, 16 bytes.
  */
 class PerCpuTest {
@@ -82,8 +82,8 @@ class PerCpuTest {
 
     /** Runs {@code prog} on {@code cpu}; the programs return the CPU they ran on. */
     private void runOn(String prog, int cpu, long... args) {
-        TestRun run = new TestRun().ctxIn(ctx(args)).flags(TestRun.F_RUN_ON_CPU).cpu(cpu);
-        assertEquals(cpu, obj.program(prog).testRun(run), prog + " ran on the CPU asked for");
+        TestRun run = new TestRun().ctxIn(ctx(args)).runOnCpu(cpu);
+        assertEquals(cpu, obj.program(prog).testRun(run).retval(), prog + " ran on the CPU asked for");
     }
 
     private static byte[] val(int cpu, int tag, long runs) {
@@ -238,20 +238,17 @@ class PerCpuTest {
     @Test
     void runOnCpuIsForRawTracepointsAndOnlineCpus() {
         BpfException xdp = assertThrows(BpfException.class, () -> obj.program("pass")
-                .testRun(new TestRun().dataIn(Kernel.packet()).flags(TestRun.F_RUN_ON_CPU).cpu(0)));
+                .testRun(new TestRun().dataIn(Kernel.packet()).runOnCpu(0)));
         assertEquals("EINVAL", xdp.errnoName(), "XDP test runs take no CPU: " + xdp);
         BpfProgram write = obj.program("write_slot");
-        BpfException noFlag = assertThrows(BpfException.class,
-                () -> write.testRun(new TestRun().ctxIn(ctx(1, 1)).cpu(possible - 1 > 0 ? possible - 1 : 1)));
-        assertEquals("EINVAL", noFlag.errnoName(), "a CPU without F_RUN_ON_CPU: " + noFlag);
         BpfException offline = assertThrows(BpfException.class,
-                () -> write.testRun(new TestRun().ctxIn(ctx(1, 1)).flags(TestRun.F_RUN_ON_CPU).cpu(4096)));
+                () -> write.testRun(new TestRun().ctxIn(ctx(1, 1)).runOnCpu(4096)));
         assertEquals("ENXIO", offline.errnoName(), "no CPU 4096: " + offline);
         BpfException shortCtx = assertThrows(BpfException.class,
-                () -> write.testRun(new TestRun().ctxIn(ctx(1)).flags(TestRun.F_RUN_ON_CPU).cpu(0)));
+                () -> write.testRun(new TestRun().ctxIn(ctx(1)).runOnCpu(0)));
         assertEquals("EINVAL", shortCtx.errnoName(), "the program reads args[1]: 16 bytes of context needed");
         // Without the flag the run stays on CPU 0's rules: cpu 0 is allowed, and the run happens somewhere.
-        int ranOn = write.testRun(new TestRun().ctxIn(ctx(7, 7)));
+        int ranOn = write.testRun(new TestRun().ctxIn(ctx(7, 7))).retval();
         assertTrue(ranOn >= 0 && ranOn < possible, "ran on cpu " + ranOn);
         assertFalse(hash.lookupPerCpu(u32(7)) == null);
     }

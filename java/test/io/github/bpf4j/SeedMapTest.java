@@ -66,7 +66,7 @@ class SeedMapTest {
             assertEquals(0, r.exitCode, r.toString());
             assertEquals("1234", r.output.trim());
         } finally {
-            BpfMap.unpin(pin);
+            Pins.unpin(pin);
         }
         assertFalse(Files.exists(pin));
     }
@@ -74,7 +74,7 @@ class SeedMapTest {
     /** Run in the second JVM: prints the u32 value of key args[1] of the map pinned at args[0]. */
     public static final class PinReader {
         public static void main(String[] args) {
-            try (BpfMap map = BpfMap.openPinned(Paths.get(args[0]))) {
+            try (BpfMap map = Pins.openMap(Paths.get(args[0]))) {
                 byte[] value = map.lookup(u32(Integer.parseInt(args[1])));
                 System.out.println(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt());
             }
@@ -87,7 +87,7 @@ class SeedMapTest {
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH).keySize(8).valueSize(16).maxEntries(32)
                 .flags(MapFlag.NO_PREALLOC).name("info_probe"))) {
             map.pin(pin);
-            try (BpfMap again = BpfMap.openPinned(pin)) {
+            try (BpfMap again = Pins.openMap(pin)) {
                 assertEquals(MapType.HASH, again.type());
                 assertEquals(8, again.keySize());
                 assertEquals(16, again.valueSize());
@@ -96,7 +96,7 @@ class SeedMapTest {
                 assertEquals("info_probe", again.name());
                 assertEquals(map.info().id(), again.info().id());
             } finally {
-                BpfMap.unpin(pin);
+                Pins.unpin(pin);
             }
         }
     }
@@ -119,7 +119,7 @@ class SeedMapTest {
                 BpfException e = assertThrows(BpfException.class, () -> map.pin(pin));
                 assertEquals("EEXIST", e.errnoName());
             } finally {
-                BpfMap.unpin(pin);
+                Pins.unpin(pin);
             }
         }
     }

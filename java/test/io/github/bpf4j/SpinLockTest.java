@@ -268,7 +268,7 @@ class SpinLockTest {
             try {
                 for (int i = 0; i < runs; i++) {
                     TestRun run = new TestRun().dataIn(Kernel.packet()).repeat(repeat);
-                    assertEquals(2, prog.testRun(run), "XDP_PASS: array[0] was there");
+                    assertEquals(2, prog.testRun(run).retval(), "XDP_PASS: array[0] was there");
                 }
             } catch (Throwable t) {
                 failed.set(t);

@@ -64,7 +64,7 @@ public final class KvThroughput {
                 obj.global("kv_table_ptr").putLong(0, heap.pointerAt(at));
 
                 String xdp;
-                try (BpfLink link = obj.program("kv_get").attachXdp(ROOT_DEV, BpfProgram.XDP_FLAGS_DRV_MODE)) {
+                try (BpfLink link = obj.program("kv_get").attachXdp(ROOT_DEV, io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.DRIVER))) {
                     xdp = client(bpfDir, true);
                 }
                 String jvm;
@@ -172,7 +172,7 @@ public final class KvThroughput {
             BpfLink link = null;
             if (!args[0].equals("-")) {
                 pass = BpfObject.open(Paths.get(args[0], "map_types.bpf.o")).load();
-                link = pass.program("pass").attachXdp(PEER_DEV, BpfProgram.XDP_FLAGS_DRV_MODE);
+                link = pass.program("pass").attachXdp(PEER_DEV, io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.DRIVER));
             }
             InetAddress host = InetAddress.getByName(args[1]);
             int port = Integer.parseInt(args[2]);

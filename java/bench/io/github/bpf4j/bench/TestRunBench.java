@@ -42,6 +42,6 @@ public class TestRunBench {
 
     @Benchmark
     public int testRun() {
-        return program.testRun(run);
+        return program.testRun(run).retval();
     }
 }

@@ -5,6 +5,7 @@ import io.github.bpf4j.BpfException;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.MapInfo;
 import io.github.bpf4j.MapType;
+import io.github.bpf4j.Pins;
 import io.github.bpf4j.UpdateMode;
 import io.github.bpf4j.internal.Native;
 import java.io.PrintStream;
@@ -316,7 +317,7 @@ final class MapCommand {
             return BpfMap.fromId(h.id);
         }
         if (h.kind.equals("pinned")) {
-            return BpfMap.openPinned(Paths.get(h.value));
+            return Pins.openMap(Paths.get(h.value));
         }
         List<Integer> ids = idsNamed(h.value);
         if (ids.isEmpty()) {

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,6 +35,8 @@ public final class Errors {
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
@@ -95,7 +99,15 @@ public final class Errors {
         return name != null ? name : "errno " + errno;
     }
 
-    /** Throws the exception for {@code ret} if it is negative; returns it otherwise. */
+    /** Throws {@link #of}'s exception for {@code ret} if it is negative (a -errno); returns it otherwise. */
+    public static int check(Op op, String call, int ret) {
+        if (ret < 0) {
+            throw of(op, call, -ret, null);
+        }
+        return ret;
+    }
+
+    /** As {@link #check(Op, String, int)} with the Op read from the string; prefer naming the Op. */
     public static int check(String operation, int ret) {
         if (ret < 0) {
             throw exception(operation, -ret, null);
@@ -109,11 +121,31 @@ public final class Errors {
     }
 
     /**
-     * @param detail what libbpf printed while the call ran (may hold a verifier log), or null
+     * The exception for a call that failed with a native errno, the operation
+     * kind read from the call string. Only for the C shim ({@link #fromNative}
+     * passes just a string) and for callers not yet moved to
+     * {@link #of(Op, String, int, String)}; Java code names its {@link Op}.
      */
     public static BpfException exception(String operation, int errno, String detail) {
+        return of(Op.of(operation), operation, errno, detail);
+    }
+
+    /**
+     * The one mapping: the exception for {@code call} (read
+     * {@code c_function(subject)}) of kind {@code op} that failed with the
+     * real {@code errno} (the kernel's, libbpf's or a native syscall's).
+     * The class and the hint are chosen here from {@code op} and
+     * {@code errno}, nowhere else.
+     *
+     * @param detail what libbpf printed while the call ran (may hold a verifier log), or for calls made
+     *     from Java a short description of the subject (e.g. "standard input" for an fd); may be null
+     */
+    public static BpfException of(Op op, String call, int errno, String detail) {
+        if (op == null) {
+            throw new NullPointerException("op");
+        }
+        String operation = call;
         String name = errnoName(errno);
-        Op op = Op.of(operation);
         String verifierLog = extractVerifierLog(detail);
         if (verifierLog != null && op != Op.OPEN && op != Op.VALIDATE) {
             String program = programName(detail);
@@ -141,24 +173,215 @@ public final class Errors {
                     "pass the .bpf.o that clang -O2 -g -target bpf produced, whole; opening involves no kernel,"
                             + " so this is about the file, not about privileges or kernel support");
         }
+        String special = javaSideMessage(op, call, errno, detail);
+        if (special != null) {
+            return classify(op, operation, errno, name, special, hint(op, errno), null);
+        }
         String message = op == Op.XDP_ATTACH && errno == EBUSY
                 ? "another XDP program is already attached to " + between(operation, "xdp, ", ")") : describe(errno);
-        String libbpfSaid = lastWarnings(detail);
+        String libbpfSaid = isLibbpfOp(op) ? lastWarnings(detail) : "";
         if (isPermission(errno) && detail != null && detail.contains(TRIVIAL_PROGRAM)) {
             // libbpf blames CONFIG_BPF_SYSCALL and RLIMIT_MEMLOCK for what is a missing privilege.
             message = message + ": this process may not load even a trivial BPF program";
         } else if (!libbpfSaid.isEmpty()) {
             message = message + "; libbpf: " + libbpfSaid;
+        } else if (!isLibbpfOp(op) && detail != null && !detail.trim().isEmpty()) {
+            message = message + ": " + detail.trim(); // what the shim or the caller knows about the subject
         }
-        return classify(operation, errno, name, message, hint(op, errno), detail);
+        return classify(op, operation, errno, name, message, hint(op, errno), detail);
     }
 
-    /** What kind of call an operation string names: hints and required capabilities depend on it. */
-    enum Op {
-        OPEN, VALIDATE, LOAD, MAP_CREATE, MAP_ELEM, PIN, PIN_OPEN, BY_ID, TEST_RUN, XDP_ATTACH, PROBE_MAP,
-        PROBE_PROG, TRACE_PIPE, MMAP, OTHER;
+    /**
+     * The exception for a pin-path call ({@link Op#PIN}, {@link Op#PIN_OPEN},
+     * {@link Op#UNPIN}) that failed with the kernel's {@code errno}: the
+     * errno stands as it is; the message and hint say what the path really
+     * is (missing, a directory, outside any BPF filesystem, a pin this user
+     * may not open), as the filesystem answers now.
+     */
+    public static BpfException ofPath(Op op, String call, int errno, Path path) {
+        String name = errnoName(errno);
+        Path abs = path.toAbsolutePath();
+        Path dir = abs.getParent();
+        boolean exists = Files.exists(abs, LinkOption.NOFOLLOW_LINKS);
+        boolean isDir = exists && Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS);
+        Path fsOf = isDir || dir == null ? abs : dir;
+        long fsType = Native.statfsType(fsOf.toString());
+        boolean onBpfFs = fsType == BpfFs.BPF_FS_MAGIC;
+        String fs = fsType < 0 ? "its filesystem unknown: " + errnoName((int) -fsType)
+                : "filesystem type 0x" + Long.toHexString(fsType);
+        String notBpfFs = fsOf + " is not in a BPF filesystem (" + fs + ")";
+        String pinUnder = "pins live on a BPF filesystem (bpffs): pin under /sys/fs/bpf (bpf4j mounts it when"
+                + " missing and allowed; by hand: mount -t bpf bpf /sys/fs/bpf) or another bpffs mount";
+        int uid = Native.geteuid();
+        switch (op) {
+            case PIN:
+                if (errno == EEXIST) {
+                    return new BpfException(call, errno, name, path + " exists already",
+                            "unpin it first (Pins.unpin) or pick another name; a pin is never replaced");
+                }
+                if (errno == EPERM && !onBpfFs && dir != null && Files.isDirectory(dir)) {
+                    // The kernel's answer to a pin outside bpffs: EPERM, which no privilege changes.
+                    return new BpfInvalidArgumentException(call, errno, name, "the kernel pins only in a BPF"
+                            + " filesystem, and " + notBpfFs, pinUnder);
+                }
+                if (errno == ENOENT) {
+                    return new BpfException(call, errno, name, "the directory " + dir + " does not exist",
+                            "create it first (mkdir in the BPF filesystem), or pin at an existing directory");
+                }
+                break;
+            case PIN_OPEN:
+                if (!exists) {
+                    if (dir != null && Files.exists(dir) && !Files.isExecutable(dir)) {
+                        return new BpfPermissionException(call, errno, name, "this process (uid " + uid
+                                + ") may not look into " + dir + " (" + describeFile(dir) + ")",
+                                "pins are reached through their directories: give this user search (x) permission on "
+                                        + dir + ", or open the pin as a user who has it");
+                    }
+                    return new BpfException(call, errno, name, "nothing is pinned at " + path
+                            + (dir != null && Files.isDirectory(dir) && !onBpfFs ? " (and " + notBpfFs + ")" : ""),
+                            "check the path; list pins with ls on the BPF filesystem (e.g. ls /sys/fs/bpf)");
+                }
+                if (isDir) {
+                    return new BpfInvalidArgumentException(call, errno, name, path + " is a directory"
+                            + (onBpfFs ? " of a BPF filesystem" : "") + ", not a pin",
+                            "name the pin file inside it, e.g. " + path.resolve("my_map"));
+                }
+                if (!onBpfFs) {
+                    return new BpfInvalidArgumentException(call, errno, name, path + " is "
+                            + (Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS) ? "a regular file"
+                                    : "a " + describeFile(abs)) + " outside any BPF filesystem ("
+                            + fs + "), not a pin", pinUnder);
+                }
+                if (isPermission(errno)) {
+                    return new BpfPermissionException(call, errno, name, path + " is a pin (" + describeFile(abs)
+                            + ") that this process (uid " + uid + ") may not open",
+                            "opening a pin read-write needs read and write permission on the pin file: chmod/chown it"
+                                    + " (e.g. chmod 0644 for readers), or open it as its owner; no BPF capability"
+                                    + " overrides this");
+                }
+                break;
+            case UNPIN:
+                if (errno == ENOENT) {
+                    return new BpfException(call, errno, name, "nothing is pinned at " + path,
+                            "check the path; list pins with ls on the BPF filesystem");
+                }
+                if (errno == EISDIR) {
+                    return new BpfInvalidArgumentException(call, errno, name, path + " is a directory, not a pin",
+                            "name a pin file inside it; an empty bpffs directory is removed with rmdir");
+                }
+                if (isPermission(errno)) {
+                    return new BpfPermissionException(call, errno, name, "this process (uid " + uid + ") may not"
+                            + " remove entries of " + dir + " (" + (dir == null ? "?" : describeFile(dir)) + ")",
+                            "removing a pin needs write and search permission on its directory (and, with the"
+                                    + " sticky bit, owning the pin); no BPF capability overrides this");
+                }
+                break;
+            default:
+                break;
+        }
+        return of(op, call, errno, null);
+    }
 
-        static Op of(String operation) {
+    /** "mode 0600, owner uid 0" as far as this process may see. */
+    private static String describeFile(Path path) {
+        try {
+            Map<String, Object> a = Files.readAttributes(path, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            return "mode 0" + Integer.toOctalString(mode & 07777) + ", owner uid " + a.get("uid");
+        } catch (IOException | RuntimeException e) {
+            return "attributes not readable";
+        }
+    }
+
+    /** Ops whose detail is libbpf's log; for the others it describes the subject. */
+    private static boolean isLibbpfOp(Op op) {
+        return op == Op.OPEN || op == Op.LOAD || op == Op.MAP_CREATE || op == Op.PROBE_MAP || op == Op.PROBE_PROG
+                || op == Op.OTHER;
+    }
+
+    /** Messages for Java-made calls where the errno alone says too little. Null: the generic one. */
+    private static String javaSideMessage(Op op, String call, int errno, String detail) {
+        String subject = detail == null || detail.isEmpty() ? "" : " (" + detail + ")";
+        switch (op) {
+            case FD_DUP:
+                if (errno == EBADF) {
+                    return "fd " + between(call, "(", ")") + subject + " is not open in this process";
+                }
+                return null;
+            case TRACE_PIPE:
+                if (errno == EBUSY) {
+                    return "the trace pipe has a reader already";
+                }
+                if (errno == ENOENT) {
+                    return "tracefs is mounted but has no trace_pipe: this kernel was built without tracing";
+                }
+                return null;
+            case TRACEFS_MOUNT:
+                return "tracefs is not mounted at " + between(call, ", ", ")") + " and mounting it failed";
+            case TEST_RUN:
+                if (errno == ENOSPC) {
+                    return "an output buffer is too small" + (detail == null ? "" : ": " + detail);
+                }
+                return null;
+            case ARENA_COPY:
+                if (errno == EFAULT) {
+                    return (detail == null ? "a page of the range" : detail) + " is not allocated";
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * What kind of call failed: the hint, the exception class and the
+     * capability a permission hint names depend on it. Java callers name it
+     * in {@link #of}; {@link #of(String)} reads it from a C call's string.
+     */
+    public enum Op {
+        /** bpf_object__open_mem: parsing an ELF object, no kernel involved. */
+        OPEN,
+        /** bpf4j's structural check of an ELF object before libbpf sees it. */
+        VALIDATE,
+        /** bpf_object__load: creating an object's maps and loading its programs. */
+        LOAD,
+        /** bpf_map_create, bpf_map__reuse_fd. */
+        MAP_CREATE,
+        /** Element and batch operations on a map. */
+        MAP_ELEM,
+        /** bpf_obj_pin: creating a pin. */
+        PIN,
+        /** bpf_obj_get: opening a pin. */
+        PIN_OPEN,
+        /** unlink of a pin. */
+        UNPIN,
+        /** dup of an fd handed in by the caller (fromFd). */
+        FD_DUP,
+        /** bpf_*_get_info_by_fd. */
+        INFO,
+        /** bpf_*_get_fd_by_id, bpf_*_get_next_id. */
+        BY_ID,
+        /** bpf_prog_test_run_opts. */
+        TEST_RUN,
+        /** bpf_link_create for XDP. */
+        XDP_ATTACH,
+        /** libbpf_probe_bpf_map_type. */
+        PROBE_MAP,
+        /** libbpf_probe_bpf_prog_type. */
+        PROBE_PROG,
+        /** open/read of the trace pipe. */
+        TRACE_PIPE,
+        /** mount of tracefs. */
+        TRACEFS_MOUNT,
+        /** mmap of a map. */
+        MMAP,
+        /** process_vm_readv/writev on an arena (copies that must not fault). */
+        ARENA_COPY,
+        /** Anything else. */
+        OTHER;
+
+        /** The kind of a C call's string: the shim passes only the string. */
+        public static Op of(String operation) {
             String o = operation == null ? "" : operation;
             if (o.startsWith("bpf4j_validate_object")) {
                 return VALIDATE;
@@ -178,8 +401,14 @@ public final class Errors {
             if (o.startsWith("bpf_obj_get(")) {
                 return PIN_OPEN;
             }
+            if (o.startsWith("unlink(")) {
+                return UNPIN;
+            }
             if (o.contains("_get_fd_by_id") || o.contains("_get_next_id")) {
                 return BY_ID;
+            }
+            if (o.contains("_get_info_by_fd")) {
+                return INFO;
             }
             if (o.startsWith("bpf_prog_test_run")) {
                 return TEST_RUN;
@@ -193,11 +422,17 @@ public final class Errors {
             if (o.startsWith("libbpf_probe_bpf_prog_type")) {
                 return PROBE_PROG;
             }
+            if (o.startsWith("mount(tracefs")) {
+                return TRACEFS_MOUNT;
+            }
             if (o.contains("trace_pipe") || o.contains("tracefs") || o.contains("/sys/kernel/tracing")) {
                 return TRACE_PIPE;
             }
             if (o.startsWith("mmap")) {
                 return MMAP;
+            }
+            if (o.startsWith("process_vm_")) {
+                return ARENA_COPY;
             }
             if (o.startsWith("bpf_map_") || o.startsWith("push(") || o.startsWith("pop(") || o.startsWith("peek(")
                     || o.startsWith("contains(")) {
@@ -211,13 +446,27 @@ public final class Errors {
         return errno == EPERM || errno == EACCES;
     }
 
+    /** A test run's options, as TestRun holds them. */
+    public static final class TestRunOptions {
+        /** -1: any CPU. */
+        public int cpu = -1;
+        public boolean liveFrames;
+        public boolean checksumComplete;
+        public int batchSize;
+    }
+
     /**
      * A failed {@code BPF_PROG_TEST_RUN}: what this program type's test run
      * takes, against what the run asked for. Sizes in bytes; 0 means unset.
      */
-    public static BpfException testRunException(String operation, int errno, ProgramType type, int repeat, int flags,
-            int cpu, int batchSize, int dataIn, int dataOut, int ctxIn, int ctxOut, long pageSize) {
+    public static BpfException testRunException(String operation, int errno, ProgramType type, int repeat,
+            TestRunOptions o, int dataIn, int dataOut, int ctxIn, int ctxOut, long pageSize, String sizes) {
         String name = errnoName(errno);
+        if (errno == ENOSPC) {
+            return of(Op.TEST_RUN, operation, errno, sizes);
+        }
+        int cpu = o.cpu;
+        int batchSize = o.batchSize;
         String t = type == null ? "UNKNOWN" : type.name();
         if (errno == EOPNOTSUPP || errno == ENOTSUPP) {
             return new BpfNotSupportedException(operation, errno, name, t + " programs have no test run on this kernel"
@@ -234,14 +483,16 @@ public final class Errors {
             appendSet(set, dataOut > 0, "dataOut (" + dataOut + " bytes)");
             appendSet(set, ctxOut > 0, "ctxOut (" + ctxOut + " bytes)");
             appendSet(set, batchSize > 0, "batchSize(" + batchSize + ")");
-            appendSet(set, type != ProgramType.RAW_TRACEPOINT && type != ProgramType.RAW_TRACEPOINT_WRITABLE
-                    && flags != 0, "flags(0x" + Integer.toHexString(flags) + ")");
+            boolean rawTp = type == ProgramType.RAW_TRACEPOINT || type == ProgramType.RAW_TRACEPOINT_WRITABLE;
+            appendSet(set, !rawTp && cpu >= 0, "runOnCpu(" + cpu + ")");
+            appendSet(set, o.liveFrames, "xdpLiveFrames(true)");
+            appendSet(set, o.checksumComplete, "skbChecksumComplete(true)");
             appendSet(set, type == ProgramType.TRACING && ctxIn > 0, "ctxIn (" + ctxIn + " bytes)");
-            appendSet(set, (flags & 1) == 0 && cpu != 0, "cpu(" + cpu + ") without F_RUN_ON_CPU");
             if (set.length() > 0) {
                 return new BpfInvalidArgumentException(operation, errno, name, t + " programs run once per test run"
                         + " on their arguments only: they take no repeat, data in/out, ctx out or batch size"
-                        + (type == ProgramType.SYSCALL ? ", nor flags" : "") + ", and this run set " + set,
+                        + (type == ProgramType.SYSCALL || type == ProgramType.TRACING ? ", nor options" : ", and only"
+                        + " runOnCpu as an option") + ", and this run set " + set,
                         "drop " + set + "; pass the program's arguments as ctxIn"
                                 + (type == ProgramType.TRACING ? " (fentry/fexit take none)" : "")
                                 + " and call testRun again to repeat it");
@@ -269,21 +520,24 @@ public final class Errors {
             if (dataIn > (xdp ? xdpMax : linear)) {
                 return new BpfInvalidArgumentException(operation, errno, name, "data in is " + dataIn + " bytes, more"
                         + " than a " + t + " test run takes: " + (xdp ? "about " + xdpMax + " (one page of linear"
-                        + " data plus 17 page fragments" + ((flags & 2) != 0 ? "; live frames take one page only" : "")
+                        + " data plus 17 page fragments" + (o.liveFrames ? "; live frames take one page only" : "")
                         + ")" : "about " + linear + " (one page less the kernel's headroom and tailroom)"),
                         "send a smaller packet; this is the test-run buffer limit, not map memory or RLIMIT_MEMLOCK");
             }
-            if (xdp && batchSize > 0 && (flags & 2) == 0) {
+            if (xdp && batchSize > 0 && !o.liveFrames) {
                 return new BpfInvalidArgumentException(operation, errno, name, "batchSize(" + batchSize + ") is only"
-                        + " for F_XDP_LIVE_FRAMES runs", "drop batchSize, or set flags(TestRun.F_XDP_LIVE_FRAMES)");
+                        + " for live-frame runs", "drop batchSize, or set xdpLiveFrames(true)");
             }
-            int allowed = xdp ? 2 : skb ? 4 : 0;
-            if ((flags & ~allowed) != 0 || (cpu != 0 && !xdp)) {
+            StringBuilder wrong = new StringBuilder();
+            appendSet(wrong, cpu >= 0, "runOnCpu(" + cpu + ")");
+            appendSet(wrong, o.liveFrames && !xdp, "xdpLiveFrames(true)");
+            appendSet(wrong, o.checksumComplete && !skb, "skbChecksumComplete(true)");
+            appendSet(wrong, batchSize > 0 && !xdp, "batchSize(" + batchSize + ")");
+            if (wrong.length() > 0) {
                 return new BpfInvalidArgumentException(operation, errno, name, t + " test runs take "
-                        + (allowed == 0 ? "no flags" : "only flag 0x" + Integer.toHexString(allowed)) + " and no cpu;"
-                        + " this run set flags 0x" + Integer.toHexString(flags) + (cpu != 0 ? ", cpu " + cpu : ""),
-                        "F_RUN_ON_CPU and cpu(n) are for raw_tp programs; F_XDP_LIVE_FRAMES for XDP;"
-                                + " F_SKB_CHECKSUM_COMPLETE for skb programs");
+                        + (xdp ? "only xdpLiveFrames (with batchSize)" : skb ? "only skbChecksumComplete" : "no options")
+                        + "; this run set " + wrong, "runOnCpu is for raw_tp programs, xdpLiveFrames for XDP,"
+                                + " skbChecksumComplete for skb programs (tc, socket filter, cgroup skb, lwt)");
             }
             if (ctxIn > 0 || ctxOut > 0) {
                 return new BpfInvalidArgumentException(operation, errno, name, "the kernel refused the context: ctx in "
@@ -292,8 +546,7 @@ public final class Errors {
                         + " fields the kernel lets a test set, the rest zero; or leave ctx out");
             }
         }
-        BpfException e = exception(operation, errno, null);
-        return e;
+        return of(Op.TEST_RUN, operation, errno, null);
     }
 
     private static void appendSet(StringBuilder sb, boolean isSet, String what) {
@@ -356,7 +609,8 @@ public final class Errors {
             default:
                 break;
         }
-        return classify(operation, errno, name, describe(errno) + " (" + what + ")", hint(Op.of(operation), errno));
+        Op op = kind == MAP_CREATE ? Op.MAP_CREATE : Op.MAP_ELEM;
+        return classify(op, operation, errno, name, describe(errno) + " (" + what + ")", hint(op, errno), null);
     }
 
     private static boolean isArray(MapType t) {
@@ -365,18 +619,22 @@ public final class Errors {
                 || t == MapType.DEVMAP || t == MapType.CPUMAP || t == MapType.XSKMAP;
     }
 
-    private static BpfException classify(String operation, int errno, String name, String message, String hint) {
-        return classify(operation, errno, name, message, hint, null);
-    }
-
-    private static BpfException classify(String operation, int errno, String name, String message, String hint,
-            String detail) {
+    /** The exception class: by errno, refined by the kind of call. */
+    private static BpfException classify(Op op, String operation, int errno, String name, String message,
+            String hint, String detail) {
         switch (errno) {
             case EPERM:
             case EACCES:
                 return new BpfPermissionException(operation, errno, name, message,
-                        permissionHint(operation, detail));
+                        permissionHint(op, operation, detail));
             case EINVAL:
+                return new BpfInvalidArgumentException(operation, errno, name, message, hint);
+            case EBADF:
+                // An fd the caller handed in: a bad argument. Elsewhere a closed fd is bpf4j's own bug.
+                return op == Op.FD_DUP ? new BpfInvalidArgumentException(operation, errno, name, message, hint)
+                        : new BpfException(operation, errno, name, message, hint);
+            case EISDIR:
+            case ENOTDIR:
                 return new BpfInvalidArgumentException(operation, errno, name, message, hint);
             case EOPNOTSUPP:
             case ENOTSUPP:
@@ -475,8 +733,11 @@ public final class Errors {
                     return "no object has that id now: ids are never reused, so it was freed (every fd and pin of it"
                             + " closed); list live ones with bpftool map list / bpftool prog list";
                 }
-                if (op == Op.PIN_OPEN) {
+                if (op == Op.PIN_OPEN || op == Op.UNPIN) {
                     return "nothing is pinned at that path; list pins with ls on the BPF filesystem";
+                }
+                if (op == Op.TRACE_PIPE) {
+                    return "use a kernel with CONFIG_FTRACE (and CONFIG_BPF_EVENTS for bpf_printk)";
                 }
                 return "check the name, path or key; for a pinned object, that it is pinned in a BPF filesystem";
             case E2BIG:
@@ -497,11 +758,9 @@ public final class Errors {
                     case TEST_RUN:
                         return "the kernel refused the run's arguments for this program type: check data/ctx sizes,"
                                 + " repeat and flags against what this type's test run takes";
-                    case PIN:
-                    case PIN_OPEN:
-                        return "the path must be on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)";
                     case XDP_ATTACH:
-                        return "the device or mode refused the program: try XDP_FLAGS_SKB_MODE (generic XDP)";
+                        return "the device or mode refused the program: try XdpOptions.mode(XdpMode.SKB) (generic"
+                                + " XDP, which every device has)";
                     case MMAP:
                         return "the kernel refused this mapping (offset, size or address)";
                     default:
@@ -518,14 +777,28 @@ public final class Errors {
                     return "the trace pipe has one reader at a time, system-wide; another process (or TracePipe) holds it";
                 }
                 return "";
-            case ENOSPC: return "give a larger output buffer";
+            case ENOSPC:
+                if (op == Op.TEST_RUN) {
+                    return "offer larger data out / ctx out buffers: the sizes the program produced are in the TestRun";
+                }
+                return "give a larger output buffer";
+            case EFAULT:
+                if (op == Op.ARENA_COPY) {
+                    return "only pages the program allocated (and has not freed) can be read or written";
+                }
+                return "";
             case EOPNOTSUPP: case ENOTSUPP:
                 if (op == Op.TEST_RUN) {
                     return "this program type has no BPF_PROG_TEST_RUN on this kernel; attach it and trigger it instead";
                 }
                 return "this kernel does not support the feature; check the kernel version and config";
             case ENOSYS: return "the kernel lacks CONFIG_BPF_SYSCALL, or a seccomp filter blocks bpf()";
-            case EBADF: return "the object was closed or never loaded";
+            case EBADF:
+                if (op == Op.FD_DUP) {
+                    return "pass an fd this process holds open; an fd() is valid only until its handle is closed, so"
+                            + " keep the handle, or reopen the object by id or pin";
+                }
+                return "the object was closed or never loaded";
             case EEXIST: return "use an update mode that allows replacing, or delete first";
             default: return "";
         }
@@ -533,6 +806,7 @@ public final class Errors {
 
     // Capability bits (linux/capability.h).
     static final int CAP_DAC_OVERRIDE = 1;
+    static final int CAP_DAC_READ_SEARCH = 2;
     static final int CAP_NET_ADMIN = 12;
     static final int CAP_SYS_ADMIN = 21;
     static final int CAP_PERFMON = 38;
@@ -553,14 +827,13 @@ public final class Errors {
      * call needs, which of those this process lacks, and, when it lacks none,
      * what else refuses it.
      */
-    static String permissionHint(String operation, String detail) {
-        Op op = Op.of(operation);
+    static String permissionHint(Op op, String operation, String detail) {
         long caps = effectiveCapabilities();
         StringBuilder hint = new StringBuilder();
         switch (op) {
             case BY_ID:
                 hint.append(needs(caps, "opening a BPF object by id", CAP_SYS_ADMIN, -1,
-                        "open it through a pin (openPinned) or an fd passed over a socket (fromFd) instead",
+                        "open it through a pin (Pins.openMap) or an fd passed over a socket (fromFd) instead",
                         "a BPF LSM or a seccomp filter refuses it"));
                 break;
             case MAP_CREATE:
@@ -593,12 +866,31 @@ public final class Errors {
                         "a BPF LSM refuses it"));
                 break;
             case TRACE_PIPE:
-                hint.append("the trace pipe is a root-only tracefs file (mode 0440 root:root) and no BPF capability"
-                        + " opens it: read it as root (or with CAP_DAC_OVERRIDE)");
+                // tracefs is mode 0700 root and trace_pipe 0440 root: file modes, which CAP_BPF, CAP_PERFMON
+                // and CAP_SYS_ADMIN do not override.
+                hint.append("tracefs (/sys/kernel/tracing, mode 0700) and its trace_pipe (0440) belong to root, and"
+                        + " file modes are not what BPF capabilities override (not even CAP_SYS_ADMIN): read it as"
+                        + " root, or with CAP_DAC_READ_SEARCH (or CAP_DAC_OVERRIDE)");
                 if (caps >= 0) {
-                    hint.append(has(caps, CAP_DAC_OVERRIDE) ? "; this process has CAP_DAC_OVERRIDE, so tracefs or"
-                            + " a security module refuses it" : "; this process lacks CAP_DAC_OVERRIDE");
+                    hint.append(has(caps, CAP_DAC_OVERRIDE) || has(caps, CAP_DAC_READ_SEARCH)
+                            ? "; this process has it, so a security module or the mount's options refuse it"
+                            : "; this process lacks both");
                 }
+                break;
+            case TRACEFS_MOUNT:
+                hint.append(needs(caps, "mounting tracefs", CAP_SYS_ADMIN, -1,
+                        "mount it as root: mount -t tracefs nodev /sys/kernel/tracing",
+                        "the mount point or a security module refuses it"));
+                break;
+            case UNPIN:
+                hint.append("removing a pin deletes a file of the BPF filesystem: this process needs write and search"
+                        + " permission on the pin's directory (check its owner and mode); no BPF capability helps");
+                break;
+            case FD_DUP:
+            case INFO:
+            case ARENA_COPY:
+                hint.append("the kernel refused this process the call on an object it holds (a BPF LSM or a"
+                        + " seccomp filter)");
                 break;
             case PIN:
                 hint.append("pinning creates a file in the BPF filesystem: this process needs write and search"
@@ -630,7 +922,8 @@ public final class Errors {
         // The sysctl only restricts processes without CAP_BPF.
         if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF) && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
                 && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
-                && op != Op.TEST_RUN) {
+                && op != Op.TEST_RUN && op != Op.TRACEFS_MOUNT && op != Op.UNPIN && op != Op.FD_DUP && op != Op.INFO
+                && op != Op.ARENA_COPY) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();
@@ -711,6 +1004,7 @@ public final class Errors {
     private static String capName(int cap) {
         switch (cap) {
             case CAP_DAC_OVERRIDE: return "CAP_DAC_OVERRIDE";
+            case CAP_DAC_READ_SEARCH: return "CAP_DAC_READ_SEARCH";
             case CAP_NET_ADMIN: return "CAP_NET_ADMIN";
             case CAP_SYS_ADMIN: return "CAP_SYS_ADMIN";
             case CAP_PERFMON: return "CAP_PERFMON";

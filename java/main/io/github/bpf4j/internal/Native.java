@@ -157,6 +157,12 @@ public final class Native {
             int batchSize, long[] results);
     private static native int progAttachXdp0(int progFd, int ifindex, int flags);
 
+    /**
+     * bpf_prog_get_info_by_fd: out gets {type, id} (BpfProgram.INFO_* indexes), name the name's bytes.
+     * The name's length, or -errno.
+     */
+    public static native int progInfo(int fd, int[] out, byte[] name);
+
     /** A BPF link fd, or -errno. */
     public static int progAttachXdp(int progFd, int ifindex, int flags) {
         int fd = progAttachXdp0(progFd, ifindex, flags);
@@ -198,6 +204,8 @@ public final class Native {
         }
         return fd;
     }
+    /** unlink(2): 0 or -errno. */
+    public static native int unlink(String path);
     /** f_type of the filesystem holding path, or -errno. */
     public static native long statfsType(String path);
     private static native int mapFdById0(int id);

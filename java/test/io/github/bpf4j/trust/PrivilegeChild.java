@@ -3,6 +3,7 @@ package io.github.bpf4j.trust;
 
 import io.github.bpf4j.BpfLink;
 import io.github.bpf4j.BpfMap;
+import io.github.bpf4j.Pins;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfPermissionException;
 import io.github.bpf4j.BpfProgram;
@@ -46,7 +47,7 @@ public final class PrivilegeChild {
             }
         });
         op("pinnedMapOps", () -> {
-            try (BpfMap m = BpfMap.openPinned(Paths.get(pinned))) {
+            try (BpfMap m = Pins.openMap(Paths.get(pinned))) {
                 byte[] v = m.lookup(new byte[4]);
                 long seed = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong();
                 m.update(key(1), CloseStormTest.longBytes(seed + 1));
@@ -54,7 +55,7 @@ public final class PrivilegeChild {
             }
         });
         op("mmap", () -> {
-            try (BpfMap m = BpfMap.openPinned(Paths.get(pinned))) {
+            try (BpfMap m = Pins.openMap(Paths.get(pinned))) {
                 ByteBuffer b = m.mmap();
                 b.putLong(16, b.getLong(0) + 2);
                 return "mapped " + b.capacity() + " bytes, slot 0 = " + b.getLong(0);
@@ -78,7 +79,7 @@ public final class PrivilegeChild {
                 return "SKIP no program could be loaded";
             }
             BpfProgram p = socketFilter.program("keep_all");
-            int ret = p.testRun(new TestRun().dataIn(Kernel.packet(1, 2, 3)));
+            int ret = p.testRun(new TestRun().dataIn(Kernel.packet(1, 2, 3))).retval();
             // A socket filter sees the packet without its 14-byte Ethernet header.
             return ret == 50 ? "returned 50" : "FAIL returned " + ret + ", expected the packet length 64 - 14";
         });
@@ -86,7 +87,7 @@ public final class PrivilegeChild {
             if (xdp == null) {
                 return "SKIP no XDP program could be loaded";
             }
-            try (BpfLink link = xdp.program("count_packet").attachXdp("lo", BpfProgram.XDP_FLAGS_SKB_MODE)) {
+            try (BpfLink link = xdp.program("count_packet").attachXdp("lo", io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB))) {
                 return "attached " + link;
             }
         });
@@ -96,7 +97,7 @@ public final class PrivilegeChild {
             }
         });
         op("pin", () -> {
-            try (BpfMap m = BpfMap.openPinned(Paths.get(pinned))) {
+            try (BpfMap m = Pins.openMap(Paths.get(pinned))) {
                 m.pin(Paths.get(pinDir, "again-" + tag));
                 return "pinned at " + pinDir + "/again-" + tag;
             }

@@ -74,14 +74,14 @@ class SoakTest {
             threads.add(thread("soak-bpf-arena", () -> {
                 TestRun run = new TestRun().dataIn(Kernel.packet()).repeat(REPEAT);
                 while (!stop.get()) {
-                    assertEquals(2 /* XDP_PASS */, inc.testRun(run));
+                    assertEquals(2 /* XDP_PASS */, inc.testRun(run).retval());
                     arenaRuns.incrementAndGet();
                 }
             }));
             threads.add(thread("soak-bpf-maps", () -> {
                 TestRun run = new TestRun().dataIn(Kernel.packet(0)).repeat(REPEAT);
                 while (!stop.get()) {
-                    assertEquals(2, count.testRun(run));
+                    assertEquals(2, count.testRun(run).retval());
                     countRuns.incrementAndGet();
                 }
             }));

@@ -77,7 +77,7 @@ class UseAfterCloseTest {
         harmless(BpfObject.class, "close", "name", "isLoaded", "state");
         harmless(BpfMap.class, "close", "name", "object");
         harmless(BpfMap.BatchCursor.class, "done", "reset"); // a cursor is Java state; using it needs its map
-        harmless(BpfProgram.class, "name", "section", "object");
+        harmless(BpfProgram.class, "close", "name", "section", "object");
         harmless(BpfLink.class, "close", "program", "target");
         harmless(TracePipe.class, "close", "path");
         harmless(BpfArena.class, "map", "segvOnFault", "noUserConv"); // flags fixed at creation
@@ -164,18 +164,25 @@ class UseAfterCloseTest {
             BpfObject obj = BpfObject.openResource(TRUST).load();
             BpfObject opened = BpfObject.openResource(TRUST);
             // "lo" exists: attachXdp's interface lookup succeeds, so the closed check is what answers.
+            Kernel.PrivateBpfFs fs = Kernel.privateBpfFs();
+            LEFTOVERS.add(fs);
+            BpfObject pinner = BpfObject.openResource(TRUST).load();
+            pinner.program("count_packet").pin(fs.resolve("count_packet"));
+            pinner.close();
+            BpfProgram own = io.github.bpf4j.Pins.openProgram(fs.resolve("count_packet"));
             return Arrays.asList(new Scenario("program of a loaded object", obj.program("count_packet"), obj::close,
                             obj).name("lo"),
                     new Scenario("program of an object never loaded", opened.program("count_packet"), opened::close,
-                            opened).name("lo"));
+                            opened).name("lo"),
+                    new Scenario("program on its own (from a pin), closed itself", own, own::close).name("lo"));
         });
         FIXTURES.put(BpfLink.class, () -> {
             String dev = Dummy.create();
             BpfObject obj = BpfObject.openResource(TRUST).load();
-            BpfLink direct = obj.program("count_packet").attachXdp(dev, BpfProgram.XDP_FLAGS_SKB_MODE);
+            BpfLink direct = obj.program("count_packet").attachXdp(dev, io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB));
             BpfObject second = BpfObject.openResource(TRUST).load();
             BpfLink objectFirst = second.program("count_packet").attachXdp(Dummy.create(),
-                    BpfProgram.XDP_FLAGS_SKB_MODE);
+                    io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB));
             return Arrays.asList(new Scenario("XDP link (generic mode), closed before its object", direct, () -> {
                 direct.close();
                 obj.close();
@@ -545,6 +552,9 @@ class UseAfterCloseTest {
         }
         if (t == TestRun.class) {
             return new TestRun().dataIn(Kernel.packet(1, 2, 3));
+        }
+        if (t == io.github.bpf4j.link.XdpOptions.class) {
+            return io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB);
         }
         if (t == Codec.class) {
             return Codec.int64();
