@@ -422,8 +422,9 @@ public final class ArenaRegion {
         int n = Native.copyChecked(windows[0], base + offset, array, buffer, at, length, toArena);
         if (n < 0) {
             // EFAULT: a page in the range is not allocated (SEGV_ON_FAULT, or freed); Errors picks class and hint.
-            throw Errors.exception((toArena ? "process_vm_writev" : "process_vm_readv") + "(arena '"
-                    + arena.map().name() + "', " + length + " bytes at offset " + offset + ")", -n, null);
+            throw Errors.of(Errors.Op.ARENA_COPY, (toArena ? "process_vm_writev" : "process_vm_readv") + "(arena '"
+                    + arena.map().name() + "', " + length + " bytes at offset " + offset + ")", -n,
+                    "a page in the " + length + " bytes at offset " + offset);
         }
     }
 }

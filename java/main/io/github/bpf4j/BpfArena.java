@@ -85,24 +85,13 @@ public final class BpfArena {
      * (EBUSY) after that, and it does not say which address it was.
      */
     private static BpfException mapFailed(BpfMap map, BpfException e) {
-        String name = map.name();
         long mapExtra = map.extra();
-        if (e.errno() == Errors.EEXIST && mapExtra != 0) {
-            return new BpfException("mmap(arena '" + name + "')", e.errno(), e.errnoName(), "arena '" + name
-                    + "' lives at 0x" + Long.toHexString(mapExtra) + " (its map_extra), which is already mapped in"
-                    + " this process, most likely by another handle of the same arena",
-                    "use the BpfArena of the handle that mapped it; an arena can be mapped once per process");
-        }
-        if (e.errno() != Errors.EINVAL && e.errno() != Errors.EBUSY) {
+        boolean addressTaken = e.errno() == Errors.EEXIST && mapExtra != 0;
+        if (!addressTaken && e.errno() != Errors.EINVAL && e.errno() != Errors.EBUSY) {
             return e;
         }
-        return new BpfInvalidArgumentException("mmap(arena '" + name + "')", e.errno(), e.errnoName(), "arena '"
-                + name + "' is already mapped by whoever created or first mapped it (at an address this handle cannot"
-                + " learn: map_extra is " + (mapExtra == 0 ? "0" : "0x" + Long.toHexString(mapExtra)) + "), and the"
-                + " kernel maps an arena at that one address only",
-                "use the BpfArena of the handle that mapped it (obj.map(\"" + name + "\").arena() in the loading"
-                        + " process); to share an arena between processes, create it with MapSpec.mapExtra(address)"
-                        + " so every process maps it at that address");
+        return Errors.of(Errors.Op.ARENA_MMAP, "mmap(arena '" + map.name() + "')", e.errno(),
+                mapExtra == 0 ? "0" : "0x" + Long.toHexString(mapExtra));
     }
 
     /**
@@ -117,24 +106,24 @@ public final class BpfArena {
         byte[] initial = Native.mapInitialValue(map.pointer());
         if ((flags & MapFlag.SEGV_ON_FAULT.bit()) != 0 && initial.length > 0) {
             // finish() could only fail (EFAULT), and only after the programs were loaded: refuse it now.
-            throw new BpfInvalidArgumentException("bpf_object__load(arena '" + name + "')", Errors.EINVAL, "EINVAL",
-                    "the object has " + initial.length + " bytes of __arena globals in arena '" + name + "', which"
-                            + " has BPF_F_SEGV_ON_FAULT: such globals need a page the program allocates, yet their"
-                            + " initial values are written from user space before any program runs; nothing was"
-                            + " loaded",
-                    "drop BPF_F_SEGV_ON_FAULT from the arena, or move the variables to .bss/.data, or keep them in"
-                            + " memory the program allocates with bpf_arena_alloc_pages");
+            // No errno exists for this: the kernel would only fail later (EFAULT), after the programs were loaded.
+            throw new IllegalArgumentException("BpfObject.load(): the object has " + initial.length + " bytes of"
+                    + " __arena globals in arena '" + name + "', which has BPF_F_SEGV_ON_FAULT: such globals need a"
+                    + " page the program allocates, yet their initial values are written from user space before any"
+                    + " program runs; nothing was loaded. Drop BPF_F_SEGV_ON_FAULT from the arena, move the variables"
+                    + " to .bss/.data, or keep them in memory the program allocates with bpf_arena_alloc_pages");
         }
         int f = Native.mapCreate(MapType.ARENA.id(), name, 0, 0, map.entryCount(), flags, map.extra(), 0, 0, 0);
         if (f < 0) {
-            throw Errors.mapException("bpf_map_create(ARENA)", -f, Errors.MAP_CREATE, MapType.ARENA, map.describeMap());
+            throw Errors.mapException(Errors.Op.MAP_CREATE, "bpf_map_create(ARENA)", -f, MapType.ARENA,
+                    map.describeMap());
         }
         try {
             BpfArena a = map(map, map.handle(), f, map.extra(), map.entryCount(), flags);
             map.owner().adopt(a.mapping());
             int err = Native.mapReuseFd(map.pointer(), f);
             if (err < 0) {
-                throw Errors.exception("bpf_map__reuse_fd(map '" + name + "')", -err, null);
+                throw Errors.of(Errors.Op.MAP_CREATE, "bpf_map__reuse_fd(map '" + name + "')", -err, null);
             }
             a.pendingGlobals = initial;
             return a;
@@ -166,7 +155,7 @@ public final class BpfArena {
     static long globalsBase(int pages, long bytes) {
         int atEnd = globalsAtEnd;
         if (atEnd < 0) {
-            atEnd = globalsAtEnd = Errors.check("probe where libbpf places __arena globals",
+            atEnd = globalsAtEnd = Errors.check(Errors.Op.OTHER, "probe where libbpf places __arena globals",
                     Native.arenaGlobalsAtEnd());
         }
         long page = Native.pageSize();

@@ -125,7 +125,7 @@ public final class BpfMap implements AutoCloseable {
                     spec.ifindex());
         }
         if (fd < 0) {
-            throw Errors.mapException("bpf_map_create(" + spec.type() + ")", -fd, Errors.MAP_CREATE, spec.type(),
+            throw Errors.mapException(Errors.Op.MAP_CREATE, "bpf_map_create(" + spec.type() + ")", -fd, spec.type(),
                     spec.describe());
         }
         return adopt(fd, "bpf_map_create", "the new map");
@@ -741,7 +741,7 @@ public final class BpfMap implements AutoCloseable {
         try {
             int err = Native.mapFreeze(liveFd());
             if (err < 0) {
-                throw Errors.mapException(op("bpf_map_freeze"), -err, Errors.MAP_OTHER, type, describeMap());
+                throw Errors.mapException(Errors.Op.MAP_ELEM, op("bpf_map_freeze"), -err, type, describeMap());
             }
         } finally {
             handle.release();
@@ -863,7 +863,8 @@ public final class BpfMap implements AutoCloseable {
 
     /** Before load: {@code bytes} into this object map's initial value at {@code offset}. */
     void setInitialBytes(long offset, byte[] bytes) {
-        Errors.check("bpf_map__initial_value(map '" + name + "')", Native.mapSetInitialBytes(pointer, offset, bytes));
+        Errors.check(Errors.Op.OTHER, "bpf_map__initial_value(map '" + name + "')",
+                Native.mapSetInitialBytes(pointer, offset, bytes));
     }
 
     // ---- for the helpers: state read while the caller holds the handle (no open check of their own)

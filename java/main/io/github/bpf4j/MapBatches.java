@@ -68,7 +68,7 @@ final class MapBatches {
             if (status == -Errors.ENOENT) {
                 cursor.done = true;
             } else if (status < 0) {
-                throw Errors.mapException(m.op(call), -status, Errors.MAP_OTHER, m.kind(), m.describeMap());
+                throw Errors.mapException(Errors.Op.MAP_ELEM, m.op(call), -status, m.kind(), m.describeMap());
             }
             cursor.started = true; // only now is the out token the next call's start
             return cursor.status[0];
@@ -97,8 +97,9 @@ final class MapBatches {
                 // The kernel reports a count only from its loop: one that fails before it (EINVAL on flags)
                 // leaves the count as given, which then says nothing about what was written (nothing).
                 int done = STATUS.get()[0] < count ? STATUS.get()[0] : 0;
-                throw Errors.mapException(m.op(call) + (done > 0 ? " after " + done + " of " + count : ""),
-                        -status, Errors.MAP_UPDATE, m.kind(), m.describeMap());
+                throw Errors.mapException(Errors.Op.MAP_UPDATE,
+                        m.op(call) + (done > 0 ? " after " + done + " of " + count : ""),
+                        -status, m.kind(), m.describeMap());
             }
             return count;
         } finally {
@@ -119,7 +120,7 @@ final class MapBatches {
             }
             int status = batch(m, DELETE, f, null, keys, null, count, 0);
             if (status < 0 && status != -Errors.ENOENT) {
-                throw Errors.mapException(m.op(call), -status, Errors.MAP_OTHER, m.kind(), m.describeMap());
+                throw Errors.mapException(Errors.Op.MAP_ELEM, m.op(call), -status, m.kind(), m.describeMap());
             }
             return STATUS.get()[0];
         } finally {

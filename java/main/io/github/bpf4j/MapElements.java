@@ -49,7 +49,7 @@ final class MapElements {
         if ((mode == UpdateMode.NO_EXIST && ret == -Errors.EEXIST) || (mode == UpdateMode.EXIST && ret == -Errors.ENOENT)) {
             return false;
         }
-        throw Errors.mapException(m.op("bpf_map_update_elem"), -ret, Errors.MAP_UPDATE, m.kind(), m.describeMap());
+        throw Errors.mapException(Errors.Op.MAP_UPDATE, m.op("bpf_map_update_elem"), -ret, m.kind(), m.describeMap());
     }
 
     static boolean delete(BpfMap m, Object key) {
@@ -90,7 +90,7 @@ final class MapElements {
         }
         int ret = elem(m, OP_UPDATE, null, value, mode.bits());
         if (ret < 0) {
-            throw Errors.mapException(m.op("push"), -ret, Errors.MAP_UPDATE, type, m.describeMap());
+            throw Errors.mapException(Errors.Op.MAP_UPDATE, m.op("push"), -ret, type, m.describeMap());
         }
     }
 
@@ -195,6 +195,6 @@ final class MapElements {
         if (ret == -Errors.ENOENT) {
             return false;
         }
-        throw Errors.mapException(m.op(call), -ret, Errors.MAP_OTHER, m.kind(), m.describeMap());
+        throw Errors.mapException(Errors.Op.MAP_ELEM, m.op(call), -ret, m.kind(), m.describeMap());
     }
 }

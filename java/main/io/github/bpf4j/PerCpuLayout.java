@@ -25,7 +25,7 @@ final class PerCpuLayout {
         int cpus = possibleCpus;
         if (cpus == POSSIBLE_CPUS_UNKNOWN) {
             Native.ensureLoaded();
-            cpus = possibleCpus = Errors.check("libbpf_num_possible_cpus", Native.numPossibleCpus());
+            cpus = possibleCpus = Errors.check(Errors.Op.OTHER, "libbpf_num_possible_cpus", Native.numPossibleCpus());
         }
         return cpus;
     }

@@ -60,6 +60,7 @@ public final class Errors {
         NAMES[74] = "EBADMSG";
         NAMES[75] = "EOVERFLOW";
         NAMES[84] = "EILSEQ";
+        NAMES[88] = "ENOTSOCK";
         NAMES[90] = "EMSGSIZE";
         NAMES[93] = "EPROTONOSUPPORT";
         NAMES[95] = "EOPNOTSUPP";
@@ -328,6 +329,18 @@ public final class Errors {
                     return (detail == null ? "a page of the range" : detail) + " is not allocated";
                 }
                 return null;
+            case ARENA_MMAP:
+                // detail: the arena's map_extra as the caller knows it ("0" or "0x...").
+                if (errno == EEXIST) {
+                    return "arena '" + between(call, "(arena '", "')") + "' lives at " + detail + " (its map_extra), which is already mapped in this process,"
+                            + " most likely by another handle of the same arena";
+                }
+                if (errno == EINVAL || errno == EBUSY) {
+                    return "arena '" + between(call, "(arena '", "')") + "' is already mapped by whoever created or"
+                            + " first mapped it, at an address this handle cannot learn (map_extra is " + detail + "), and the kernel maps an arena at that"
+                            + " one address only";
+                }
+                return null;
             default:
                 return null;
         }
@@ -349,6 +362,8 @@ public final class Errors {
         MAP_CREATE,
         /** Element and batch operations on a map. */
         MAP_ELEM,
+        /** An element update (bpf_map_update_elem, push): a full map or an index past the end is the answer. */
+        MAP_UPDATE,
         /** bpf_obj_pin: creating a pin. */
         PIN,
         /** bpf_obj_get: opening a pin. */
@@ -377,6 +392,8 @@ public final class Errors {
         MMAP,
         /** process_vm_readv/writev on an arena (copies that must not fault). */
         ARENA_COPY,
+        /** mmap of an arena, whose user-space address the kernel fixes at its first mapping. */
+        ARENA_MMAP,
         /** Anything else. */
         OTHER;
 
@@ -555,40 +572,38 @@ public final class Errors {
         }
     }
 
-    /** Map calls: the hint depends on what was being done to which kind of map. */
-    public static final int MAP_CREATE = 1;
-    public static final int MAP_UPDATE = 2;
-    public static final int MAP_OTHER = 3;
-
     /**
+     * A failed map call: the class and hint depend on the operation ({@link Op#MAP_CREATE},
+     * {@link Op#MAP_UPDATE} or {@link Op#MAP_ELEM}) and on which kind of map it was.
+     *
      * @param what the map as asked for or known, e.g. "HASH 'counts' (key 4, value 8, max_entries 16)"
      */
-    public static BpfException mapException(String operation, int errno, int kind, MapType type, String what) {
+    public static BpfException mapException(Op kind, String operation, int errno, MapType type, String what) {
         String name = errnoName(errno);
         switch (errno) {
             case E2BIG:
-                if (kind == MAP_CREATE) {
+                if (kind == Op.MAP_CREATE) {
                     return new BpfOutOfMemoryException(operation, errno, name, what
                             + " is beyond the kernel's size limits", "lower the key or value size or max_entries");
                 }
-                if (kind == MAP_UPDATE && type != null && isArray(type)) {
+                if (kind == Op.MAP_UPDATE && type != null && isArray(type)) {
                     return new BpfInvalidArgumentException(operation, errno, name, "the index is not below "
                             + "max_entries of " + what, "array keys are indexes from 0 to max_entries - 1");
                 }
-                if (kind == MAP_UPDATE) {
+                if (kind == Op.MAP_UPDATE) {
                     return new BpfMapFullException(operation, errno, name, what + " is full",
                             "delete elements, create the map with a larger max_entries, or use an LRU map");
                 }
                 break;
             case ENOMEM:
-                if (kind == MAP_CREATE) {
+                if (kind == Op.MAP_CREATE) {
                     return new BpfOutOfMemoryException(operation, errno, name, "the kernel could not allocate " + what,
                             "lower max_entries or the value size; on kernels before 5.11 raise RLIMIT_MEMLOCK");
                 }
                 return new BpfOutOfMemoryException(operation, errno, name, "out of memory updating " + what,
                         "maps created with BPF_F_NO_PREALLOC allocate on update; free memory or preallocate");
             case EINVAL:
-                if (kind == MAP_CREATE) {
+                if (kind == Op.MAP_CREATE) {
                     return new BpfInvalidArgumentException(operation, errno, name, "the kernel rejected " + what,
                             "check the combination of type, sizes and flags against this kernel; the libbpf log"
                                     + " (logger io.github.bpf4j.libbpf at FINE) may say more");
@@ -599,17 +614,17 @@ public final class Errors {
                                 : "check the flags and that this map type supports the operation");
             case EEXIST:
                 return new BpfKeyExistsException(operation, errno, name, "the key is already in " + what,
-                        "use UPDATE_ANY or UPDATE_EXIST to replace it");
+                        "update with UpdateMode.ANY or UpdateMode.EXIST to replace it");
             case EOPNOTSUPP:
             case ENOTSUPP:
                 return new BpfNotSupportedException(operation, errno, name, (type == null ? "the map" : type.name())
-                        + " does not support this operation" + (kind == MAP_CREATE ? " or flags on this kernel" : ""),
+                        + " does not support this operation" + (kind == Op.MAP_CREATE ? " or flags on this kernel" : ""),
                         "see which operations each map type supports in the kernel's BPF map documentation;"
                                 + " 'java -jar bpf4j.jar version' lists the map types this kernel has");
             default:
                 break;
         }
-        Op op = kind == MAP_CREATE ? Op.MAP_CREATE : Op.MAP_ELEM;
+        Op op = kind;
         return classify(op, operation, errno, name, describe(errno) + " (" + what + ")", hint(op, errno), null);
     }
 
@@ -726,6 +741,10 @@ public final class Errors {
         }
     }
 
+    private static final String ARENA_MAPPED_HINT = "use the BpfArena of the handle that mapped it (map.arena() in the"
+            + " loading process); to share an arena between processes, create it with MapSpec.mapExtra(address) so"
+            + " every process maps it at that address";
+
     private static String hint(Op op, int errno) {
         switch (errno) {
             case ENOENT:
@@ -763,11 +782,16 @@ public final class Errors {
                                 + " XDP, which every device has)";
                     case MMAP:
                         return "the kernel refused this mapping (offset, size or address)";
+                    case ARENA_MMAP:
+                        return ARENA_MAPPED_HINT;
                     default:
                         return "the kernel rejected an argument: check map type, sizes and flags against this kernel"
                                 + " (see the libbpf log on logger io.github.bpf4j.libbpf at FINE)";
                 }
             case EBUSY:
+                if (op == Op.ARENA_MMAP) {
+                    return ARENA_MAPPED_HINT;
+                }
                 if (op == Op.XDP_ATTACH) {
                     return "another XDP program is already attached to this interface in this mode: close the BpfLink"
                             + " holding it (or, if a tool attached it, ip link set dev <if> xdp off), then attach again;"
@@ -799,7 +823,11 @@ public final class Errors {
                             + " keep the handle, or reopen the object by id or pin";
                 }
                 return "the object was closed or never loaded";
-            case EEXIST: return "use an update mode that allows replacing, or delete first";
+            case EEXIST:
+                if (op == Op.ARENA_MMAP) {
+                    return "use the BpfArena of the handle that mapped it; an arena can be mapped once per process";
+                }
+                return "use an update mode that allows replacing, or delete first";
             default: return "";
         }
     }
@@ -901,6 +929,7 @@ public final class Errors {
                         + " access): check its owner and mode with ls -l, chmod/chown it or open it as its owner");
                 break;
             case MAP_ELEM:
+            case MAP_UPDATE:
                 hint.append("user space may not do this to this map: it is frozen (like .rodata after load), created"
                         + " with BPF_F_RDONLY/BPF_F_WRONLY, or opened read-only; no capability changes that");
                 break;
@@ -921,7 +950,7 @@ public final class Errors {
         String unprivileged = readFirstLine("/proc/sys/kernel/unprivileged_bpf_disabled");
         // The sysctl only restricts processes without CAP_BPF.
         if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF) && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
-                && op != Op.PIN && op != Op.MAP_ELEM && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
+                && op != Op.PIN && op != Op.MAP_ELEM && op != Op.MAP_UPDATE && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
                 && op != Op.TEST_RUN && op != Op.TRACEFS_MOUNT && op != Op.UNPIN && op != Op.FD_DUP && op != Op.INFO
                 && op != Op.ARENA_COPY) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
