@@ -280,8 +280,12 @@ public final class MapSpec {
                 positive("maxEntries", maxEntries);
                 break;
             case SK_STORAGE: case INODE_STORAGE: case TASK_STORAGE: case CGRP_STORAGE: case STRUCT_OPS:
-            case CGROUP_STORAGE: case PERCPU_CGROUP_STORAGE: case INSN_ARRAY:
+            case CGROUP_STORAGE: case PERCPU_CGROUP_STORAGE:
                 fail("type", type + " maps need BTF type information; declare them in a BPF object's .maps section");
+                break;
+            case INSN_ARRAY:
+                fail("type", "INSN_ARRAY maps hold a program's jump-table offsets and are made by libbpf while it loads"
+                        + " that program; there is nothing to create one for");
                 break;
             default:
                 positive("valueSize", valueSize);

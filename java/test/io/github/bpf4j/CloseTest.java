@@ -275,19 +275,22 @@ class CloseTest {
         public static void main(String[] args) throws Exception {
             // Warm up so that class loading and the cleaner thread's fds don't count.
             BpfObject.openResource(ObjectTest.CORE).load().close();
-            int before = Kernel.openFds();
+            // Exact, by kernel object: every BPF fd open after the GC must have been open before, on the same object.
+            BpfFds before = BpfFds.snapshot();
             List<BpfObject> forgotten = new ArrayList<BpfObject>();
             for (int i = 0; i < 20; i++) {
                 forgotten.add(BpfObject.openResource(ObjectTest.CORE).load()); // never closed
             }
-            check(Kernel.openFds() >= before + 20 * 4, "each object holds map and program fds");
+            int held = BpfFds.snapshot().addedSince(before).size();
+            check(held >= 20 * 4, "each object holds map and program fds: " + held);
             forgotten.clear();
             long deadline = System.currentTimeMillis() + 20_000;
-            while (Kernel.openFds() > before + 2 && System.currentTimeMillis() < deadline) {
+            while (!BpfFds.snapshot().addedSince(before).isEmpty() && System.currentTimeMillis() < deadline) {
                 System.gc();
                 Thread.sleep(50);
             }
-            check(Kernel.openFds() <= before + 2, "fds still open: " + Kernel.openFds() + " vs " + before);
+            check(BpfFds.snapshot().addedSince(before).isEmpty(),
+                    "BPF fds still open: " + BpfFds.snapshot().addedSince(before));
             System.out.println("forgotten objects: ok");
         }
     }

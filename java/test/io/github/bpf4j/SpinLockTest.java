@@ -154,7 +154,7 @@ class SpinLockTest {
         assertEquals(43, lockedWord(array, 2));
     }
 
-    /** Batch updates take F_LOCK (the kernel's generic batch passes it to each element's update). */
+    /** Batch updates and lookups take F_LOCK (the kernel's generic batch passes it to each element). */
     @Test
     void lockedBatchUpdates() {
         for (BpfMap m : new BpfMap[] {hash, array}) {
@@ -172,7 +172,31 @@ class SpinLockTest {
             for (int i = 0; i < n; i++) {
                 assertEquals(100 + i, lockedWord(m, i + 1), m.name() + "[" + (i + 1) + "]");
             }
+            // Batch lookups copy each value under its lock too; the lock word itself stays hidden.
+            ByteBuffer outKeys = ByteBuffer.allocateDirect(4 * m.maxEntries()).order(ByteOrder.nativeOrder());
+            ByteBuffer outValues = ByteBuffer.allocateDirect(VALUE_SIZE * m.maxEntries()).order(ByteOrder.nativeOrder());
+            BpfMap.BatchCursor cursor = m.batchCursor();
+            int seen = 0;
+            while (!cursor.done()) {
+                int got = m.lookupBatch(cursor, outKeys, outValues, ElementFlags.LOCK);
+                for (int i = 0; i < got; i++) {
+                    int k = outKeys.getInt(4 * i);
+                    ByteBuffer v = outValues.duplicate().order(ByteOrder.nativeOrder());
+                    v.position(VALUE_SIZE * i).limit(VALUE_SIZE * (i + 1));
+                    ByteBuffer one = v.slice().order(ByteOrder.nativeOrder());
+                    assertEquals(0, one.getInt(0), m.name() + "[" + k + "]: the lock word is not copied out");
+                    if (k >= 1 && k <= n) {
+                        assertEquals(99 + k, word(one), m.name() + "[" + k + "] read under the lock");
+                        seen++;
+                    }
+                }
+            }
+            assertEquals(n, seen, m.name() + ": every key written by the batch was read back by one");
         }
+        BpfMap.BatchCursor plain = unlocked.batchCursor();
+        ByteBuffer k = ByteBuffer.allocateDirect(4 * 4).order(ByteOrder.nativeOrder());
+        ByteBuffer v = ByteBuffer.allocateDirect(VALUE_SIZE * 4).order(ByteOrder.nativeOrder());
+        assertEinval("bpf_map_lookup_batch", () -> unlocked.lookupBatch(plain, k, v, ElementFlags.LOCK));
     }
 
     private static void assertEinval(String call, Executable op) {
