@@ -57,7 +57,7 @@ struct bpf4j_operand {
 	jint offset;
 	jint length;
 	void *ptr;    /* resolved address */
-	int pinned;   /* array was pinned with GetPrimitiveArrayCritical */
+	int copied;   /* the array is staged in malloc'ed memory (to free, and to copy back) */
 };
 /*
  * A direct ByteBuffer's address; NULL for a heap buffer (checked: Java
@@ -67,10 +67,6 @@ struct bpf4j_operand {
 void *bpf4j_direct_address(JNIEnv *env, jobject buffer);
 /* 0, or -1 with IllegalArgumentException pending. */
 int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op);
-/* Checks and resolves n operands; on failure nothing stays pinned and an exception is pending. */
-int bpf4j_operands_pin(JNIEnv *env, struct bpf4j_operand *ops, int n);
-/* copy_back: keep what native code wrote into pinned arrays. */
-void bpf4j_operands_unpin(JNIEnv *env, struct bpf4j_operand *ops, int n, int copy_back);
 
 /*
  * validate.c: structural checks of a BPF ELF object (sections, symbols,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Layouts of the long[] answers native code fills for Java. Every slot has a
+ * Layouts of the arrays native code fills for Java, and of the codes Java
+ * passes in. Every slot has a
  * name here and the same name and value in io.github.bpf4j.internal.NativeLayout;
  * NativeLayoutTest reads this table back through Native.layoutConstants() and
  * fails the build when the two sides disagree. Add a slot at the end of its
@@ -60,6 +61,41 @@ enum bpf4j_test_run {
 	TEST_RUN_DATA_SIZE_OUT,
 	TEST_RUN_CTX_SIZE_OUT,
 	TEST_RUN_LEN
+};
+
+/* prog.c prog_test_run: the four operands; offsetsLengths holds [2 * i] offset, [2 * i + 1] length. */
+enum bpf4j_test_run_operand {
+	TEST_RUN_OPERAND_DATA_IN,
+	TEST_RUN_OPERAND_DATA_OUT,
+	TEST_RUN_OPERAND_CTX_IN,
+	TEST_RUN_OPERAND_CTX_OUT,
+	TEST_RUN_OPERAND_LEN
+};
+
+/* prog.c prog_info: the kernel's bpf_prog_info (the name goes to a separate byte[]). */
+enum bpf4j_prog_info {
+	PROG_INFO_TYPE,
+	PROG_INFO_ID,
+	PROG_INFO_LEN
+};
+
+/* map.c map_elem: which element call. */
+enum bpf4j_map_op {
+	MAP_OP_LOOKUP,
+	MAP_OP_UPDATE,
+	MAP_OP_DELETE,
+	MAP_OP_LOOKUP_AND_DELETE,
+	MAP_OP_GET_NEXT_KEY,
+	MAP_OP_LEN
+};
+
+/* map.c map_batch: which batch call. */
+enum bpf4j_map_batch {
+	MAP_BATCH_LOOKUP,
+	MAP_BATCH_LOOKUP_AND_DELETE,
+	MAP_BATCH_UPDATE,
+	MAP_BATCH_DELETE,
+	MAP_BATCH_LEN
 };
 
 #endif /* BPF4J_LAYOUT_H */

@@ -21,21 +21,6 @@
 #include "bpf4j.h"
 #include "layout.h"
 
-/* Same values as the OP_* constants in BpfMap. */
-enum {
-	OP_LOOKUP,
-	OP_UPDATE,
-	OP_DELETE,
-	OP_LOOKUP_AND_DELETE,
-	OP_GET_NEXT_KEY,
-};
-/* Same values as the BATCH_* constants in BpfMap. */
-enum {
-	BATCH_LOOKUP,
-	BATCH_LOOKUP_AND_DELETE,
-	BATCH_UPDATE,
-	BATCH_DELETE,
-};
 enum { KEY, VALUE, N_OPERANDS };
 
 #define MAP_STACK_SCRATCH 1024
@@ -59,7 +44,7 @@ static int map_operands_get(JNIEnv *env, struct bpf4j_operand *ops, int n, struc
 
 	for (i = 0; i < n; i++) {
 		ops[i].ptr = NULL;
-		ops[i].pinned = 0;
+		ops[i].copied = 0;
 		if (bpf4j_operand_check(env, &ops[i]))
 			return -1;
 		if (!ops[i].length)
@@ -120,26 +105,26 @@ static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
 	key = ops[KEY].ptr;
 	value = ops[VALUE].ptr;
 	switch (op) {
-	case OP_LOOKUP:
+	case MAP_OP_LOOKUP:
 		err = bpf_map_lookup_elem_flags(fd, key, value, (__u64)flags);
 		break;
-	case OP_UPDATE:
+	case MAP_OP_UPDATE:
 		err = bpf_map_update_elem(fd, key, value, (__u64)flags);
 		break;
-	case OP_DELETE:
+	case MAP_OP_DELETE:
 		err = flags ? bpf_map_delete_elem_flags(fd, key, (__u64)flags)
 			    : bpf_map_delete_elem(fd, key);
 		break;
-	case OP_LOOKUP_AND_DELETE:
+	case MAP_OP_LOOKUP_AND_DELETE:
 		err = bpf_map_lookup_and_delete_elem_flags(fd, key, value, (__u64)flags);
 		break;
-	case OP_GET_NEXT_KEY: /* value is the next key */
+	case MAP_OP_GET_NEXT_KEY: /* value is the next key */
 		err = bpf_map_get_next_key(fd, key, value);
 		break;
 	default:
 		err = -EINVAL;
 	}
-	if (err == 0 && op != OP_UPDATE && op != OP_DELETE)
+	if (err == 0 && op != MAP_OP_UPDATE && op != MAP_OP_DELETE)
 		map_operand_put(env, &ops[VALUE]);
 	free(scratch.heap);
 	return err;
@@ -177,18 +162,18 @@ static jint JNICALL map_batch(JNIEnv *env, jclass cls, jint op, jint fd, jobject
 	in = ops[N_OPERANDS].ptr;
 	out = in ? in + token_size : NULL;
 	switch (op) {
-	case BATCH_LOOKUP:
+	case MAP_BATCH_LOOKUP:
 		err = bpf_map_lookup_batch(fd, first ? NULL : in, out, ops[KEY].ptr,
 					   ops[VALUE].ptr, &n, &opts);
 		break;
-	case BATCH_LOOKUP_AND_DELETE:
+	case MAP_BATCH_LOOKUP_AND_DELETE:
 		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : in, out, ops[KEY].ptr,
 						      ops[VALUE].ptr, &n, &opts);
 		break;
-	case BATCH_UPDATE:
+	case MAP_BATCH_UPDATE:
 		err = bpf_map_update_batch(fd, ops[KEY].ptr, ops[VALUE].ptr, &n, &opts);
 		break;
-	case BATCH_DELETE:
+	case MAP_BATCH_DELETE:
 		err = bpf_map_delete_batch(fd, ops[KEY].ptr, &n, &opts);
 		break;
 	default:
@@ -196,9 +181,9 @@ static jint JNICALL map_batch(JNIEnv *env, jclass cls, jint op, jint fd, jobject
 		n = 0;
 	}
 	/* The next call starts where this one ended. */
-	if (in && (op == BATCH_LOOKUP || op == BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT))
+	if (in && (op == MAP_BATCH_LOOKUP || op == MAP_BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT))
 		memcpy(in, out, (size_t)token_size);
-	if ((op == BATCH_LOOKUP || op == BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT)) {
+	if ((op == MAP_BATCH_LOOKUP || op == MAP_BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT)) {
 		map_operand_put(env, &ops[KEY]);
 		map_operand_put(env, &ops[VALUE]);
 	}

@@ -25,7 +25,9 @@ static jlong JNICALL mmap_map(JNIEnv *env, jclass cls, jlong addr, jint fd, jlon
 	(void)cls;
 	got = mmap(want, (size_t)length, prot, flags, fd, 0);
 	if (got == MAP_FAILED) {
-		bpf4j_throw(env, "mmap", errno, addr ? "the fixed address is taken" : NULL);
+		int err = errno;
+
+		bpf4j_throw(env, "mmap", err, addr && err == EEXIST ? "the fixed address is taken" : NULL);
 		return 0;
 	}
 	if (want && got != want) {

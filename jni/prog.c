@@ -12,13 +12,12 @@
 #include "bpf4j.h"
 #include "layout.h"
 
-enum { DATA_IN, DATA_OUT, CTX_IN, CTX_OUT, N_OPERANDS };
 
-/* op->pinned marks a malloc'ed copy of an array here. */
+/* op->copied marks a malloc'ed copy of an array here. */
 static int resolve(JNIEnv *env, struct bpf4j_operand *op, int is_input)
 {
 	op->ptr = NULL;
-	op->pinned = 0;
+	op->copied = 0;
 	if (bpf4j_operand_check(env, op))
 		return -1;
 	if (!op->length)
@@ -38,7 +37,7 @@ static int resolve(JNIEnv *env, struct bpf4j_operand *op, int is_input)
 		bpf4j_throw(env, "bpf_prog_test_run_opts", ENOMEM, NULL);
 		return -1;
 	}
-	op->pinned = 1;
+	op->copied = 1;
 	if (is_input)
 		(*env)->GetByteArrayRegion(env, op->array, op->offset, op->length, op->ptr);
 	return 0;
@@ -48,7 +47,7 @@ static void copy_out(JNIEnv *env, struct bpf4j_operand *op, __u32 size)
 {
 	jint n = size < (__u32)op->length ? (jint)size : op->length;
 
-	if (op->pinned && n > 0)
+	if (op->copied && n > 0)
 		(*env)->SetByteArrayRegion(env, op->array, op->offset, n, op->ptr);
 }
 
@@ -61,45 +60,45 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd,
 				  jintArray offsets_lengths, jint repeat, jint flags, jint cpu,
 				  jint batch_size, jlongArray results)
 {
-	struct bpf4j_operand ops[N_OPERANDS] = {
-		[DATA_IN] = { data_in_array, data_in_buffer, 0, 0, NULL, 0 },
-		[DATA_OUT] = { data_out_array, data_out_buffer, 0, 0, NULL, 0 },
-		[CTX_IN] = { ctx_in_array, ctx_in_buffer, 0, 0, NULL, 0 },
-		[CTX_OUT] = { ctx_out_array, ctx_out_buffer, 0, 0, NULL, 0 },
+	struct bpf4j_operand ops[TEST_RUN_OPERAND_LEN] = {
+		[TEST_RUN_OPERAND_DATA_IN] = { data_in_array, data_in_buffer, 0, 0, NULL, 0 },
+		[TEST_RUN_OPERAND_DATA_OUT] = { data_out_array, data_out_buffer, 0, 0, NULL, 0 },
+		[TEST_RUN_OPERAND_CTX_IN] = { ctx_in_array, ctx_in_buffer, 0, 0, NULL, 0 },
+		[TEST_RUN_OPERAND_CTX_OUT] = { ctx_out_array, ctx_out_buffer, 0, 0, NULL, 0 },
 	};
-	jint ol[2 * N_OPERANDS];
+	jint ol[2 * TEST_RUN_OPERAND_LEN];
 	jlong res[TEST_RUN_LEN];
 	int i, err = -EINVAL;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		    .repeat = repeat, .flags = flags, .cpu = cpu, .batch_size = batch_size);
 
 	(void)cls;
-	(*env)->GetIntArrayRegion(env, offsets_lengths, 0, 2 * N_OPERANDS, ol);
+	(*env)->GetIntArrayRegion(env, offsets_lengths, 0, 2 * TEST_RUN_OPERAND_LEN, ol);
 	if ((*env)->ExceptionCheck(env))
 		return -EINVAL;
-	for (i = 0; i < N_OPERANDS; i++) {
+	for (i = 0; i < TEST_RUN_OPERAND_LEN; i++) {
 		ops[i].offset = ol[2 * i];
 		ops[i].length = ol[2 * i + 1];
 	}
-	for (i = 0; i < N_OPERANDS; i++)
-		if (resolve(env, &ops[i], i == DATA_IN || i == CTX_IN))
+	for (i = 0; i < TEST_RUN_OPERAND_LEN; i++)
+		if (resolve(env, &ops[i], i == TEST_RUN_OPERAND_DATA_IN || i == TEST_RUN_OPERAND_CTX_IN))
 			goto out;
 
 	/* An empty output must be NULL: with size 0 the kernel copies without limit. */
-	opts.data_in = ops[DATA_IN].ptr;
-	opts.data_size_in = ops[DATA_IN].ptr ? (__u32)ops[DATA_IN].length : 0;
-	opts.data_out = ops[DATA_OUT].ptr;
-	opts.data_size_out = ops[DATA_OUT].ptr ? (__u32)ops[DATA_OUT].length : 0;
-	opts.ctx_in = ops[CTX_IN].ptr;
-	opts.ctx_size_in = ops[CTX_IN].ptr ? (__u32)ops[CTX_IN].length : 0;
-	opts.ctx_out = ops[CTX_OUT].ptr;
-	opts.ctx_size_out = ops[CTX_OUT].ptr ? (__u32)ops[CTX_OUT].length : 0;
+	opts.data_in = ops[TEST_RUN_OPERAND_DATA_IN].ptr;
+	opts.data_size_in = ops[TEST_RUN_OPERAND_DATA_IN].ptr ? (__u32)ops[TEST_RUN_OPERAND_DATA_IN].length : 0;
+	opts.data_out = ops[TEST_RUN_OPERAND_DATA_OUT].ptr;
+	opts.data_size_out = ops[TEST_RUN_OPERAND_DATA_OUT].ptr ? (__u32)ops[TEST_RUN_OPERAND_DATA_OUT].length : 0;
+	opts.ctx_in = ops[TEST_RUN_OPERAND_CTX_IN].ptr;
+	opts.ctx_size_in = ops[TEST_RUN_OPERAND_CTX_IN].ptr ? (__u32)ops[TEST_RUN_OPERAND_CTX_IN].length : 0;
+	opts.ctx_out = ops[TEST_RUN_OPERAND_CTX_OUT].ptr;
+	opts.ctx_size_out = ops[TEST_RUN_OPERAND_CTX_OUT].ptr ? (__u32)ops[TEST_RUN_OPERAND_CTX_OUT].length : 0;
 
 	err = bpf_prog_test_run_opts(fd, &opts);
 	/* On ENOSPC the kernel still copied what fit and reports the full size. */
 	if (err == 0 || err == -ENOSPC) {
-		copy_out(env, &ops[DATA_OUT], opts.data_size_out);
-		copy_out(env, &ops[CTX_OUT], opts.ctx_size_out);
+		copy_out(env, &ops[TEST_RUN_OPERAND_DATA_OUT], opts.data_size_out);
+		copy_out(env, &ops[TEST_RUN_OPERAND_CTX_OUT], opts.ctx_size_out);
 	}
 	res[TEST_RUN_RETVAL] = (jint)opts.retval;
 	res[TEST_RUN_DURATION] = opts.duration;
@@ -107,8 +106,8 @@ static jint JNICALL prog_test_run(JNIEnv *env, jclass cls, jint fd,
 	res[TEST_RUN_CTX_SIZE_OUT] = opts.ctx_size_out;
 	(*env)->SetLongArrayRegion(env, results, 0, TEST_RUN_LEN, res);
 out:
-	for (i = 0; i < N_OPERANDS; i++)
-		if (ops[i].pinned)
+	for (i = 0; i < TEST_RUN_OPERAND_LEN; i++)
+		if (ops[i].copied)
 			free(ops[i].ptr);
 	return err;
 }
@@ -123,8 +122,6 @@ static jint JNICALL prog_attach_xdp(JNIEnv *env, jclass cls, jint prog_fd, jint 
 	return bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
 }
 
-/* Same order as BpfProgram.INFO_* on the Java side. */
-enum { PROG_INFO_TYPE, PROG_INFO_ID, N_PROG_INFO };
 
 /*
  * bpf_prog_get_info_by_fd: type and id into out, the name into name_out.
@@ -135,7 +132,7 @@ static jint JNICALL prog_info(JNIEnv *env, jclass cls, jint fd, jintArray out, j
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
-	jint fields[N_PROG_INFO];
+	jint fields[PROG_INFO_LEN];
 	jint n;
 	int err;
 
@@ -146,7 +143,7 @@ static jint JNICALL prog_info(JNIEnv *env, jclass cls, jint fd, jintArray out, j
 		return err;
 	fields[PROG_INFO_TYPE] = (jint)info.type;
 	fields[PROG_INFO_ID] = (jint)info.id;
-	(*env)->SetIntArrayRegion(env, out, 0, N_PROG_INFO, fields);
+	(*env)->SetIntArrayRegion(env, out, 0, PROG_INFO_LEN, fields);
 	n = (jint)strnlen(info.name, sizeof(info.name));
 	if (n > (*env)->GetArrayLength(env, name_out))
 		n = (*env)->GetArrayLength(env, name_out);

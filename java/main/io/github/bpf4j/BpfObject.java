@@ -207,7 +207,7 @@ public final class BpfObject implements AutoCloseable {
                 return entries;
             default:
                 if (type.isPerCpu()) {
-                    long perCpu = saturatedMultiply((value + 7) & ~7L, BpfMap.possibleCpus());
+                    long perCpu = saturatedMultiply(PerCpuLayout.stride(value), PerCpuLayout.possibleCpus());
                     return saturatedMultiply(entries, saturatedAdd(key, perCpu));
                 }
                 return saturatedMultiply(entries, key + value);

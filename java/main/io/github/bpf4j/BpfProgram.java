@@ -5,6 +5,7 @@ import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.FdKind;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
 import io.github.bpf4j.link.XdpOptions;
 import java.nio.ByteBuffer;
@@ -22,10 +23,6 @@ import java.nio.file.Path;
  * way, every call after the close throws {@link IllegalStateException}.
  */
 public final class BpfProgram implements AutoCloseable {
-    // bpf_prog_get_info_by_fd's answer, as jni/prog.c fills it.
-    private static final int INFO_TYPE = 0;
-    private static final int INFO_ID = 1;
-    private static final int INFO_FIELDS = 2;
 
     private final BpfObject object; // keeps the object reachable while the program is; null on its own
     private final NativeOwner own; // the fd's owner for a program on its own, else null
@@ -67,14 +64,14 @@ public final class BpfProgram implements AutoCloseable {
     static BpfProgram adopt(int fd, String operation, String subject) {
         try {
             FdKind.require(fd, FdKind.PROGRAM, operation, subject);
-            int[] info = new int[INFO_FIELDS];
+            int[] info = new int[NativeLayout.PROG_INFO_LEN];
             byte[] nameBytes = new byte[16];
             int n = Native.progInfo(fd, info, nameBytes);
             if (n < 0) {
                 throw Errors.of(Errors.Op.INFO, "bpf_prog_get_info_by_fd(" + operation + ")", -n, null);
             }
-            String name = n > 0 ? new String(nameBytes, 0, n, StandardCharsets.UTF_8) : "id " + info[INFO_ID];
-            return new BpfProgram(fd, name, ProgramType.of(info[INFO_TYPE]));
+            String name = n > 0 ? new String(nameBytes, 0, n, StandardCharsets.UTF_8) : "id " + info[NativeLayout.PROG_INFO_ID];
+            return new BpfProgram(fd, name, ProgramType.of(info[NativeLayout.PROG_INFO_TYPE]));
         } catch (RuntimeException e) {
             Native.close(fd);
             throw e;

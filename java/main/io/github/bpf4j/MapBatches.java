@@ -5,6 +5,7 @@ import io.github.bpf4j.internal.Buffers;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeLayout;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,10 +22,11 @@ import java.nio.ByteBuffer;
  */
 final class MapBatches {
     // Batch operation codes, as in jni/map.c.
-    static final int LOOKUP = 0;
-    static final int LOOKUP_AND_DELETE = 1;
-    static final int UPDATE = 2;
-    static final int DELETE = 3;
+    // Batch codes: jni/layout.h's bpf4j_map_batch.
+    static final int LOOKUP = NativeLayout.MAP_BATCH_LOOKUP;
+    static final int LOOKUP_AND_DELETE = NativeLayout.MAP_BATCH_LOOKUP_AND_DELETE;
+    static final int UPDATE = NativeLayout.MAP_BATCH_UPDATE;
+    static final int DELETE = NativeLayout.MAP_BATCH_DELETE;
 
     /** Processed counts of update/delete batches, per thread so a batch allocates nothing. */
     private static final ThreadLocal<int[]> STATUS = new ThreadLocal<int[]>() {

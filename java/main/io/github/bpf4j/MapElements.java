@@ -5,6 +5,7 @@ import io.github.bpf4j.internal.Buffers;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
+import io.github.bpf4j.internal.NativeLayout;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,12 +15,12 @@ import java.nio.ByteBuffer;
  * path, and no buffer's position or limit moves.
  */
 final class MapElements {
-    // Element operation codes, as in jni/map.c.
-    static final int OP_LOOKUP = 0;
-    static final int OP_UPDATE = 1;
-    static final int OP_DELETE = 2;
-    static final int OP_LOOKUP_AND_DELETE = 3;
-    static final int OP_GET_NEXT_KEY = 4;
+    // Element operation codes: jni/layout.h's bpf4j_map_op.
+    static final int OP_LOOKUP = NativeLayout.MAP_OP_LOOKUP;
+    static final int OP_UPDATE = NativeLayout.MAP_OP_UPDATE;
+    static final int OP_DELETE = NativeLayout.MAP_OP_DELETE;
+    static final int OP_LOOKUP_AND_DELETE = NativeLayout.MAP_OP_LOOKUP_AND_DELETE;
+    static final int OP_GET_NEXT_KEY = NativeLayout.MAP_OP_GET_NEXT_KEY;
 
     private MapElements() {}
 

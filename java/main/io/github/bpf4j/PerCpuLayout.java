@@ -21,6 +21,11 @@ final class PerCpuLayout {
         return (valueSize + 7) & ~7;
     }
 
+    /** {@link #stride(int)} for sizes an object declares, which may be beyond any map the kernel creates. */
+    static long stride(long valueSize) {
+        return (valueSize + 7) & ~7L;
+    }
+
     static int possibleCpus() {
         int cpus = possibleCpus;
         if (cpus == POSSIBLE_CPUS_UNKNOWN) {

@@ -36,22 +36,23 @@ public final class TestRun {
     private static final int BPF_F_TEST_XDP_LIVE_FRAMES = 2;
     private static final int BPF_F_TEST_SKB_CHECKSUM_COMPLETE = 4;
 
-    private static final int DATA_IN = 0;
-    private static final int DATA_OUT = 1;
-    private static final int CTX_IN = 2;
-    private static final int CTX_OUT = 3;
+    private static final int DATA_IN = NativeLayout.TEST_RUN_OPERAND_DATA_IN;
+    private static final int DATA_OUT = NativeLayout.TEST_RUN_OPERAND_DATA_OUT;
+    private static final int CTX_IN = NativeLayout.TEST_RUN_OPERAND_CTX_IN;
+    private static final int CTX_OUT = NativeLayout.TEST_RUN_OPERAND_CTX_OUT;
+    private static final int N = NativeLayout.TEST_RUN_OPERAND_LEN;
     private static final String[] OPERANDS = {"data in buffer", "data out buffer", "ctx in buffer", "ctx out buffer"};
 
     // Handed to the native call as they are, so nothing is allocated per run.
-    final byte[][] arrays = new byte[4][];
-    final ByteBuffer[] buffers = new ByteBuffer[4];
-    final int[] offsetsLengths = new int[8];
+    final byte[][] arrays = new byte[N][];
+    final ByteBuffer[] buffers = new ByteBuffer[N];
+    final int[] offsetsLengths = new int[2 * N];
     final long[] results = new long[NativeLayout.TEST_RUN_LEN];
 
-    private final ByteBuffer[] byteBuffers = new ByteBuffer[4];
-    private final byte[][] byteArrays = new byte[4][];
-    private final int[] arrayOffsets = new int[4];
-    private final int[] arrayLengths = new int[4];
+    private final ByteBuffer[] byteBuffers = new ByteBuffer[N];
+    private final byte[][] byteArrays = new byte[N][];
+    private final int[] arrayOffsets = new int[N];
+    private final int[] arrayLengths = new int[N];
     private final Errors.TestRunOptions options = new Errors.TestRunOptions();
     private int repeat;
 

@@ -7,6 +7,7 @@ import io.github.bpf4j.MapInfo;
 import io.github.bpf4j.MapType;
 import io.github.bpf4j.Pins;
 import io.github.bpf4j.UpdateMode;
+import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Native;
 import java.io.PrintStream;
 import java.nio.file.Paths;
@@ -330,22 +331,39 @@ final class MapCommand {
         return BpfMap.fromId(ids.get(0));
     }
 
+    /** Every map id, as bpftool walks them; a refusal (no CAP_SYS_ADMIN) is an error, not an empty list. */
     private static List<Integer> allIds() {
         List<Integer> ids = new ArrayList<Integer>();
         Native.ensureLoaded();
-        for (int id = Native.mapNextId(0); id > 0; id = Native.mapNextId(id)) {
-            ids.add(id);
+        int id = 0;
+        while (true) {
+            int next = Native.mapNextId(id);
+            if (next == -Errors.ENOENT) {
+                return ids; // past the last id
+            }
+            if (next < 0) {
+                throw Errors.of(Errors.Op.BY_ID, "bpf_map_get_next_id(" + id + ")", -next, null);
+            }
+            ids.add(next);
+            id = next;
         }
-        return ids;
     }
 
-    /** Maps that disappear or may not be opened while listing are skipped, as bpftool does. */
+    /**
+     * Maps that disappear or may not be opened while listing are skipped, as bpftool does; but when none
+     * matches and some could not be opened, the first refusal is the answer, not "no such map".
+     */
     private static List<Integer> idsNamed(String name) {
         List<Integer> ids = new ArrayList<Integer>();
-        for (MapInfo info : infos(allIds(), null)) {
+        List<String> problems = new ArrayList<String>();
+        for (MapInfo info : infos(allIds(), problems)) {
             if (info.name().equals(name)) {
                 ids.add(info.id());
             }
+        }
+        if (ids.isEmpty() && !problems.isEmpty()) {
+            throw new IllegalStateException("no map named '" + name + "' among those this process may open; "
+                    + problems.get(0));
         }
         return ids;
     }

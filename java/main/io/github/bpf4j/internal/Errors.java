@@ -108,14 +108,6 @@ public final class Errors {
         return ret;
     }
 
-    /** As {@link #check(Op, String, int)} with the Op read from the string; prefer naming the Op. */
-    public static int check(String operation, int ret) {
-        if (ret < 0) {
-            throw exception(operation, -ret, null);
-        }
-        return ret;
-    }
-
     /** Called by the C shim (errors.c) for calls that throw from native code. */
     static RuntimeException fromNative(String operation, int errno, String detail) {
         return exception(operation, errno, detail);
@@ -123,11 +115,11 @@ public final class Errors {
 
     /**
      * The exception for a call that failed with a native errno, the operation
-     * kind read from the call string. Only for the C shim ({@link #fromNative}
-     * passes just a string) and for callers not yet moved to
-     * {@link #of(Op, String, int, String)}; Java code names its {@link Op}.
+     * kind read from the call string: only for the C shim ({@link #fromNative}
+     * passes just a string); Java code names its {@link Op} in
+     * {@link #of(Op, String, int, String)}.
      */
-    public static BpfException exception(String operation, int errno, String detail) {
+    static BpfException exception(String operation, int errno, String detail) {
         return of(Op.of(operation), operation, errno, detail);
     }
 

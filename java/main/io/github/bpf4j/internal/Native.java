@@ -58,7 +58,7 @@ public final class Native {
     public static native int programFd(long program);
 
     // map.c: each operand is a byte[] or a direct ByteBuffer (the other null) with offset and length;
-    // length 0 passes NULL. op is one of BpfMap's OP_* / BATCH_* codes.
+    // length 0 passes NULL. op is a NativeLayout.MAP_OP_* / MAP_BATCH_* code.
     /** The libbpf map of an object (objectOpenMem's handle) for a data section such as ".bss", or 0. */
     public static native long mapFindBySection(long object, String section);
 

@@ -58,5 +58,32 @@ public final class NativeLayout {
     public static final int TEST_RUN_CTX_SIZE_OUT = 3;
     public static final int TEST_RUN_LEN = 4;
 
+    // Native.progTestRun: the operands; offsetsLengths holds [2 * i] offset and [2 * i + 1] length of operand i.
+    public static final int TEST_RUN_OPERAND_DATA_IN = 0;
+    public static final int TEST_RUN_OPERAND_DATA_OUT = 1;
+    public static final int TEST_RUN_OPERAND_CTX_IN = 2;
+    public static final int TEST_RUN_OPERAND_CTX_OUT = 3;
+    public static final int TEST_RUN_OPERAND_LEN = 4;
+
+    // Native.progInfo: the kernel's bpf_prog_info (the name goes to a byte[]).
+    public static final int PROG_INFO_TYPE = 0;
+    public static final int PROG_INFO_ID = 1;
+    public static final int PROG_INFO_LEN = 2;
+
+    // Native.mapElem: which element call.
+    public static final int MAP_OP_LOOKUP = 0;
+    public static final int MAP_OP_UPDATE = 1;
+    public static final int MAP_OP_DELETE = 2;
+    public static final int MAP_OP_LOOKUP_AND_DELETE = 3;
+    public static final int MAP_OP_GET_NEXT_KEY = 4;
+    public static final int MAP_OP_LEN = 5;
+
+    // Native.mapBatch: which batch call.
+    public static final int MAP_BATCH_LOOKUP = 0;
+    public static final int MAP_BATCH_LOOKUP_AND_DELETE = 1;
+    public static final int MAP_BATCH_UPDATE = 2;
+    public static final int MAP_BATCH_DELETE = 3;
+    public static final int MAP_BATCH_LEN = 4;
+
     private NativeLayout() {}
 }

@@ -4,6 +4,7 @@ package io.github.bpf4j.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -358,6 +359,31 @@ class CliTest {
         ChildJvm.Result json = ChildJvm.runAsNobody(Files.createDirectory(dir.resolve("json")), Main.class, "-j",
                 "version");
         assertTrue(json.output.contains("\"tracefs\":\"inaccessible\""), json.output);
+    }
+
+    /**
+     * bpftool's "can't get next map: Operation not permitted": walking map ids needs CAP_SYS_ADMIN, and a
+     * refusal must not read as "there are no maps" (or "no map has that name").
+     */
+    @Test
+    void mapShowAsNobodyIsARefusalNotAnEmptyList(@TempDir Path dir) throws Exception {
+        Kernel.requireBpf(); // root is needed to drop to nobody
+        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ChildJvm.Result plain = ChildJvm.runAsNobody(Files.createDirectory(dir.resolve("plain")), Main.class, "map",
+                "show");
+        assertNotEquals(0, plain.exitCode, plain.output);
+        assertTrue(plain.output.contains("bpf_map_get_next_id") && plain.output.contains("EPERM"), plain.output);
+        ChildJvm.Result json = ChildJvm.runAsNobody(Files.createDirectory(dir.resolve("json")), Main.class, "-j",
+                "map", "show");
+        assertNotEquals(0, json.exitCode, json.output);
+        assertTrue(json.output.contains("\"error\"") && json.output.contains("EPERM"), json.output);
+        assertFalse(json.output.trim().equals("[]"), json.output);
+        ChildJvm.Result named = ChildJvm.runAsNobody(Files.createDirectory(dir.resolve("named")), Main.class, "map",
+                "show", "name", "bpf4j_nothing");
+        assertNotEquals(0, named.exitCode, named.output);
+        assertFalse(named.output.contains("no map is named"), named.output);
+        assertTrue(named.output.contains("EPERM"), named.output);
     }
 
     // ----

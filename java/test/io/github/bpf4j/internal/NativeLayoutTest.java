@@ -35,7 +35,8 @@ class NativeLayoutTest {
     void everyLayoutIsDenseAndItsLengthCountsItsSlots() throws Exception {
         Map<String, java.util.Set<Integer>> slots = new TreeMap<String, java.util.Set<Integer>>();
         Map<String, Integer> lengths = new TreeMap<String, Integer>();
-        for (String prefix : new String[] {"MAP_DESCRIBE_", "GLOBAL_", "MAP_INFO_", "TEST_RUN_"}) {
+        for (String prefix : new String[] {"MAP_DESCRIBE_", "GLOBAL_", "MAP_INFO_", "TEST_RUN_",
+                "TEST_RUN_OPERAND_", "PROG_INFO_", "MAP_OP_", "MAP_BATCH_"}) {
             slots.put(prefix, new java.util.TreeSet<Integer>());
         }
         for (Field f : NativeLayout.class.getDeclaredFields()) {
