@@ -41,10 +41,25 @@ public final class Main {
         }
     }
 
+    /**
+     * Like bpftool's p_err: with -j the error is JSON on standard output ({"error": ...}) for scripts, else
+     * the message and the usage on standard error.
+     */
+    static int usageError(Options options, PrintStream out, PrintStream err, String message) {
+        if (options.json) {
+            out.println(new Json().object().field("error", message).end());
+        } else {
+            err.println(message);
+            err.print(USAGE);
+        }
+        return USAGE_ERROR;
+    }
+
     /** Runs a command line; returns the exit status. Never throws for bad input or failed calls. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         Options options = new Options();
         List<String> words = new ArrayList<String>();
+        String unknownOption = null;
         for (String a : args) {
             if (a.equals("-j") || a.equals("--json")) {
                 options.json = true;
@@ -53,12 +68,13 @@ public final class Main {
             } else if (a.equals("-V") || a.equals("--version")) {
                 options.version = true;
             } else if (a.startsWith("-") && a.length() > 1 && !isNumber(a)) {
-                err.println("bpf4j: unknown option '" + a + "'");
-                err.print(USAGE);
-                return USAGE_ERROR;
+                unknownOption = a;
             } else {
                 words.add(a);
             }
+        }
+        if (unknownOption != null) { // after the loop, so that a -j anywhere makes even this error JSON
+            return usageError(options, out, err, "bpf4j: unknown option '" + unknownOption + "'");
         }
         if (options.version) {
             return shortVersion(out, options.json);
@@ -68,15 +84,17 @@ public final class Main {
                 out.print(USAGE);
                 return OK;
             }
-            err.print(USAGE);
-            return USAGE_ERROR;
+            if (!options.json) {
+                err.print(USAGE); // bpftool too prints just its usage when given nothing
+                return USAGE_ERROR;
+            }
+            return usageError(options, out, err, "bpf4j: expected an object (map, demo, version, help)");
         }
         String object = match(words.get(0), OBJECTS);
         List<String> rest = words.subList(1, words.size());
         if (object == null) {
-            err.println("bpf4j: unknown object '" + words.get(0) + "'; the objects are map, demo, version, help");
-            err.print(USAGE);
-            return USAGE_ERROR;
+            return usageError(options, out, err, "bpf4j: unknown object '" + words.get(0) + "'; the objects are map,"
+                    + " demo, version, help");
         }
         if (object.equals("map")) {
             return MapCommand.run(rest.toArray(new String[0]), options, out, err);
@@ -88,9 +106,7 @@ public final class Main {
             }
         }
         if (!rest.isEmpty()) {
-            err.println("bpf4j " + object + ": unexpected argument '" + rest.get(0) + "'");
-            err.print(USAGE);
-            return USAGE_ERROR;
+            return usageError(options, out, err, "bpf4j " + object + ": unexpected argument '" + rest.get(0) + "'");
         }
         try {
             if (object.equals("demo")) {

@@ -74,7 +74,7 @@ final class MapCommand {
         String command = "bpf4j map " + (verb == null ? args[0] : verb);
         if (options.help || "help".equals(verb)) {
             if (args.length > 1) {
-                return usageError(err, options, command, "unexpected argument '" + args[1] + "'");
+                return usageError(out, err, options, command, "unexpected argument '" + args[1] + "'");
             }
             out.print(USAGE_TEXT);
             return Main.OK;
@@ -106,7 +106,7 @@ final class MapCommand {
                 return execute(verb, map, rest, out, err, command, options.json);
             }
         } catch (UsageError e) {
-            return usageError(err, options, command, e.getMessage());
+            return usageError(out, err, options, command, e.getMessage());
         } catch (BpfException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             return failed(out, err, options, command, Main.oneLine(e.getMessage()));
         } catch (RuntimeException e) {
@@ -114,8 +114,13 @@ final class MapCommand {
         }
     }
 
-    private static int usageError(PrintStream err, Main.Options options, String command, String message) {
-        err.println(command + ": " + message + " (run 'java -jar bpf4j.jar map help' for usage)");
+    private static int usageError(PrintStream out, PrintStream err, Main.Options options, String command,
+            String message) {
+        if (options.json) { // bpftool's p_err under -j
+            out.println(new Json().object().field("error", command + ": " + message).end());
+        } else {
+            err.println(command + ": " + message + " (run 'java -jar bpf4j.jar map help' for usage)");
+        }
         return Main.USAGE_ERROR;
     }
 

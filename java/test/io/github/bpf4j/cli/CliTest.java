@@ -103,6 +103,15 @@ class CliTest {
             assertEquals(2, r.status, Arrays.toString(args) + " -> " + r);
             assertTrue(r.err.contains("unexpected argument '" + args[args.length - 1] + "'"), r.err);
         }
+        // Under -j (wherever it stands) scripts get bpftool's {"error": ...} on stdout instead, same status.
+        for (String[] args : new String[][] {{"-j", "frob"}, {"--frob", "-j"}, {"-j", "map", "frob", "id", "1"},
+            {"-j", "version", "extra"}, {"-j", "map", "show", "0"}}) {
+            Result r = run(args);
+            assertEquals(2, r.status, Arrays.toString(args) + " -> " + r);
+            assertTrue(r.out.startsWith("{\"error\":\"") && r.out.trim().endsWith("\"}"), Arrays.toString(args)
+                    + " -> " + r);
+            assertEquals("", r.err, Arrays.toString(args));
+        }
     }
 
     /** bpftool's MAP := id ID | pinned FILE | name NAME: a bare word is never a path or an id. */
