@@ -477,17 +477,35 @@ public final class BpfMap implements AutoCloseable {
 
     /** Looks up and removes in one step (hash maps). @return false if absent (value untouched) */
     public boolean lookupAndDelete(ByteBuffer key, ByteBuffer value) {
-        return MapElements.lookupAndDelete(this, key, value);
+        return MapElements.lookupAndDelete(this, key, value, ElementFlags.NONE);
+    }
+
+    /**
+     * As {@link #lookupAndDelete(ByteBuffer, ByteBuffer)}; {@link ElementFlags#LOCK} copies the value under its
+     * {@code bpf_spin_lock} (hash maps whose value holds one).
+     */
+    public boolean lookupAndDelete(ByteBuffer key, ByteBuffer value, ElementFlags flags) {
+        return MapElements.lookupAndDelete(this, key, value, flags);
     }
 
     /** As {@link #lookupAndDelete(ByteBuffer, ByteBuffer)}. */
     public boolean lookupAndDelete(byte[] key, byte[] value) {
-        return MapElements.lookupAndDelete(this, key, value);
+        return MapElements.lookupAndDelete(this, key, value, ElementFlags.NONE);
+    }
+
+    /** As {@link #lookupAndDelete(ByteBuffer, ByteBuffer, ElementFlags)}. */
+    public boolean lookupAndDelete(byte[] key, byte[] value, ElementFlags flags) {
+        return MapElements.lookupAndDelete(this, key, value, flags);
     }
 
     /** @return the value, or null if the key was absent */
     public byte[] lookupAndDelete(byte[] key) {
-        return MapElements.lookupAndDelete(this, key);
+        return MapElements.lookupAndDelete(this, key, ElementFlags.NONE);
+    }
+
+    /** As {@link #lookupAndDelete(byte[])}, with {@link ElementFlags#LOCK}. */
+    public byte[] lookupAndDelete(byte[] key, ElementFlags flags) {
+        return MapElements.lookupAndDelete(this, key, flags);
     }
 
     /**
@@ -656,9 +674,19 @@ public final class BpfMap implements AutoCloseable {
         return MapBatches.read(this, MapBatches.LOOKUP_AND_DELETE, cursor, keys, values, ElementFlags.NONE);
     }
 
+    /** As {@link #lookupAndDeleteBatch(BatchCursor, ByteBuffer, ByteBuffer)}, with {@link ElementFlags#LOCK}. */
+    public int lookupAndDeleteBatch(BatchCursor cursor, ByteBuffer keys, ByteBuffer values, ElementFlags flags) {
+        return MapBatches.read(this, MapBatches.LOOKUP_AND_DELETE, cursor, keys, values, flags);
+    }
+
     /** As {@link #lookupAndDeleteBatch(BatchCursor, ByteBuffer, ByteBuffer)}, into arrays (from index 0). */
     public int lookupAndDeleteBatch(BatchCursor cursor, byte[] keys, byte[] values) {
         return MapBatches.read(this, MapBatches.LOOKUP_AND_DELETE, cursor, keys, values, ElementFlags.NONE);
+    }
+
+    /** As {@link #lookupAndDeleteBatch(BatchCursor, byte[], byte[])}, with {@link ElementFlags#LOCK}. */
+    public int lookupAndDeleteBatch(BatchCursor cursor, byte[] keys, byte[] values, ElementFlags flags) {
+        return MapBatches.read(this, MapBatches.LOOKUP_AND_DELETE, cursor, keys, values, flags);
     }
 
     /**

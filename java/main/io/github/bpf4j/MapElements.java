@@ -57,13 +57,13 @@ final class MapElements {
         return found(m, elem(m, OP_DELETE, key, null, 0), "bpf_map_delete_elem");
     }
 
-    static boolean lookupAndDelete(BpfMap m, Object key, Object value) {
-        return found(m, elem(m, OP_LOOKUP_AND_DELETE, key, value, 0), "bpf_map_lookup_and_delete_elem");
+    static boolean lookupAndDelete(BpfMap m, Object key, Object value, ElementFlags flags) {
+        return found(m, elem(m, OP_LOOKUP_AND_DELETE, key, value, bits(flags)), "bpf_map_lookup_and_delete_elem");
     }
 
-    static byte[] lookupAndDelete(BpfMap m, byte[] key) {
+    static byte[] lookupAndDelete(BpfMap m, byte[] key, ElementFlags flags) {
         byte[] value = new byte[m.valueBufferSize()];
-        return lookupAndDelete(m, key, value) ? value : null;
+        return lookupAndDelete(m, key, value, flags) ? value : null;
     }
 
     static boolean nextKey(BpfMap m, Object key, Object next) {

@@ -136,6 +136,13 @@ class SpinLockTest {
         assertEquals(3, lockedWord(hash, 3));
         assertTrue(hash.delete(key(3)));
         assertFalse(hash.lookup(key(3), out(), ElementFlags.LOCK), "a locked lookup of a missing key is a miss");
+
+        hash.update(key(4), value(44));
+        ByteBuffer taken = out();
+        assertTrue(hash.lookupAndDelete(key(4), taken, ElementFlags.LOCK), "a locked lookup-and-delete");
+        assertEquals(44, word(taken));
+        assertFalse(hash.lookup(key(4), out()), "and the element is gone");
+        assertFalse(hash.lookupAndDelete(key(4), out(), ElementFlags.LOCK), "a second one is a miss");
     }
 
     @Test
@@ -211,6 +218,7 @@ class SpinLockTest {
     void lockFlagOnAMapWithoutALockIsEinval() {
         unlocked.update(key(1), value(1));
         assertEinval("bpf_map_lookup_elem", () -> unlocked.lookup(key(1), out(), ElementFlags.LOCK));
+        assertEinval("bpf_map_lookup_and_delete_elem", () -> unlocked.lookupAndDelete(key(1), out(), ElementFlags.LOCK));
         assertEinval("bpf_map_update_elem", () -> unlocked.update(key(1), value(2), UpdateMode.ANY, ElementFlags.LOCK));
         assertEinval("bpf_map_update_elem",
                 () -> unlocked.update(key(1), value(2), UpdateMode.EXIST, ElementFlags.LOCK));
