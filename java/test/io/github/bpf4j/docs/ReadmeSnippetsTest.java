@@ -317,6 +317,15 @@ class ReadmeSnippetsTest {
 
     // ---- commands
 
+    /** A command word without surrounding quotes or punctuation; null for usage grammar or a placeholder. */
+    static String cliWord(String word) {
+        String w = word.replaceAll("^['\"`(]+|['\"`),.;:]+$", "");
+        if (w.isEmpty() || w.startsWith("[") || w.startsWith("{") || w.startsWith("<") || w.matches("[A-Z_]+")) {
+            return null;
+        }
+        return w;
+    }
+
     private static void checkShell(ReadmeSnippets.Block b, Set<String> setupCommands, Set<String> profiles,
             String sources, String cli, Path root, List<String> problems) throws IOException {
         String[] lines = b.lines();
@@ -351,11 +360,16 @@ class ReadmeSnippetsTest {
             Matcher jar = Pattern.compile("java\\s+(?:-\\S+\\s+)*-jar\\s+\\S+\\.jar\\s+(\\S+)(?:\\s+(\\S+))?")
                     .matcher(line);
             if (jar.find()) {
-                String verb = jar.group(1);
+                // Usage lines carry grammar ([OPTIONS], { a | b }); quoted commands end in a quote.
+                String verb = cliWord(jar.group(1));
+                String sub = jar.group(2) == null ? null : cliWord(jar.group(2));
+                if (verb == null) {
+                    continue;
+                }
                 if (!cli.contains("\"" + verb + "\"")) {
                     problems.add(where + "the CLI has no verb '" + verb + "'");
-                } else if ("map".equals(verb) && jar.group(2) != null && !cli.contains("\"" + jar.group(2) + "\"")) {
-                    problems.add(where + "the CLI's map has no subcommand '" + jar.group(2) + "'");
+                } else if ("map".equals(verb) && sub != null && !cli.contains("\"" + sub + "\"")) {
+                    problems.add(where + "the CLI's map has no subcommand '" + sub + "'");
                 }
             }
         }
