@@ -124,16 +124,20 @@ public final class Main {
     }
 
     /**
-     * What to do about a refusal. tracefs (/sys/kernel/tracing) is a directory
-     * of mode 0700 owned by root: no capability opens it (CAP_SYS_ADMIN only
-     * allows mounting another), only being root or a wider mode does.
+     * What helps a user whom tracefs refuses. tracefs (/sys/kernel/tracing) is a directory of mode 0700
+     * owned by root and trace_pipe is 0440: a file-permission check, which CAP_DAC_READ_SEARCH (or
+     * CAP_DAC_OVERRIDE) passes and no BPF capability does (CAP_SYS_ADMIN only allows mounting another).
      */
+    static final String TRACEFS_ADVICE = "run as root, or with CAP_DAC_READ_SEARCH (or CAP_DAC_OVERRIDE): reading"
+            + " tracefs is a file-permission check, which BPF capabilities and CAP_SYS_ADMIN do not pass; or have"
+            + " root open it up (chmod o+rx /sys/kernel/tracing and chmod o+r /sys/kernel/tracing/trace_pipe)";
+
+    /** What to do about a refusal. */
     static String permissionMessage(String command, BpfPermissionException e) {
         String what = e.operation() + " failed with " + e.errnoName();
         if (e.operation().contains("trac")) {
-            return command + " cannot read the trace pipe: " + what + "; /sys/kernel/tracing is root's (mode 0700):"
-                    + " run as root, or have root open it up (chmod o+rx /sys/kernel/tracing; capabilities do not"
-                    + " help)";
+            return command + " cannot read the trace pipe: " + what + "; /sys/kernel/tracing is root's (mode 0700): "
+                    + TRACEFS_ADVICE;
         }
         return command + " needs root (or CAP_BPF, plus CAP_PERFMON for tracing programs): " + what + "; "
                 + e.hint();

@@ -91,7 +91,7 @@ final class VersionReport {
 
     /**
      * Mounted, mounted but closed to this user (the default: root's, mode
-     * 0700, which no capability opens), or not mounted: from the mount table,
+     * 0700, which only root or CAP_DAC_READ_SEARCH passes), or not mounted: from the mount table,
      * not from whether trace_pipe can be seen, which a non-root user cannot.
      */
     static String tracefs() {
@@ -102,8 +102,7 @@ final class VersionReport {
         }
         if (isMounted || dir.isDirectory() && !dir.canExecute()) {
             return (isMounted ? "mounted at " + TRACEFS + ", but " : TRACEFS + " is ") + "not accessible to uid "
-                    + Native.geteuid() + " (root's, mode 0700): run as root, or chmod o+rx " + TRACEFS
-                    + " as root; capabilities do not help";
+                    + Native.geteuid() + " (root's, mode 0700): " + Main.TRACEFS_ADVICE;
         }
         return "not mounted (TracePipe mounts it when allowed: root or CAP_SYS_ADMIN)";
     }

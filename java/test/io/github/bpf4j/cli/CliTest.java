@@ -362,8 +362,7 @@ class CliTest {
         ChildJvm.Result r = ChildJvm.runAsNobody(Files.createDirectory(dir.resolve("plain")), Main.class, "version");
         assertEquals(0, r.exitCode, r.output);
         assertTrue(r.output.contains("tracefs  mounted at /sys/kernel/tracing, but not accessible to uid 65534"
-                + " (root's, mode 0700): run as root, or chmod o+rx /sys/kernel/tracing as root; capabilities do not"
-                + " help"), r.output);
+                + " (root's, mode 0700): " + Main.TRACEFS_ADVICE), r.output);
         assertFalse(r.output.contains("not mounted (TracePipe"), r.output);
         ChildJvm.Result json = ChildJvm.runAsNobody(Files.createDirectory(dir.resolve("json")), Main.class, "-j",
                 "version");

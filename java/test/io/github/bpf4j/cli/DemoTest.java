@@ -54,10 +54,10 @@ class DemoTest {
         String out = r.output.trim();
         assertEquals(1, r.exitCode, out);
         assertEquals(1, out.split("\n").length, "one line, no stack trace:\n" + out);
-        // tracefs is root's (0700): no capability helps, so the message must not offer one
+        // tracefs is root's (0700): only root, CAP_DAC_READ_SEARCH or wider modes help, not CAP_SYS_ADMIN
         assertTrue(out.startsWith("bpf4j demo cannot read the trace pipe: "), out);
-        assertTrue(out.contains("run as root, or have root open it up (chmod o+rx /sys/kernel/tracing"), out);
-        assertTrue(!out.contains("CAP_SYS_ADMIN"), out);
+        assertTrue(out.contains(Main.TRACEFS_ADVICE), out);
+        assertTrue(!out.contains("needs root (or CAP_BPF"), out);
     }
 
     /** Where tracefs is not mounted, the demo mounts it: run it in a mount namespace without one. */
