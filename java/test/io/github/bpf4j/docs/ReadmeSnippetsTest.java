@@ -248,6 +248,21 @@ class ReadmeSnippetsTest {
 
     // ---- compiling
 
+    private static Boolean release8;
+
+    /** Whether this javac can compile against Java 8's API (its ct.sym holds it). */
+    private static synchronized boolean supportsRelease8(JavaCompiler javac) {
+        if (release8 == null) {
+            try {
+                javac.getTask(null, null, null, java.util.Arrays.asList("--release", "8"), null, null);
+                release8 = Boolean.TRUE;
+            } catch (IllegalArgumentException unsupported) {
+                release8 = Boolean.FALSE;
+            }
+        }
+        return release8;
+    }
+
     private static List<String> compile(JavaCompiler javac, ReadmeSnippets readme, List<ReadmeSnippets.Block> blocks,
             Path out) throws IOException {
         List<JavaFileObject> units = new ArrayList<JavaFileObject>();
@@ -264,9 +279,17 @@ class ReadmeSnippetsTest {
         options.add("-encoding");
         options.add("UTF-8");
         if (!System.getProperty("java.specification.version").startsWith("1.")) {
-            // What users of the Java 8 library may write.
-            options.add("--release");
-            options.add("8");
+            // What users of the Java 8 library may write. A JDK packaged without ct.sym (Debian's openjdk-21)
+            // has no --release 8: there only the language level is checked; the build JDK's run checks the API.
+            if (javac.isSupportedOption("--release") >= 0 && supportsRelease8(javac)) {
+                options.add("--release");
+                options.add("8");
+            } else {
+                options.add("-source");
+                options.add("8");
+                options.add("-target");
+                options.add("8");
+            }
         }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<JavaFileObject>();
         boolean ok = javac.getTask(null, null, diagnostics, options, null, units).call();
