@@ -40,6 +40,25 @@ static jlong JNICALL mmap_map(JNIEnv *env, jclass cls, jlong addr, jint fd, jlon
 }
 
 /* MAP_FIXED replaces the shared pages atomically: no window where the range is unmapped. */
+/*
+ * A shared mapping at a file offset, for maps whose pages differ in access
+ * (a user ring buffer's read-only consumer page at 0, its writable producer
+ * page and data at one page): the kernel chooses the address.
+ */
+static jlong JNICALL mmap_map_at(JNIEnv *env, jclass cls, jint fd, jlong length, jboolean writable, jlong offset)
+{
+	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	void *got;
+
+	(void)cls;
+	got = mmap(NULL, (size_t)length, prot, MAP_SHARED, fd, (off_t)offset);
+	if (got == MAP_FAILED) {
+		bpf4j_throw(env, "mmap", errno, NULL);
+		return 0;
+	}
+	return BPF4J_PTR(got);
+}
+
 static jint JNICALL mmap_detach(JNIEnv *env, jclass cls, jlong addr, jlong length, jboolean writable)
 {
 	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
@@ -75,6 +94,7 @@ int bpf4j_mmap_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
 		{ "mmap0", "(JIJZ)J", (void *)mmap_map },
+		{ "mmapAt0", "(IJZJ)J", (void *)mmap_map_at },
 		{ "mmapDetach", "(JJZ)I", (void *)mmap_detach },
 		{ "munmap", "(JJ)I", (void *)mmap_unmap },
 		{ "newDirectBuffer", "(JJ)Ljava/nio/ByteBuffer;", (void *)new_direct_buffer },

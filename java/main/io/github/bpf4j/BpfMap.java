@@ -7,6 +7,8 @@ import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
+import io.github.bpf4j.internal.UserRingAccess;
+import io.github.bpf4j.ringbuf.UserRingBuffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +69,7 @@ public final class BpfMap implements AutoCloseable {
 
     private ByteBuffer mappedRoot;
     private BpfArena arena;
+    private Object userRing;
 
     /** A map of an object, described by libbpf. */
     BpfMap(BpfObject object, NativeOwner owner, long pointer) {
@@ -807,6 +810,41 @@ public final class BpfMap implements AutoCloseable {
                     mappedRoot = MapMmap.map(this, f);
                 }
                 return mappedRoot.duplicate().order(ByteOrder.nativeOrder());
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * The Java producer of this {@link MapType#USER_RINGBUF} map: records
+     * reserved, filled and submitted in the mapped ring, which a program reads
+     * with {@code bpf_user_ringbuf_drain}. The same object on every call until
+     * it is closed (one producer per ring); then a new one continues where the
+     * ring stands.
+     *
+     * @throws UnsupportedOperationException if the map is not a USER_RINGBUF, or this handle's fd is not
+     *     read-write
+     */
+    public UserRingBuffer userRingBuffer() {
+        handle.acquire();
+        try {
+            int f = liveFd();
+            if (type != MapType.USER_RINGBUF) {
+                throw new UnsupportedOperationException("userRingBuffer: map '" + name + "' is a " + type
+                        + "; only USER_RINGBUF maps have a user-space producer (a RINGBUF is read with ringBuffer())");
+            }
+            if (MapMmap.FdState.of(f).accessMode != 2) {
+                throw new UnsupportedOperationException("userRingBuffer: this handle of map '" + name
+                        + "' has no read-write fd, and the producer maps the ring shared and writable;"
+                        + " open the map (or its pin) read-write");
+            }
+            synchronized (this) {
+                UserRingAccess.Opener opener = UserRingAccess.opener();
+                if (userRing == null || !opener.isOpen(userRing)) {
+                    userRing = opener.open(handle, owner, f, name, maxEntries);
+                }
+                return (UserRingBuffer) userRing;
             }
         } finally {
             handle.release();

@@ -54,6 +54,16 @@ public final class Mapping {
     }
 
     /**
+     * Maps {@code length} bytes of {@code fd} from file offset {@code fileOffset}
+     * (a page multiple) wherever the kernel chooses; otherwise as {@link #map}.
+     */
+    public static Mapping mapAt(int fd, long length, boolean writable, long fileOffset) {
+        Mapping m = new Mapping(Native.mmapAt(fd, length, writable, fileOffset), length, writable);
+        LIVE.incrementAndGet();
+        return m;
+    }
+
+    /**
      * A root buffer over {@code capacity} bytes at {@code offset}, in native
      * byte order (read-only if the mapping is). The range is unmapped when all
      * roots are collected, so the mapping itself never keeps one.

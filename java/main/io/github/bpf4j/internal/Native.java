@@ -114,6 +114,20 @@ public final class Native {
         }
         return mmap0(address, fd, length, writable);
     }
+    private static native long mmapAt0(int fd, long length, boolean writable, long offset);
+
+    /** A shared mapping of {@code length} bytes at file {@code offset}; the kernel chooses the address. */
+    public static long mmapAt(int fd, long length, boolean writable, long offset) {
+        try {
+            return mmapAt0(fd, length, writable, offset);
+        } catch (BpfException e) {
+            if (!ResourcePressure.isPressure(e.errno())) {
+                throw e;
+            }
+            ResourcePressure.relieve("mmap", e.errno());
+        }
+        return mmapAt0(fd, length, writable, offset);
+    }
     public static native int mmapDetach(long address, long length, boolean writable);
     public static native int munmap(long address, long length);
     public static native ByteBuffer newDirectBuffer(long address, long capacity);
@@ -171,6 +185,10 @@ public final class Native {
         }
         return fd;
     }
+
+    // user_ringbuf.c
+    /** poll(POLLOUT) on a user ring buffer's fd: revents, 0 (timeout, EINTR), or -errno. */
+    public static native int userRingbufWait(int fd, int timeoutMillis);
 
     // sys.c
     public static native int mount(String source, String target, String type);
