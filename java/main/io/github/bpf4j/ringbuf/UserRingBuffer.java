@@ -269,6 +269,10 @@ public final class UserRingBuffer implements AutoCloseable {
     }
 
     private void commit(String method, int bits) {
+        if (mapHandle.isClosed()) {
+            close();
+            throw new IllegalStateException(closedMessage(method));
+        }
         if (!STATE.compareAndSet(this, RESERVED, WRITING)) {
             int s = state;
             throw new IllegalStateException(s == CLOSED ? closedMessage(method)
@@ -319,7 +323,7 @@ public final class UserRingBuffer implements AutoCloseable {
     private void enter(String method) {
         if (!STATE.compareAndSet(this, IDLE, WRITING)) {
             int s = state;
-            if (s == CLOSED) {
+            if (s == CLOSED || mapHandle.isClosed()) {
                 throw new IllegalStateException(closedMessage(method));
             }
             throw new IllegalStateException("UserRingBuffer '" + name + "'." + method + ": a reservation is "

@@ -87,6 +87,7 @@ class UseAfterCloseTest {
         harmless(ArenaHashTable.class, "region", "offset", "capacity", "keySize", "valueSize", "slotSize", "bytes");
         harmless(ArenaList.class, "region", "headOffset");
         // A spec is a value: it names its inner map, and BpfMap.create refuses a closed one (checked as a static call).
+        harmless(io.github.bpf4j.ringbuf.UserRingBuffer.class, "close");
         harmless(MapSpec.class, "type", "keySize", "valueSize", "maxEntries", "flags", "name", "mapExtra", "numaNode",
                 "innerMap", "ifindex", "innerMap", "of");
     }
@@ -245,6 +246,21 @@ class UseAfterCloseTest {
             list.pushFront(64, 7);
             return Collections.singletonList(new Scenario("list in an arena", list, own::close, own, own.arena(),
                     region));
+        });
+        FIXTURES.put(io.github.bpf4j.ringbuf.UserRingBuffer.class, () -> {
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.USER_RINGBUF).maxEntries(16384).name("t_uac_urb"));
+            LEFTOVERS.add(own);
+            io.github.bpf4j.ringbuf.UserRingBuffer ofOwn = own.userRingBuffer();
+            BpfMap second = BpfMap.create(MapSpec.of(MapType.USER_RINGBUF).maxEntries(16384).name("t_uac_urb2"));
+            io.github.bpf4j.ringbuf.UserRingBuffer reserved = second.userRingBuffer();
+            reserved.reserve(8);
+            BpfObject obj = BpfObject.openResource("bpf/user_ringbuf.bpf.o").load();
+            io.github.bpf4j.ringbuf.UserRingBuffer ofObject = obj.map("user_ring").userRingBuffer();
+            return Arrays.asList(new Scenario("user ring buffer, closed itself", ofOwn, ofOwn::close),
+                    new Scenario("user ring buffer with a reservation outstanding, map closed", reserved,
+                            second::close, second),
+                    new Scenario("user ring buffer of an object, object closed", ofObject, obj::close, obj,
+                            obj.map("user_ring")).name("user_ring"));
         });
         FIXTURES.put(MapSpec.class, () -> {
             BpfMap inner = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(1)
