@@ -193,6 +193,51 @@ class UserRingBufferTest {
     }
 
     @Test
+    void aBlockedReserveEndsOnInterruptAndOnClose() throws Exception {
+        UserRingBuffer ring = map.userRingBuffer();
+        while (ring.reserve(2000) != null) {
+            ring.submit();
+        }
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch waiting = new CountDownLatch(1);
+            Thread[] waiter = new Thread[1];
+            Future<Throwable> interrupted = ex.submit(() -> {
+                waiter[0] = Thread.currentThread();
+                waiting.countDown();
+                try {
+                    return ring.reserve(2000, 30, TimeUnit.SECONDS) == null ? null : new AssertionError("room?");
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            waiting.await();
+            Thread.sleep(100);
+            waiter[0].interrupt();
+            assertTrue(interrupted.get(10, TimeUnit.SECONDS) instanceof InterruptedException);
+
+            CountDownLatch again = new CountDownLatch(1);
+            Future<Throwable> closed = ex.submit(() -> {
+                again.countDown();
+                try {
+                    return ring.reserve(2000, 30, TimeUnit.SECONDS) == null ? null : new AssertionError("room?");
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            again.await();
+            Thread.sleep(100);
+            long t0 = System.nanoTime();
+            ring.close();
+            Throwable t = closed.get(10, TimeUnit.SECONDS);
+            assertTrue(t instanceof IllegalStateException && t.getMessage().contains("closed"), String.valueOf(t));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "ended promptly");
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    @Test
     void aSecondReservationIsRefusedFromAnyThread() throws Exception {
         UserRingBuffer ring = map.userRingBuffer();
         assertNotNull(ring.reserve(8));
