@@ -85,5 +85,6 @@ int bpf4j_arena_register(JNIEnv *env);
 /* layout.c: layout.h's constants, for the test that holds Java's copy against them. */
 int bpf4j_layout_register(JNIEnv *env);
 int bpf4j_ids_register(JNIEnv *env);
+int bpf4j_ringbuf_register(JNIEnv *env);
 
 #endif /* BPF4J_H */
