@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.bpf4j.BpfException;
 import io.github.bpf4j.BpfMap;
+import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.MapSpec;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -290,6 +293,24 @@ class RingBufferTest {
         made.close();
         assertThrows(IllegalStateException.class, () -> ring.consume(r -> { }));
         ring.close();
+    }
+
+    @Test
+    void overwriteModeIsRefusedWithTheReason() {
+        BpfMap m;
+        try {
+            m = BpfMap.create(MapSpec.of(MapType.RINGBUF).maxEntries(4096 * 4).flags(MapFlag.RB_OVERWRITE)
+                    .name("rb_ow"));
+        } catch (BpfException e) {
+            Assumptions.assumeTrue(false, "this kernel has no BPF_F_RB_OVERWRITE: " + e.getMessage());
+            return;
+        }
+        try {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, m::ringBuffer);
+            assertTrue(e.getMessage().contains("RB_OVERWRITE"), e.getMessage());
+        } finally {
+            m.close();
+        }
     }
 
     @Test
