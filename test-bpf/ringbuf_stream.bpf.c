@@ -29,11 +29,15 @@ struct {
 BPF4J_RINGBUF_DROPS(drops);
 
 #define MAX_LEN 8192
+struct payload {
+	__u8 bytes[MAX_LEN];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__uint(value_size, MAX_LEN);
+	__type(value, struct payload);
 } payload SEC(".maps");
 
 __u64 seq;
