@@ -820,8 +820,8 @@ public final class BpfMap implements AutoCloseable {
      * The consumer of this {@link MapType#RINGBUF} map: records read in place
      * over its mapped pages (see {@link io.github.bpf4j.ringbuf.RingBuffer}).
      * Returns the same object until it is closed, then a new one. Closing the
-     * map (or its object) waits for a drain in progress, detaches the ring's
-     * mappings, and makes the ring's later calls throw {@link IllegalStateException}.
+     * map (or its object) waits for a drain in progress and closes the ring
+     * (mappings detached, its later calls throw {@link IllegalStateException}).
      *
      * @throws UnsupportedOperationException if the map is not a RINGBUF, has {@link MapFlag#RB_OVERWRITE},
      *     or this handle's fd is not read-write
@@ -886,7 +886,10 @@ public final class BpfMap implements AutoCloseable {
     synchronized void forgetMapping() {
         mappedRoot = null;
         arena = null;
-        ringBuffer = null;
+        if (ringBuffer != null) {
+            ringBuffer.close(); // its epoll fd and eventfd: the map's close releases everything made from it
+            ringBuffer = null;
+        }
     }
 
     // ---- object maps
