@@ -98,9 +98,9 @@ public final class RingBufferPoller implements AutoCloseable {
             if (handle.isClosed()) {
                 return 0;
             }
+            Entry[] now = entries; // a ring added during the wait has a slot past the old array
             for (int i = 0; i < ready; i++) {
-                Entry e = all[slots[i]];
-                n += e.drain();
+                n += now[slots[i]].drain();
             }
             return n;
         } finally {

@@ -16,6 +16,8 @@ import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
 import io.github.bpf4j.TestRun;
+import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.Native;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -310,6 +312,30 @@ class RingBufferTest {
             assertTrue(e.getMessage().contains("RB_OVERWRITE"), e.getMessage());
         } finally {
             m.close();
+        }
+    }
+
+    @Test
+    void waitFailuresCarryTheRealErrno() {
+        int err = Native.epollWait(-1, new int[2], 0);
+        assertEquals(-Errors.EBADF, err);
+        BpfException e = Errors.of(Errors.Op.RINGBUF_POLL, "epoll_wait(ring buffer 'x')", -err, null);
+        assertEquals("EBADF", e.errnoName());
+        assertTrue(e.getMessage().contains("epoll_wait(ring buffer 'x')"), e.getMessage());
+    }
+
+    @Test
+    void aRingAddedDuringAWaitIsPolledToo() throws Exception {
+        try (RingBufferPoller poller = new RingBufferPoller()) {
+            poller.add(obj.map("small").ringBuffer(), r -> { });
+            AtomicLong got = new AtomicLong();
+            Thread t = new Thread(() -> got.addAndGet(poller.poll(5, TimeUnit.SECONDS)));
+            t.start();
+            Thread.sleep(100);
+            poller.add(obj.map("other").ringBuffer(), r -> { });
+            run(0, 0, 2, 3);
+            t.join(6_000);
+            assertEquals(3, got.get(), "the new ring's records, from the poll that was already waiting");
         }
     }
 
