@@ -335,7 +335,9 @@ class RingBufferTest {
             poller.add(obj.map("other").ringBuffer(), r -> { });
             run(0, 0, 2, 3);
             t.join(6_000);
-            assertEquals(3, got.get(), "the new ring's records, from the poll that was already waiting");
+            // The waiting poll wakes at the first submit and may drain before the other two are written.
+            assertTrue(got.get() >= 1, "the poll that was already waiting got the new ring's records");
+            assertEquals(3, got.get() + poller.consume());
         }
     }
 
