@@ -70,6 +70,7 @@ public final class BpfMap implements AutoCloseable {
     private ByteBuffer mappedRoot;
     private BpfArena arena;
     private Object userRing;
+    private io.github.bpf4j.ringbuf.RingBuffer ringBuffer;
 
     /** A map of an object, described by libbpf. */
     BpfMap(BpfObject object, NativeOwner owner, long pointer) {
@@ -851,6 +852,33 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    // ---- ring buffers (MapRings, io.github.bpf4j.ringbuf)
+
+    /**
+     * The consumer of this {@link MapType#RINGBUF} map: records read in place
+     * over its mapped pages (see {@link io.github.bpf4j.ringbuf.RingBuffer}).
+     * Returns the same object until it is closed, then a new one. Closing the
+     * map (or its object) waits for a drain in progress and closes the ring
+     * (mappings detached, its later calls throw {@link IllegalStateException}).
+     *
+     * @throws UnsupportedOperationException if the map is not a RINGBUF, has {@link MapFlag#RB_OVERWRITE},
+     *     or this handle's fd is not read-write
+     */
+    public io.github.bpf4j.ringbuf.RingBuffer ringBuffer() {
+        handle.acquire();
+        try {
+            int f = liveFd();
+            synchronized (this) {
+                if (ringBuffer == null || ringBuffer.isClosed()) {
+                    ringBuffer = MapRings.open(this, f);
+                }
+                return ringBuffer;
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
     // ---- arenas (BpfArena)
 
     /**
@@ -896,6 +924,10 @@ public final class BpfMap implements AutoCloseable {
     synchronized void forgetMapping() {
         mappedRoot = null;
         arena = null;
+        if (ringBuffer != null) {
+            ringBuffer.close(); // its epoll fd and eventfd: the map's close releases everything made from it
+            ringBuffer = null;
+        }
     }
 
     // ---- object maps

@@ -27,6 +27,7 @@ public final class Errors {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int E2BIG = 7;
+    public static final int EINTR = 4;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
@@ -386,6 +387,8 @@ public final class Errors {
         ARENA_COPY,
         /** mmap of an arena, whose user-space address the kernel fixes at its first mapping. */
         ARENA_MMAP,
+        /** epoll_create1/epoll_ctl/epoll_wait and eventfd of a ring buffer consumer (ringbuf.RingBuffer, RingBufferPoller). */
+        RINGBUF_POLL,
         /** Anything else. */
         OTHER;
 

@@ -256,4 +256,34 @@ public final class Native {
     public static native int probeMapType(int type);
     public static native int probeProgramType(int type);
 
+
+    // ringbuf.c (ring buffer consumers: epoll set and wake-up eventfd; records are read in Java)
+    private static native int epollCreate0();
+
+    /** epoll_create1(EPOLL_CLOEXEC): fd, or -errno. */
+    public static int epollCreate() {
+        int fd = epollCreate0();
+        if (fd < 0 && ResourcePressure.relieved("epoll_create1", -fd)) {
+            fd = epollCreate0();
+        }
+        return fd;
+    }
+    /** epoll_ctl(ADD, EPOLLIN) with {@code slot} as the event's data: 0 or -errno. */
+    public static native int epollAdd(int epfd, int fd, int slot);
+    /** epoll_wait: ready count (their slots in {@code slots}), or -errno (EINTR included). */
+    public static native int epollWait(int epfd, int[] slots, int timeoutMillis);
+    private static native int eventFd0();
+
+    /** eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): fd, or -errno. */
+    public static int eventFd() {
+        int fd = eventFd0();
+        if (fd < 0 && ResourcePressure.relieved("eventfd", -fd)) {
+            fd = eventFd0();
+        }
+        return fd;
+    }
+    /** Adds 1 to the eventfd's counter: 0 or -errno. */
+    public static native int eventFdSignal(int fd);
+    /** Reads (resets) the counter: 1 if it was set, 0 if not, or -errno. */
+    public static native int eventFdDrain(int fd);
 }

@@ -7,47 +7,72 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 
 /**
- * Acquire and release fences around plain accesses of mapped ring memory, on
- * JDK 8 to 25 without a JDK 9 API at compile time: {@code VarHandle.acquireFence}
- * / {@code releaseFence} where they exist (JDK 9+, no warning on JDK 23+ where
- * sun.misc.Unsafe's memory methods warn), else {@code Unsafe.loadFence} /
- * {@code storeFence} (JDK 8). Both are intrinsics: {@code static final} method
- * handles fold into the caller when JIT-compiled.
+ * Memory fences around the plain accesses of mapped ring memory, on JDK 8 to
+ * 25 without a JDK 9 API at compile time: {@code VarHandle.acquireFence} /
+ * {@code releaseFence} / {@code fullFence} where they exist (JDK 9+, no
+ * warning on JDK 23+, where sun.misc.Unsafe's memory methods warn), else
+ * {@code Unsafe.loadFence} / {@code storeFence} / {@code fullFence} (JDK 8).
+ * All are intrinsics; {@code static final} method handles are constants to
+ * the JIT, which inlines them down to the fence.
  *
- * <p>Acquire after a load = LoadLoad|LoadStore; release before a store =
- * LoadStore|StoreStore: what the kernel's smp_load_acquire/smp_store_release
- * pair with. x86_64 (TSO) orders those already, so the fences only stop the
- * compiler; arm64 gets {@code dmb ishld} / {@code dmb ish}.
+ * <p>The positions and headers are read and written through the mapped
+ * ByteBuffers (bounds-checked, so a bug reads an exception, never a stray
+ * address); aligned 4- and 8-byte accesses to a direct buffer compile to
+ * single loads and stores, so they are never torn, and these fences order
+ * them, pairing with the kernel's smp_load_acquire / smp_store_release:
+ *
+ * <ul>
+ * <li>acquire = load, then {@link #acquire()} (LoadLoad|LoadStore): nothing
+ *     read after a position or a record header is read before it;
+ * <li>release = {@link #release()} (LoadStore|StoreStore), then store: every
+ *     access of a record finishes before the position that hands it over;
+ * <li>{@link #full()} after a consumer-position store (StoreLoad): the
+ *     producer position is re-read only after the consumer position is
+ *     visible, which the kernel's wake-up decision needs.
+ * </ul>
+ *
+ * <p>x86_64 (TSO) orders all but StoreLoad by itself, so acquire and release
+ * only stop the compiler there; arm64 gets {@code dmb ishld} / {@code dmb ish}.
  */
 final class Fences {
     private static final MethodHandle ACQUIRE;
     private static final MethodHandle RELEASE;
+    private static final MethodHandle FULL;
 
     static {
-        MethodHandle acquire;
-        MethodHandle release;
+        MethodHandle acquire = null;
+        MethodHandle release = null;
+        MethodHandle full = null;
         MethodType noArgs = MethodType.methodType(void.class);
         try {
             Class<?> varHandle = Class.forName("java.lang.invoke.VarHandle");
             acquire = MethodHandles.publicLookup().findStatic(varHandle, "acquireFence", noArgs);
             release = MethodHandles.publicLookup().findStatic(varHandle, "releaseFence", noArgs);
+            full = MethodHandles.publicLookup().findStatic(varHandle, "fullFence", noArgs);
         } catch (ReflectiveOperationException jdk8) {
             try {
                 Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
                 Field f = unsafeClass.getDeclaredField("theUnsafe");
                 f.setAccessible(true);
                 Object unsafe = f.get(null);
-                acquire = MethodHandles.lookup().findVirtual(unsafeClass, "loadFence", noArgs).bindTo(unsafe);
-                release = MethodHandles.lookup().findVirtual(unsafeClass, "storeFence", noArgs).bindTo(unsafe);
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                acquire = lookup.findVirtual(unsafeClass, "loadFence", noArgs).bindTo(unsafe);
+                release = lookup.findVirtual(unsafeClass, "storeFence", noArgs).bindTo(unsafe);
+                full = lookup.findVirtual(unsafeClass, "fullFence", noArgs).bindTo(unsafe);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new ExceptionInInitializerError(e);
+                acquire = release = full = null; // available() says so; the ring types refuse to open
             }
         }
         ACQUIRE = acquire;
         RELEASE = release;
+        FULL = full;
     }
 
     private Fences() {}
+
+    static boolean available() {
+        return ACQUIRE != null;
+    }
 
     static void acquire() {
         try {
@@ -60,6 +85,14 @@ final class Fences {
     static void release() {
         try {
             RELEASE.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static void full() {
+        try {
+            FULL.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -108,6 +108,10 @@ public final class UserRingBuffer implements AutoCloseable {
 
     /** The caller holds the map's handle: the fd is live. */
     static UserRingBuffer open(Handle mapHandle, NativeOwner mapOwner, int fd, String name, int dataBytes) {
+        if (!Fences.available()) {
+            throw new UnsupportedOperationException("userRingBuffer: this JVM has neither VarHandle nor"
+                    + " sun.misc.Unsafe fences, which the in-place producer needs to order its writes for the kernel");
+        }
         int page = Native.pageSize();
         // The kernel made max_entries a power-of-2 multiple of the page size; 2 copies must fit a ByteBuffer.
         if (dataBytes <= 0 || (dataBytes & (dataBytes - 1)) != 0 || dataBytes > (Integer.MAX_VALUE - page) / 2) {

@@ -27,6 +27,9 @@ import io.github.bpf4j.TypedMap;
 import io.github.bpf4j.UpdateMode;
 import io.github.bpf4j.arena.ArenaHashTable;
 import io.github.bpf4j.arena.ArenaList;
+import io.github.bpf4j.ringbuf.RecordHandler;
+import io.github.bpf4j.ringbuf.RingBuffer;
+import io.github.bpf4j.ringbuf.RingBufferPoller;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -86,6 +89,8 @@ class UseAfterCloseTest {
         harmless(TypedMap.Primitive.class, "map");
         harmless(ArenaHashTable.class, "region", "offset", "capacity", "keySize", "valueSize", "slotSize", "bytes");
         harmless(ArenaList.class, "region", "headOffset");
+        harmless(RingBuffer.class, "close", "isClosed", "toString");
+        harmless(RingBufferPoller.class, "close", "wakeup"); // wakeup after close: documented as harmless
         // A spec is a value: it names its inner map, and BpfMap.create refuses a closed one (checked as a static call).
         harmless(io.github.bpf4j.ringbuf.UserRingBuffer.class, "close");
         harmless(MapSpec.class, "type", "keySize", "valueSize", "maxEntries", "flags", "name", "mapExtra", "numaNode",
@@ -262,6 +267,32 @@ class UseAfterCloseTest {
                     new Scenario("user ring buffer of an object, object closed", ofObject, obj::close, obj,
                             obj.map("user_ring")).name("user_ring"));
         });
+        FIXTURES.put(RingBuffer.class, () -> {
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.RINGBUF).maxEntries(4096).name("t_uac_rb"));
+            LEFTOVERS.add(own);
+            RingBuffer ring = own.ringBuffer();
+            BpfMap polledMap = BpfMap.create(MapSpec.of(MapType.RINGBUF).maxEntries(4096).name("t_uac_rbp"));
+            LEFTOVERS.add(polledMap);
+            RingBuffer polled = polledMap.ringBuffer();
+            polled.poll(1, TimeUnit.MILLISECONDS, r -> { }); // with its epoll set and eventfd
+            BpfMap mapFirst = BpfMap.create(MapSpec.of(MapType.RINGBUF).maxEntries(4096).name("t_uac_rbm"));
+            RingBuffer ofClosedMap = mapFirst.ringBuffer();
+            return Arrays.asList(new Scenario("ring buffer of a map on its own, closed itself", ring, ring::close)
+                            .name("t_uac_rb"),
+                    new Scenario("ring buffer that polled, closed itself", polled, polled::close).name("t_uac_rbp"),
+                    new Scenario("ring buffer whose map was closed first", ofClosedMap, () -> {
+                        mapFirst.close();
+                        ofClosedMap.close();
+                    }, mapFirst).name("t_uac_rbm"));
+        });
+        FIXTURES.put(RingBufferPoller.class, () -> {
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.RINGBUF).maxEntries(4096).name("t_uac_rbq"));
+            LEFTOVERS.add(own);
+            RingBufferPoller poller = new RingBufferPoller().add(own.ringBuffer(), r -> { });
+            RingBufferPoller empty = new RingBufferPoller();
+            return Arrays.asList(new Scenario("poller over a ring, closed", poller, poller::close),
+                    new Scenario("poller never given a ring, closed", empty, empty::close));
+        });
         FIXTURES.put(MapSpec.class, () -> {
             BpfMap inner = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(1)
                     .name("t_uac_inner"));
@@ -278,6 +309,18 @@ class UseAfterCloseTest {
             c.close();
         }
         Dummy.deleteAll();
+    }
+
+    private static RingBuffer liveRing;
+
+    /** An open ring for RingBufferPoller.add: a closed poller must refuse before it looks at the ring. */
+    private static RingBuffer liveRing() {
+        if (liveRing == null) {
+            BpfMap m = BpfMap.create(MapSpec.of(MapType.RINGBUF).maxEntries(4096).name("t_uac_rbl"));
+            LEFTOVERS.add(m);
+            liveRing = m.ringBuffer();
+        }
+        return liveRing;
     }
 
     private static BpfMap createTable(String name) {
@@ -595,6 +638,12 @@ class UseAfterCloseTest {
         }
         if (t == BpfMap.class) {
             return liveMap();
+        }
+        if (t == RecordHandler.class) {
+            return (RecordHandler) r -> { };
+        }
+        if (t == RingBuffer.class) {
+            return liveRing();
         }
         if (t == BpfMap.BatchCursor.class) {
             return liveMap().batchCursor(); // a closed map must refuse before it looks at the cursor
