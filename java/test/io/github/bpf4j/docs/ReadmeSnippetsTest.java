@@ -197,7 +197,8 @@ class ReadmeSnippetsTest {
         }
     }
 
-    private static final String[] API_PACKAGES = {"io.github.bpf4j.", "io.github.bpf4j.arena.", "io.github.bpf4j.link."};
+    private static final String[] API_PACKAGES = {"io.github.bpf4j.", "io.github.bpf4j.arena.", "io.github.bpf4j.link.",
+        "io.github.bpf4j.ringbuf."};
 
     /**
      * Inline code is never compiled, so check its qualified names: {@code Class.member} of a bpf4j
