@@ -184,9 +184,12 @@ class UserRingBufferTest {
             });
             waiting.await();
             Thread.sleep(100);
-            assertEquals(n, runDrain(), "the program drained the full ring");
+            // The drain wakes the blocked reserve as it frees room, and on a busy machine that record may be
+            // submitted while the same drain is still running, which then reads it too.
+            int first = runDrain();
+            assertTrue(first == n || first == n + 1, "the program drained the full ring: " + first + " of " + n);
             assertTrue(got.get(20, TimeUnit.SECONDS), "the blocked reserve got room");
-            assertEquals(1, runDrain());
+            assertEquals(n + 1, first + runDrain(), "every record, the one the woken reserve wrote included");
         } finally {
             ex.shutdownNow();
         }
