@@ -276,13 +276,7 @@ public final class RingBuffer implements AutoCloseable {
 
     /** Claims the ring for this thread and holds both handles. */
     void enter(String method) {
-        handle.acquire();
-        try {
-            mapHandle.acquire();
-        } catch (RuntimeException e) {
-            handle.release();
-            throw e;
-        }
+        enterShared(method);
         Thread me = Thread.currentThread();
         if (!consumer.compareAndSet(null, me)) {
             Thread other = consumer.get();
