@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -171,15 +170,31 @@ public final class ChildJvm {
         return String.join(File.pathSeparator, classPath);
     }
 
-    /** This JVM if every directory above it lets others in; else the system's. */
-    public static String javaNobodyCanRun() throws IOException {
-        Path home = Paths.get(javaHome()).toRealPath();
-        for (Path p = home; p != null; p = p.getParent()) {
-            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                return "/usr/bin/java";
-            }
+    /**
+     * This JVM if nobody can start it; else the system's. Reachable directories
+     * are not enough: a JDK patched to run on a newer glibc (.ci/jdks.sh) loads
+     * its interpreter and libraries from absolute paths in the checkout's
+     * {@code .cache}, which a private ({@code mktemp -d}, mode 0700) checkout
+     * hides from nobody. So the answer is a real {@code java -version} as
+     * nobody, asked once per test JVM.
+     */
+    public static synchronized String javaNobodyCanRun() throws IOException, InterruptedException {
+        if (nobodyJava == null) {
+            String own = Paths.get(javaHome()).toRealPath().resolve("bin/java").toString();
+            nobodyJava = startsAsNobody(own) ? own : "/usr/bin/java";
         }
-        return home.resolve("bin/java").toString();
+        return nobodyJava;
+    }
+
+    private static String nobodyJava;
+
+    private static boolean startsAsNobody(String java) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<String>(Arrays.asList("/usr/bin/setpriv", "--reuid=65534",
+                "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", java, "-version"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        drainBytes(p, CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS, String.join(" ", command));
+        return p.exitValue() == 0;
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
