@@ -270,6 +270,8 @@ public final class Native {
     }
     /** epoll_ctl(ADD, EPOLLIN) with {@code slot} as the event's data: 0 or -errno. */
     public static native int epollAdd(int epfd, int fd, int slot);
+    /** epoll_ctl(DEL): 0 (also when the fd was not or no longer in the set), or -errno. */
+    public static native int epollDel(int epfd, int fd);
     /** epoll_wait: ready count (their slots in {@code slots}), or -errno (EINTR included). */
     public static native int epollWait(int epfd, int[] slots, int timeoutMillis);
     private static native int eventFd0();

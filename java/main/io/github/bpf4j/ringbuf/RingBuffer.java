@@ -59,6 +59,8 @@ public final class RingBuffer implements AutoCloseable {
     private final AtomicReference<Thread> consumer = new AtomicReference<Thread>();
     private final Object waiterLock = new Object();
     private Waiter waiter;
+    /** epoll_wait's answer for {@link #poll}, reused: only the consumer thread touches it. */
+    private final int[] pollSlots = new int[2];
     private byte[] copied;
     private final RecordHandler copier = new RecordHandler() {
         @Override
@@ -168,11 +170,10 @@ public final class RingBuffer implements AutoCloseable {
                 return n;
             }
             Waiter w = waiter();
-            int[] slots = new int[2];
             long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
-            for (;;) {
+            for (int idle = 0;; idle++) {
                 long left = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
-                int ready = w.await(left, TimeUnit.NANOSECONDS, slots, handle, mapHandle);
+                int ready = w.await(left, TimeUnit.NANOSECONDS, pollSlots, handle, mapHandle);
                 if (handle.isClosed() || mapHandle.isClosed() || Thread.currentThread().isInterrupted()) {
                     return 0;
                 }
@@ -180,7 +181,8 @@ public final class RingBuffer implements AutoCloseable {
                 if (n > 0 || ready == 0 || left == 0) {
                     return n;
                 }
-                // Ready, but the records were still busy (or discarded): wait for the rest of the timeout.
+                // Ready, but the next record is still busy (or was discarded): wait for the rest of the timeout.
+                Waiter.backOff(idle);
             }
         } finally {
             exit();
