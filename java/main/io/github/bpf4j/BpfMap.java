@@ -130,7 +130,7 @@ public final class BpfMap implements AutoCloseable {
         }
         if (fd < 0) {
             throw Errors.mapException(Errors.Op.MAP_CREATE, "bpf_map_create(" + spec.type() + ")", -fd, spec.type(),
-                    spec.describe());
+                    spec.describe() + MapRings.whyRejected(spec, -fd));
         }
         return adopt(fd, "bpf_map_create", "the new map");
     }
