@@ -954,9 +954,10 @@ public final class Errors {
                 }
                 hint.append(needs(caps, "a system-wide perf event (pid -1, one per CPU)", CAP_PERFMON, -1,
                         "run as root, grant CAP_PERFMON (Linux 5.8+; CAP_SYS_ADMIN before), or lower"
-                                + " kernel.perf_event_paranoid (now "
-                                + readFirstLine("/proc/sys/kernel/perf_event_paranoid") + ") to 0 or less",
+                                + " kernel.perf_event_paranoid to 0 or less",
                         "a security module (e.g. SELinux perf_event class) or a seccomp filter refuses it"));
+                // Above 0, the sysctl refuses CPU-wide events to a process without CAP_PERFMON.
+                hint.append("; kernel.perf_event_paranoid=").append(readFirstLine("/proc/sys/kernel/perf_event_paranoid"));
                 break;
             case TEST_RUN:
                 hint.append("a test run needs no capability beyond the program's fd, so this program type's test run"

@@ -116,7 +116,13 @@ public final class PerfBuffer implements AutoCloseable {
         }
         int[] chosen = options.cpuList();
         this.cpus = chosen != null ? chosen : onlineCpus();
+        int possible = BpfMap.possibleCpus();
         for (int cpu : cpus) {
+            if (cpu >= possible) {
+                throw new IllegalArgumentException("perfBuffer: CPU " + cpu + " does not exist: this machine has "
+                        + possible + " possible CPUs (0.." + (possible - 1) + "); pass existing CPUs to"
+                        + " PerfBufferOptions.cpus");
+            }
             if (cpu >= maxEntries) {
                 throw new IllegalArgumentException("perfBuffer: map '" + name + "' has max_entries " + maxEntries
                         + ", so it has no slot for CPU " + cpu + (chosen == null ? " (online)" : "") + "; declare the"

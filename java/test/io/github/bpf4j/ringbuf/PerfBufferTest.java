@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.bpf4j.BpfException;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
+import io.github.bpf4j.BpfPermissionException;
 import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
 import io.github.bpf4j.TestRun;
+import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Mapping;
+import io.github.bpf4j.internal.Native;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -391,11 +394,10 @@ class PerfBufferTest {
         assertThrows(IllegalArgumentException.class, () -> new PerfBufferOptions().cpus(-1));
         assertThrows(IllegalArgumentException.class, () -> new PerfBufferOptions().wakeupEvents(0));
         assertThrows(NullPointerException.class, () -> events.perfBuffer(null));
-        int slots = events.maxEntries();
-        IllegalArgumentException noSlot = assertThrows(IllegalArgumentException.class,
-                () -> events.perfBuffer(new PerfBufferOptions().cpus(slots)));
-        assertTrue(noSlot.getMessage().contains("max_entries " + slots), noSlot.getMessage());
         if (online.length > 1) {
+            IllegalArgumentException noSlot = assertThrows(IllegalArgumentException.class,
+                    () -> obj.map("one_slot").perfBuffer(new PerfBufferOptions().cpus(online[1])));
+            assertTrue(noSlot.getMessage().contains("max_entries 1"), noSlot.getMessage());
             IllegalArgumentException few = assertThrows(IllegalArgumentException.class,
                     () -> obj.map("one_slot").perfBuffer());
             assertTrue(few.getMessage().contains("max_entries 1") && few.getMessage().contains("CPU " + online[1]),
@@ -458,6 +460,34 @@ class PerfBufferTest {
         assertTrue(pb.isClosed());
         assertThrows(IllegalStateException.class, () -> pb.consume(r -> { }));
         pb.close();
+    }
+
+    @Test
+    void perfEventFailuresNameTheCapabilityAndTheSysctls() {
+        BpfMap big = BpfMap.create(MapSpec.of(MapType.PERF_EVENT_ARRAY).keySize(4).valueSize(4).maxEntries(4096)
+                .name("pb_big"));
+        try {
+            int possible = BpfMap.possibleCpus();
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                    () -> big.perfBuffer(new PerfBufferOptions().cpus(possible)));
+            assertTrue(none.getMessage().contains("CPU " + possible + " does not exist"), none.getMessage());
+        } finally {
+            big.close();
+        }
+        BpfException open = Errors.of(Errors.Op.PERF_BUFFER, "perf_event_open(perf buffer 'x', cpu 0)", Errors.EACCES,
+                null);
+        assertTrue(open instanceof BpfPermissionException, open.getClass().getName());
+        assertTrue(open.getMessage().contains("CAP_PERFMON") && open.getMessage().contains("perf_event_paranoid"),
+                open.getMessage());
+        BpfException mmap = Errors.of(Errors.Op.PERF_BUFFER, "mmap(perf buffer 'x', cpu 0, 65 pages)", Errors.EPERM,
+                null);
+        assertTrue(mmap.getMessage().contains("perf_event_mlock_kb") && mmap.getMessage().contains("pagesPerCpu"),
+                mmap.getMessage());
+        BpfException offline = Errors.of(Errors.Op.PERF_BUFFER, "perf_event_open(perf buffer 'x', cpu 1)",
+                Errors.ENODEV, null);
+        assertTrue(offline.getMessage().contains("offline"), offline.getMessage());
+        int bad = Native.perfEventOpen(-2, 1, 0);
+        assertEquals(-Errors.EINVAL, bad, "the real errno comes back for a CPU below -1");
     }
 
     @Test
