@@ -43,10 +43,10 @@ struct {
 	__type(value, struct payload);
 } payload SEC(".maps");
 
-/* key 0: samples numbered on this CPU; key 1: samples the kernel refused. */
+/* key 0: samples numbered on this CPU; 1: samples the kernel refused; 2: the last refusal's errno. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u64);
 } counts SEC(".maps");
@@ -64,11 +64,11 @@ static __always_inline __u64 *count(__u32 key)
 
 static __always_inline long emit_one(void *ctx, __u64 mode, __u64 len)
 {
-	__u64 *seq = count(0), *fails = count(1);
+	__u64 *seq = count(0), *fails = count(1), *last = count(2);
 	__u32 zero = 0;
 	long err;
 
-	if (!seq || !fails)
+	if (!seq || !fails || !last)
 		return -1;
 	if (mode == 0) {
 		struct rec r = { .seq = ++*seq, .cpu = bpf_get_smp_processor_id(), .magic = MAGIC };
@@ -87,8 +87,10 @@ static __always_inline long emit_one(void *ctx, __u64 mode, __u64 len)
 		*(__u64 *)p->bytes = ++*seq;
 		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, p, size);
 	}
-	if (err)
+	if (err) {
 		__sync_fetch_and_add(fails, 1);
+		*last = -err;
+	}
 	return err;
 }
 
