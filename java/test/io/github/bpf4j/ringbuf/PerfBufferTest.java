@@ -431,6 +431,13 @@ class PerfBufferTest {
     }
 
     @Test
+    void closingTheObjectEndsABlockedPoll() throws Exception {
+        PerfBuffer pb = events.perfBuffer();
+        RingBufferTest.assertEnds(() -> assertEquals(0, pb.poll(-1, TimeUnit.SECONDS, r -> { })), obj::close);
+        assertTrue(pb.isClosed());
+    }
+
+    @Test
     void closingTheObjectClosesThePerfBuffer() {
         PerfBuffer pb = events.perfBuffer();
         assertEquals(0, pb.consume(r -> { }));
