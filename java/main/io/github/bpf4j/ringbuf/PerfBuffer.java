@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The consumer of a {@code BPF_MAP_TYPE_PERF_EVENT_ARRAY} map
@@ -104,7 +103,7 @@ public final class PerfBuffer implements AutoCloseable {
     private final ByteBuffer[] copySources;
     private final AtomicLongArray lost;
     private final int[] slots;
-    private final AtomicReference<Thread> consumer = new AtomicReference<Thread>();
+    private final ConsumerClaim claim;
     /** Where samples that wrap the end of a ring are copied; grown only for a larger one. */
     private ByteBuffer wrapped;
     private ByteBuffer wrappedView;
@@ -139,6 +138,7 @@ public final class PerfBuffer implements AutoCloseable {
         this.name = name;
         this.mapHandle = mapHandle;
         this.handle = new Handle("PerfBuffer '" + name + "'");
+        this.claim = new ConsumerClaim("PerfBuffer '" + name + "'", "perf buffer", handle, mapHandle);
         this.dataSize = pages * page;
         this.mask = dataSize - 1L;
         this.dataAt = page;
@@ -341,29 +341,11 @@ public final class PerfBuffer implements AutoCloseable {
     }
 
     private void enter(String method) {
-        handle.acquire();
-        try {
-            mapHandle.acquire();
-        } catch (RuntimeException e) {
-            handle.release();
-            throw e;
-        }
-        Thread me = Thread.currentThread();
-        if (!consumer.compareAndSet(null, me)) {
-            Thread other = consumer.get();
-            mapHandle.release();
-            handle.release();
-            throw new IllegalStateException("PerfBuffer '" + name + "'." + method + "(): "
-                    + (other == me ? "called from inside this perf buffer's own handler"
-                    : "thread '" + (other == null ? "?" : other.getName()) + "' is consuming it")
-                    + "; a perf buffer has one consumer thread at a time");
-        }
+        claim.enter(method);
     }
 
     private void exit() {
-        consumer.set(null);
-        mapHandle.release();
-        handle.release();
+        claim.exit();
     }
 
     private int drainAll(RecordHandler handler) {
