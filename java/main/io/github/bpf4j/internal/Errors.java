@@ -35,6 +35,7 @@ public final class Errors {
     public static final int EFAULT = 14;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENXIO = 6;
     public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
@@ -389,6 +390,8 @@ public final class Errors {
         ARENA_MMAP,
         /** epoll_create1/epoll_ctl/epoll_wait and eventfd of a ring buffer consumer (ringbuf.RingBuffer, RingBufferPoller). */
         RINGBUF_POLL,
+        /** perf_event_open, its mmap and ioctl(PERF_EVENT_IOC_ENABLE) for a perf buffer (ringbuf.PerfBuffer). */
+        PERF_BUFFER,
         /** Anything else. */
         OTHER;
 
@@ -741,6 +744,9 @@ public final class Errors {
             + " every process maps it at that address";
 
     private static String hint(Op op, int errno) {
+        if (op == Op.PERF_BUFFER && (errno == ENODEV || errno == ENXIO)) {
+            return "that CPU is offline or does not exist: pass online CPUs to PerfBufferOptions.cpus";
+        }
         switch (errno) {
             case ENOENT:
                 if (op == Op.BY_ID) {
@@ -766,6 +772,9 @@ public final class Errors {
                 if (op == Op.MMAP) {
                     return "the address space or memory for the mapping ran out";
                 }
+                if (op == Op.PERF_BUFFER) {
+                    return "the kernel could not allocate the perf ring: choose fewer pagesPerCpu";
+                }
                 return "lower max_entries or the value size; on kernels before 5.11 raise RLIMIT_MEMLOCK";
             case EINVAL:
                 switch (op) {
@@ -779,6 +788,9 @@ public final class Errors {
                         return "the kernel refused this mapping (offset, size or address)";
                     case ARENA_MMAP:
                         return ARENA_MAPPED_HINT;
+                    case PERF_BUFFER:
+                        return "the kernel refused the BPF output event or its ring: it needs Linux 4.4+"
+                                + " (PERF_COUNT_SW_BPF_OUTPUT), and pagesPerCpu a power of 2";
                     default:
                         return "the kernel rejected an argument: check map type, sizes and flags against this kernel"
                                 + " (see the libbpf log on logger io.github.bpf4j.libbpf at FINE)";
@@ -932,6 +944,21 @@ public final class Errors {
                 hint.append("the map refuses this mapping: a frozen map (like .rodata after load) or one created with"
                         + " BPF_F_RDONLY maps read-only only, and no capability changes that");
                 break;
+            case PERF_BUFFER:
+                if (operation != null && operation.startsWith("mmap")) {
+                    // perf_mmap: pages beyond kernel.perf_event_mlock_kb per user fail with EPERM unless CAP_IPC_LOCK.
+                    hint.append("the perf ring is larger than this user may lock (kernel.perf_event_mlock_kb="
+                            + readFirstLine("/proc/sys/kernel/perf_event_mlock_kb") + ", counted over all of the"
+                            + " user's perf rings): choose fewer pagesPerCpu, raise the sysctl, or grant CAP_IPC_LOCK");
+                    break;
+                }
+                hint.append(needs(caps, "a system-wide perf event (pid -1, one per CPU)", CAP_PERFMON, -1,
+                        "run as root, grant CAP_PERFMON (Linux 5.8+; CAP_SYS_ADMIN before), or lower"
+                                + " kernel.perf_event_paranoid to 0 or less",
+                        "a security module (e.g. SELinux perf_event class) or a seccomp filter refuses it"));
+                // Above 0, the sysctl refuses CPU-wide events to a process without CAP_PERFMON.
+                hint.append("; kernel.perf_event_paranoid=").append(readFirstLine("/proc/sys/kernel/perf_event_paranoid"));
+                break;
             case TEST_RUN:
                 hint.append("a test run needs no capability beyond the program's fd, so this program type's test run"
                         + " refused the request itself (or a BPF LSM did)");
@@ -947,7 +974,7 @@ public final class Errors {
         if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF) && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
                 && op != Op.PIN && op != Op.MAP_ELEM && op != Op.MAP_UPDATE && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
                 && op != Op.TEST_RUN && op != Op.TRACEFS_MOUNT && op != Op.UNPIN && op != Op.FD_DUP && op != Op.INFO
-                && op != Op.ARENA_COPY) {
+                && op != Op.ARENA_COPY && op != Op.PERF_BUFFER) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();

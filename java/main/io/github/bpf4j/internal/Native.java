@@ -288,4 +288,22 @@ public final class Native {
     public static native int eventFdSignal(int fd);
     /** Reads (resets) the counter: 1 if it was set, 0 if not, or -errno. */
     public static native int eventFdDrain(int fd);
+
+    // perfbuf.c (perf buffers: the per-CPU BPF output events; their pages are read in Java)
+    private static native int perfEventOpen0(int cpu, int wakeupEvents, int wakeupBytes);
+
+    /**
+     * perf_event_open of a PERF_COUNT_SW_BPF_OUTPUT event on {@code cpu} (PERF_SAMPLE_RAW, any task,
+     * FD_CLOEXEC), waking after {@code wakeupBytes} bytes if positive, else every {@code wakeupEvents}
+     * samples: fd, or -errno.
+     */
+    public static int perfEventOpen(int cpu, int wakeupEvents, int wakeupBytes) {
+        int fd = perfEventOpen0(cpu, wakeupEvents, wakeupBytes);
+        if (fd < 0 && ResourcePressure.relieved("perf_event_open", -fd)) {
+            fd = perfEventOpen0(cpu, wakeupEvents, wakeupBytes);
+        }
+        return fd;
+    }
+    /** ioctl(PERF_EVENT_IOC_ENABLE): 0 or -errno. */
+    public static native int perfEventEnable(int fd);
 }

@@ -54,6 +54,14 @@ public final class NativeOwner {
         });
     }
 
+    /**
+     * Owns what {@code free} releases (several fds of one handle type, e.g. a
+     * perf buffer's per-CPU events); {@code free} must not refer to {@code referent}.
+     */
+    public static NativeOwner of(Object referent, String description, Runnable free) {
+        return new NativeOwner(referent, description, free);
+    }
+
     public Handle handle() {
         return handle;
     }

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The consumer of a {@code BPF_MAP_TYPE_RINGBUF} map ({@link BpfMap#ringBuffer()}),
@@ -56,7 +55,7 @@ public final class RingBuffer implements AutoCloseable {
     private final ByteBuffer pages;
     /** The one view handed to handlers, moved from record to record. */
     private final ByteBuffer view;
-    private final AtomicReference<Thread> consumer = new AtomicReference<Thread>();
+    private final ConsumerClaim claim;
     private final Object waiterLock = new Object();
     private Waiter waiter;
     /** epoll_wait's answer for {@link #poll}, reused: only the consumer thread touches it. */
@@ -79,6 +78,7 @@ public final class RingBuffer implements AutoCloseable {
         this.name = name;
         this.mapHandle = mapHandle;
         this.handle = new Handle("RingBuffer '" + name + "'");
+        this.claim = new ConsumerClaim("RingBuffer '" + name + "'", "ring", handle, mapHandle);
         this.fd = fd;
         this.size = size;
         this.mask = size - 1L;
@@ -278,39 +278,20 @@ public final class RingBuffer implements AutoCloseable {
 
     /** Claims the ring for this thread and holds both handles. */
     void enter(String method) {
-        enterShared(method);
-        Thread me = Thread.currentThread();
-        if (!consumer.compareAndSet(null, me)) {
-            Thread other = consumer.get();
-            mapHandle.release();
-            handle.release();
-            throw new IllegalStateException("RingBuffer '" + name + "'." + method + "(): "
-                    + (other == me ? "called from inside this ring's own handler"
-                    : "thread '" + (other == null ? "?" : other.getName()) + "' is consuming it")
-                    + "; a ring has one consumer thread at a time");
-        }
+        claim.enter(method);
     }
 
     /** Holds both handles without claiming the consumer role (for a poller's add). */
     void enterShared(String method) {
-        handle.acquire();
-        try {
-            mapHandle.acquire();
-        } catch (RuntimeException e) {
-            handle.release();
-            throw e;
-        }
+        claim.enterShared();
     }
 
     void exitShared() {
-        mapHandle.release();
-        handle.release();
+        claim.exitShared();
     }
 
     void exit() {
-        consumer.set(null);
-        mapHandle.release();
-        handle.release();
+        claim.exit();
     }
 
     /** The drain loop; the caller holds {@link #enter}. */

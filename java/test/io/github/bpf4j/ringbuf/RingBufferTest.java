@@ -231,7 +231,8 @@ class RingBufferTest {
         assertNotNull(obj.map("small").ringBuffer(), "a new consumer after close");
     }
 
-    private static void assertEnds(Runnable blocked, Runnable ender) throws Exception {
+    /** Runs {@code blocked} on a thread, then {@code ender}: the blocked call must end within a second. */
+    static void assertEnds(Runnable blocked, Runnable ender) throws Exception {
         AtomicReference<Throwable> failed = new AtomicReference<Throwable>();
         CountDownLatch started = new CountDownLatch(1);
         Thread t = new Thread(() -> {
