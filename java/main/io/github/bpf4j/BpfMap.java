@@ -7,8 +7,7 @@ import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
-import io.github.bpf4j.internal.PerfAccess;
-import io.github.bpf4j.internal.UserRingAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import io.github.bpf4j.ringbuf.UserRingBuffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -844,7 +843,7 @@ public final class BpfMap implements AutoCloseable {
                         + " open the map (or its pin) read-write");
             }
             synchronized (this) {
-                UserRingAccess.Opener opener = UserRingAccess.opener();
+                StreamAccess.UserRingFactory opener = StreamAccess.userRing();
                 if (userRing == null || !opener.isOpen(userRing)) {
                     userRing = opener.open(handle, owner, f, name, maxEntries);
                 }
@@ -920,7 +919,7 @@ public final class BpfMap implements AutoCloseable {
                         + ", not a PERF_EVENT_ARRAY; a RINGBUF is read with ringBuffer(), other maps with lookup");
             }
             synchronized (this) {
-                PerfAccess.Opener opener = PerfAccess.opener();
+                StreamAccess.PerfFactory opener = StreamAccess.perf();
                 Object open = perfBuffer == null ? null : perfBuffer.get();
                 if (open != null && opener.isOpen(open)) {
                     throw new IllegalStateException("perfBuffer: map '" + name + "' already has an open perf buffer,"
@@ -986,7 +985,7 @@ public final class BpfMap implements AutoCloseable {
         }
         Object perf = perfBuffer == null ? null : perfBuffer.get();
         if (perf != null) {
-            PerfAccess.opener().close(perf); // its events, mappings and epoll set go with the map
+            StreamAccess.perf().close(perf); // its events, mappings and epoll set go with the map
             perfBuffer = null;
         }
     }

@@ -4,7 +4,7 @@ package io.github.bpf4j;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
-import io.github.bpf4j.internal.RingAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import io.github.bpf4j.ringbuf.RingBuffer;
 
 /**
@@ -78,7 +78,7 @@ final class MapRings {
         }
         m.owner().adopt(data);
         try {
-            return (RingBuffer) RingAccess.open(name, m.handle(), fd, size, consumer, data);
+            return (RingBuffer) StreamAccess.ring().open(name, m.handle(), fd, size, consumer, data);
         } finally {
             consumer.release();
             data.release();

@@ -8,7 +8,7 @@ import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeOwner;
-import io.github.bpf4j.internal.PerfAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import java.io.BufferedReader;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -65,7 +65,7 @@ public final class PerfBuffer implements AutoCloseable {
     private static final int MAX_SLOTS = 64;
 
     static {
-        PerfAccess.register(new PerfAccess.Opener() {
+        StreamAccess.install(new StreamAccess.PerfFactory() {
             @Override
             public Object open(Object map, Handle mapHandle, String name, int maxEntries, Object options) {
                 return new PerfBuffer((BpfMap) map, mapHandle, name, maxEntries,

@@ -6,7 +6,7 @@ import io.github.bpf4j.MapType;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
-import io.github.bpf4j.internal.RingAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -35,7 +35,7 @@ public final class RingBuffer implements AutoCloseable {
     static final int HEADER = 8;
 
     static {
-        RingAccess.install(new Factory());
+        StreamAccess.install(new Factory());
     }
 
     private final String name;
@@ -369,7 +369,7 @@ public final class RingBuffer implements AutoCloseable {
         }
     }
 
-    private static final class Factory implements RingAccess.Factory {
+    private static final class Factory implements StreamAccess.RingFactory {
         @Override
         public Object open(String name, Handle mapHandle, int fd, int size, Mapping consumer, Mapping data) {
             return new RingBuffer(name, mapHandle, fd, size, consumer, data);
