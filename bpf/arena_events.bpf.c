@@ -7,9 +7,11 @@
  *
  * Layout: `setup` (SEC("syscall"), run once with testRun()) allocates, in
  * one piece, a page of slot states (__u64 state[SLOTS]) followed by SLOTS
- * slots of SLOT_SIZE bytes; every run of `emit` (XDP, run by test-run)
- * writes one payload of payload_size bytes (a multiple of 64, 64 .. 64 KiB)
- * into slot seq % SLOTS and submits its event.
+ * slots of SLOT_SIZE bytes; `emit` (SEC("syscall") too, standing in for a
+ * tracing program) writes count payloads of payload_size bytes (a multiple
+ * of 64, 64 .. 64 KiB), payload seq into slot seq % SLOTS, and submits an
+ * event for each. (A syscall program, not XDP with test-run's repeat: an XDP
+ * test run swaps the kernel's XDP dispatcher, which can cost milliseconds.)
  *
  * The slot-reuse rule: a slot belongs to the producer while its state is 0
  * and to the consumer while it is 1.
@@ -80,31 +82,27 @@ int setup(void *ctx)
 	return 0;
 }
 
-SEC("xdp")
-int emit(struct xdp_md *ctx)
+/* Writes payload number seq; 1 if its event was submitted, 0 if refused (counted). */
+static __always_inline int emit_one(__u32 len)
 {
-	__u32 len = payload_size, chunks, slot;
-	int c;
 	struct payload_event *e;
 	__u64 __arena *state;
 	__u64 __arena *p;
 	__u64 seq, user;
+	__u32 slot;
+	int c;
 
-	bpf4j_arena_bind(payloads);
-	if (!slot_states || len < 64 || len > SLOT_SIZE || (len & 63))
-		return XDP_ABORTED;
 	seq = __sync_fetch_and_add(&next_seq, 1);
 	slot = seq % SLOTS;
 	state = bpf4j_kern((__u64 __arena *)slot_states + slot);
 	if (__sync_val_compare_and_swap(state, 0, 1) != 0) {
 		__sync_fetch_and_add(&slot_busy, 1);
-		return XDP_DROP;
+		return 0;
 	}
 	user = slot_data + (__u64)slot * SLOT_SIZE;
 	p = bpf4j_kern((__u64 __arena *)user);
-	chunks = len / 64;
 	/* An open-coded iterator: verified once, not once per chunk; one kfunc call per 64 bytes. */
-	bpf_for(c, 0, chunks) {
+	bpf_for(c, 0, len / 64) {
 		__u64 w = (seq << 16) | (c * 8);
 		__u64 __arena *q = p + c * 8;
 
@@ -120,12 +118,36 @@ int emit(struct xdp_md *ctx)
 	e = bpf4j_ringbuf_reserve(&events, &drops, sizeof(*e));
 	if (!e) {
 		__sync_val_compare_and_swap(state, 1, 0); /* nobody will read it: give the slot back */
-		return XDP_DROP;
+		return 0;
 	}
 	e->seq = seq;
 	e->payload = user;
 	e->length = len;
 	e->slot = slot;
 	bpf_ringbuf_submit(e, 0);
-	return XDP_PASS;
+	return 1;
+}
+
+struct emit_args {
+	__u32 count;	/* payloads to write, at most 1 << 20 */
+};
+
+/*
+ * Writes args->count payloads of payload_size bytes (the stand-in for a
+ * tracing program that fires count times). Returns how many were
+ * submitted, or -EINVAL (-22) for a bad payload_size or count, or before
+ * setup.
+ */
+SEC("syscall")
+int emit(struct emit_args *args)
+{
+	__u32 len = payload_size, count = args->count;
+	int n, sent = 0;
+
+	bpf4j_arena_bind(payloads);
+	if (!slot_states || len < 64 || len > SLOT_SIZE || (len & 63) || count > (1U << 20))
+		return -22;
+	bpf_for(n, 0, count)
+		sent += emit_one(len);
+	return sent;
 }

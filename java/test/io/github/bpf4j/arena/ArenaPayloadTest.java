@@ -11,6 +11,7 @@ import io.github.bpf4j.TestRun;
 import io.github.bpf4j.ringbuf.RecordHandler;
 import io.github.bpf4j.ringbuf.RingBuffer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.Test;
 class ArenaPayloadTest {
     static final String OBJ = "io/github/bpf4j/bpf/arena_events.bpf.o";
     static final int SLOTS = 64;
-    private static final int XDP_PASS = 2;
-    private static final int XDP_DROP = 1;
     private BpfObject obj;
     private BpfProgram emit;
     private RingBuffer ring;
@@ -50,9 +49,14 @@ class ArenaPayloadTest {
         obj.close();
     }
 
-    private int produce(int size, int times) {
+    /** Runs emit for {@code count} payloads; returns how many it submitted. */
+    private int produce(int size, int count) {
         obj.global("payload_size").putInt(0, size);
-        return emit.testRun(new TestRun().dataIn(new byte[64]).repeat(times)).retval();
+        return emit.testRun(new TestRun().ctxIn(args(count))).retval();
+    }
+
+    private static byte[] args(int count) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, count).array();
     }
 
     /** Checks one event and its payload word for word, then releases the slot. */
@@ -81,9 +85,15 @@ class ArenaPayloadTest {
     };
 
     @Test
+    void badArgumentsAreRefused() {
+        assertEquals(-22, produce(100, 1), "not a multiple of 64");
+        assertEquals(-22, produce(65536 + 64, 1), "larger than a slot");
+    }
+
+    @Test
     void payloadsOfEverySizeArriveByteExact() {
         for (int size : new int[] {64, 128, 256, 1024, 4032, 4096, 4160, 16384, 65472, 65536}) {
-            assertEquals(XDP_PASS, produce(size, 10), "size " + size);
+            assertEquals(10, produce(size, 10), "size " + size);
             assertEquals(10, ring.consume(check), "size " + size);
         }
         assertEquals(100, nextSeq);
@@ -94,8 +104,8 @@ class ArenaPayloadTest {
     @Test
     void aSlotIsReusedOnlyAfterItsRelease() {
         // Fill every slot with 64 KiB payloads (16 pages each) without consuming.
-        assertEquals(XDP_PASS, produce(65536, SLOTS));
-        assertEquals(XDP_DROP, produce(65536, 1), "slot 0 is still the consumer's: refused");
+        assertEquals(SLOTS, produce(65536, SLOTS));
+        assertEquals(0, produce(65536, 1), "slot 0 is still the consumer's: refused");
         assertEquals(1, obj.global("slot_busy").getLong(0));
         // The refused run took seq 64 (a gap); the unconsumed payloads are intact.
         assertEquals(SLOTS, ring.consume(check));
@@ -104,7 +114,7 @@ class ArenaPayloadTest {
         int[] sizes = {65536, 4096, 8192, 64, 12288};
         for (int round = 0; round < 20; round++) {
             int size = sizes[round % sizes.length];
-            assertEquals(XDP_PASS, produce(size, SLOTS), "round " + round);
+            assertEquals(SLOTS, produce(size, SLOTS), "round " + round);
             assertEquals(SLOTS, ring.consume(check), "round " + round);
         }
         assertEquals(1, obj.global("slot_busy").getLong(0));
@@ -148,8 +158,9 @@ class ArenaPayloadTest {
             }
         }, "payload-consumer");
         consumer.start();
+        TestRun thousand = new TestRun().ctxIn(args(1000));
         for (int done = 0; done < runs; done += 1000) {
-            emit.testRun(new TestRun().dataIn(new byte[64]).repeat(1000));
+            emit.testRun(thousand);
         }
         consumer.join(60_000);
         if (failed.get() != null) {
