@@ -68,6 +68,13 @@ int on_open(void *ctx)
 	return 0;
 }
 
+/* A tracepoint no kernel has: loads (the kernel checks nothing at load), fails to attach with ENOENT. */
+SEC("tp/syscalls/sys_enter_bpf4j_nonexistent")
+int on_nothing(void *ctx)
+{
+	return 0;
+}
+
 /* No target in the section: libbpf cannot attach it by itself. */
 SEC("raw_tp")
 int untargeted(void *ctx)

@@ -170,6 +170,15 @@ class AttachTest {
     }
 
     @Test
+    void aMissingTracepointIsNamed() throws Exception {
+        loadForThisThread();
+        BpfException e = assertThrows(BpfException.class, () -> obj.program("on_nothing").attach());
+        assertEquals("ENOENT", e.errnoName());
+        assertTrue(e.getMessage().contains("no tracepoint syscalls/sys_enter_bpf4j_nonexistent"), e.getMessage());
+        assertTrue(e.hint().contains("/sys/kernel/tracing/events"), e.hint());
+    }
+
+    @Test
     void attachBeforeLoadAndAfterCloseAreRefused() {
         BpfObject opened = BpfObject.openResource(OBJ);
         BpfProgram p = opened.program("on_write");
