@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.ringbuf.RingBuffer;
 import java.io.File;
 import java.io.FileOutputStream;
@@ -176,6 +177,27 @@ class AttachTest {
         assertEquals("ENOENT", e.errnoName());
         assertTrue(e.getMessage().contains("no tracepoint syscalls/sys_enter_bpf4j_nonexistent"), e.getMessage());
         assertTrue(e.hint().contains("/sys/kernel/tracing/events"), e.hint());
+    }
+
+    /** The messages of errnos this kernel does not produce here, from the one mapping. */
+    @Test
+    void everyAttachFailureGetsAHintForItsSection() {
+        String call = "bpf_program__attach(program 'p', tp/sched/sched_switch)";
+        BpfException perm = Errors.ofAttach(call, Errors.EPERM, "tp/sched/sched_switch", false);
+        assertTrue(perm instanceof BpfPermissionException, perm.toString());
+        assertTrue(perm.hint().contains("CAP_PERFMON") && perm.hint().contains("CAP_BPF"), perm.hint());
+        BpfException inval = Errors.ofAttach(call, Errors.EINVAL, "tp/sched/sched_switch", false);
+        assertTrue(inval instanceof BpfInvalidArgumentException, inval.toString());
+        assertTrue(inval.hint().contains("section"), inval.hint());
+        BpfException syscall = Errors.ofAttach("bpf_program__attach(program 'p', syscall)", Errors.EOPNOTSUPP,
+                "syscall", false);
+        assertTrue(syscall.hint().contains("testRun()"), syscall.hint());
+        BpfException tc = Errors.ofAttach("bpf_program__attach(program 'p', tc)", Errors.EOPNOTSUPP, "tc", false);
+        assertTrue(tc.getMessage().contains("section 'tc'") && tc.hint().contains("explicit method"), tc.hint());
+        BpfException uprobe = Errors.ofAttach("bpf_program__attach(program 'p', uprobe/nope:f)", Errors.ENOENT,
+                "uprobe/nope:f", false);
+        assertTrue(uprobe.getMessage().contains("'nope:f'") && uprobe.hint().contains("uprobe/<binary>:<function>"),
+                uprobe.hint());
     }
 
     @Test

@@ -870,6 +870,10 @@ public final class Errors {
                     case XDP_ATTACH:
                         return "the device or mode refused the program: try XdpOptions.mode(XdpMode.SKB) (generic"
                                 + " XDP, which every device has)";
+                    case PROG_ATTACH:
+                        return "the kernel refused to attach the program to its section's target: check that the"
+                                + " section's kind fits the program (libbpf takes the type from it) and that the target"
+                                + " takes BPF programs on this kernel (see the libbpf log on logger io.github.bpf4j.libbpf)";
                     case MMAP:
                         return "the kernel refused this mapping (offset, size or address)";
                     case ARENA_MMAP:
