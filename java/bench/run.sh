@@ -31,6 +31,8 @@ cp -r target/classes/. target/bench-classes/. "$OUT/classes/"
 "$JAVA_HOME/bin/jar" --create --file "$OUT/benchmarks.jar" -C "$OUT/classes" .
 rm -rf "$OUT/classes"
 cp target/test-classes/bpf/core_test.bpf.o target/test-classes/bpf/map_types.bpf.o "$OUT/"
+# ArenaPayloadBench's ring-record baseline (the arena side, bpf/arena_events.bpf.o, is in the jar).
+cp target/test-classes/bpf/payload_inline.bpf.o "$OUT/"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log "C baseline"

@@ -177,6 +177,21 @@ public final class Native {
      */
     public static native int progInfo(int fd, int[] out, byte[] name);
 
+    // link.c
+    private static native long linkAttach0(long program);
+
+    /** bpf_program__attach: the struct bpf_link's address, or -errno (-EOPNOTSUPP: no automatic attach). */
+    public static long linkAttach(long program) {
+        long link = linkAttach0(program);
+        if (link < 0 && ResourcePressure.relieved("bpf_program__attach", (int) -link)) {
+            link = linkAttach0(program);
+        }
+        return link;
+    }
+    public static native int linkFd(long link);
+    /** bpf_link__destroy: detaches and frees the link. */
+    public static native void linkDestroy(long link);
+
     /** A BPF link fd, or -errno. */
     public static int progAttachXdp(int progFd, int ifindex, int flags) {
         int fd = progAttachXdp0(progFd, ifindex, flags);

@@ -62,6 +62,16 @@ public final class NativeOwner {
         return new NativeOwner(referent, description, free);
     }
 
+    /** Owns a libbpf struct bpf_link (its fd and whatever else the attach made). */
+    public static NativeOwner ofLink(Object referent, String description, final long link) {
+        return new NativeOwner(referent, description, new Runnable() {
+            @Override
+            public void run() {
+                Native.linkDestroy(link);
+            }
+        });
+    }
+
     public Handle handle() {
         return handle;
     }

@@ -196,7 +196,7 @@ class UseAfterCloseTest {
             }, obj).name(dev), new Scenario("XDP link whose object was closed first", objectFirst, () -> {
                 second.close();
                 objectFirst.close();
-            }, second).name(dev));
+            }, second).name(dev), attached());
         });
         FIXTURES.put(TracePipe.class, () -> {
             TracePipe pipe = openTracePipe();
@@ -843,5 +843,15 @@ class UseAfterCloseTest {
         static int run(String... command) throws Exception {
             return Procs.run(command);
         }
+    }
+
+    /** A link libbpf made with BpfProgram.attach() (a tracepoint), owning a struct bpf_link rather than an fd. */
+    private static Scenario attached() {
+        BpfObject obj = BpfObject.openResource("bpf/trust_trace.bpf.o").load();
+        BpfLink link = obj.program("on_getppid").attach();
+        return new Scenario("tracepoint link from attach(), closed before its object", link, () -> {
+            link.close();
+            obj.close();
+        }, obj);
     }
 }
