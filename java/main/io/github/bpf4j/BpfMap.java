@@ -132,7 +132,7 @@ public final class BpfMap implements AutoCloseable {
         }
         if (fd < 0) {
             throw Errors.mapException(Errors.Op.MAP_CREATE, "bpf_map_create(" + spec.type() + ")", -fd, spec.type(),
-                    spec.describe() + MapRings.whyRejected(spec, -fd));
+                    spec.describe() + (spec.type() == MapType.RINGBUF ? MapRings.whyRejected(spec, -fd) : ""));
         }
         return adopt(fd, "bpf_map_create", "the new map");
     }

@@ -23,6 +23,8 @@ final class MapRings {
      * What to add to a failed RINGBUF creation's message: the kernel answers
      * an unknown flag and a bad size alike (EINVAL), so when the spec asks
      * for overwrite mode, the same ring without it is tried to tell which.
+     * (Called for rings only: a failure from fd exhaustion must not need a
+     * class file opened.)
      */
     static String whyRejected(MapSpec spec, int errno) {
         if (spec.type() != MapType.RINGBUF || errno != Errors.EINVAL
