@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The C side of the ring buffer consumption benchmark: libbpf's own
+ * consumer (ring_buffer__poll, or ring_buffer__consume in a busy loop) on
+ * the records of test-bpf/ringbuf_bench.bpf.c, produced concurrently on the
+ * other CPU. java/bench's RingBufferThroughput runs this between its own
+ * rounds, with the same producer, record counts and CPUs.
+ *
+ *   bpf4j-bench-ringbuf <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume> <records> <rounds>
+ *
+ * A round: the producer thread (CPU 0) runs the size's XDP program by
+ * BPF_PROG_TEST_RUN, BATCH records per run and REPEAT runs per syscall,
+ * until <records> were attempted (submit flags: 0 for poll, whose consumer
+ * sleeps and needs the kernel's wake-up; BPF_RB_NO_WAKEUP for consume,
+ * whose consumer spins); the main thread (CPU 1) consumes until it
+ * has every record that was not dropped. The first round is a warm-up; each
+ * other prints one line:
+ *
+ *   ringbuf c <mode> <size> <round> events_s X cpu_ns_per_event Y wall_ns_per_event Z records N drops D
+ *
+ * events/s and wall ns/event run from the producer's start to the return
+ * of the call that consumed the last record; cpu ns/event is the consumer
+ * thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over the same span.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#define BATCH 256u   /* records per program run (bpf_loop) */
+#define REPEAT 64u   /* program runs per test-run syscall */
+#define PRODUCER_CPU 0
+#define CONSUMER_CPU 1
+#define POLL_MS 10
+
+struct consumer {
+	uint64_t expected; /* next sequence number; the BPF side counts from 0 */
+	uint64_t consumed;
+	uint64_t out_of_order;
+};
+
+static int prog_fd, drops_fd;
+static uint32_t submit_flags; /* BPF_RB_NO_WAKEUP for the busy consumer, else 0 */
+static uint64_t records;
+static atomic_int go, done;
+static uint64_t target; /* records to consume this round, written before done */
+static int ncpus;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "ringbuf_baseline: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static int64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void pin(pthread_t thread, int cpu)
+{
+	cpu_set_t set;
+	int err;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	err = pthread_setaffinity_np(thread, sizeof(set), &set);
+	if (err)
+		die("pthread_setaffinity_np", err);
+}
+
+static uint64_t drops_total(void)
+{
+	uint64_t values[ncpus], total = 0;
+	uint32_t zero = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(drops_fd, &zero, values))
+		die("lookup drops", errno);
+	for (i = 0; i < ncpus; i++)
+		total += values[i];
+	return total;
+}
+
+/* What the Java handler does too: read the sequence number, check it. */
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct consumer *c = ctx;
+	uint64_t seq = *(const uint64_t *)data;
+
+	(void)len;
+	if (seq != c->expected)
+		c->out_of_order++;
+	c->expected = seq + 1;
+	c->consumed++;
+	return 0;
+}
+
+static void *produce(void *arg)
+{
+	uint32_t ctl[2] = { BATCH, submit_flags };
+	unsigned char packet[64] = { 0 };
+	uint64_t attempted, drops_before = drops_total();
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = packet, .data_size_in = sizeof(packet),
+		    .repeat = REPEAT);
+
+	(void)arg;
+	memcpy(packet, ctl, sizeof(ctl));
+	while (!atomic_load_explicit(&go, memory_order_acquire))
+		;
+	for (attempted = 0; attempted < records; attempted += (uint64_t)BATCH * REPEAT) {
+		int err = bpf_prog_test_run_opts(prog_fd, &opts);
+
+		if (err)
+			die("bpf_prog_test_run_opts", err);
+		if (opts.retval != XDP_PASS)
+			die("producer: XDP action is not XDP_PASS", EINVAL);
+	}
+	target = attempted - (drops_total() - drops_before);
+	atomic_store_explicit(&done, 1, memory_order_release);
+	return NULL;
+}
+
+static void round_once(struct ring_buffer *rb, struct consumer *c, int consume, const char *mode,
+		       unsigned size, int round)
+{
+	uint64_t first = c->consumed, drops_before = drops_total(), n;
+	int64_t t0, cpu0, last, cpu;
+	pthread_t producer;
+	int err;
+
+	atomic_store(&go, 0);
+	atomic_store(&done, 0);
+	err = pthread_create(&producer, NULL, produce, NULL);
+	if (err)
+		die("pthread_create", err);
+	pin(producer, PRODUCER_CPU);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	last = t0;
+	atomic_store_explicit(&go, 1, memory_order_release);
+	for (;;) {
+		err = consume ? ring_buffer__consume(rb) : ring_buffer__poll(rb, POLL_MS);
+		if (err < 0)
+			die(consume ? "ring_buffer__consume" : "ring_buffer__poll", err);
+		if (err > 0)
+			last = clock_ns(CLOCK_MONOTONIC);
+		if (atomic_load_explicit(&done, memory_order_acquire) && c->consumed - first >= target)
+			break;
+	}
+	cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	pthread_join(producer, NULL);
+	n = c->consumed - first;
+	if (n != target)
+		die("consumed more records than were produced", EIO);
+	if (c->out_of_order)
+		die("records out of order or missing", EIO);
+	if (round > 0)
+		printf("ringbuf c %s %u %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f"
+		       " records %llu drops %llu\n",
+		       mode, size, round, n * 1e9 / (double)(last - t0), (double)(cpu - cpu0) / (double)n,
+		       (double)(last - t0) / (double)n, (unsigned long long)n,
+		       (unsigned long long)(drops_total() - drops_before));
+	fflush(stdout);
+}
+
+static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct consumer c = { 0 };
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct ring_buffer *rb;
+	char prog_name[32];
+	unsigned size;
+	int consume, rounds, r, err;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: %s <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume> <records> <rounds>\n",
+			argv[0]);
+		return 2;
+	}
+	size = (unsigned)atoi(argv[2]);
+	consume = strcmp(argv[3], "consume") == 0;
+	if (!consume && strcmp(argv[3], "poll") != 0)
+		die("mode is neither poll nor consume", EINVAL);
+	submit_flags = consume ? BPF_RB_NO_WAKEUP : 0;
+	records = strtoull(argv[4], NULL, 10);
+	rounds = atoi(argv[5]);
+	if (size != 8 && size != 64 && size != 1024)
+		die("record size is not 8, 64 or 1024", EINVAL);
+	if (sysconf(_SC_NPROCESSORS_ONLN) <= CONSUMER_CPU)
+		die("needs two CPUs (producer on CPU 0, consumer on CPU 1)", EINVAL);
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus < 0)
+		die("libbpf_num_possible_cpus", ncpus);
+	libbpf_set_print(print_warnings);
+
+	obj = bpf_object__open_file(argv[1], NULL);
+	if (!obj)
+		die(argv[1], errno);
+	err = bpf_object__load(obj);
+	if (err)
+		die("bpf_object__load", err);
+	snprintf(prog_name, sizeof(prog_name), size == 1024 ? "produce_1k" : "produce_%u", size);
+	prog = bpf_object__find_program_by_name(obj, prog_name);
+	if (!prog)
+		die(prog_name, ENOENT);
+	prog_fd = bpf_program__fd(prog);
+	drops_fd = bpf_object__find_map_fd_by_name(obj, "bench_drops");
+	if (drops_fd < 0)
+		die("bench_drops", drops_fd);
+	rb = ring_buffer__new(bpf_object__find_map_fd_by_name(obj, "bench_ring"), on_record, &c, NULL);
+	if (!rb)
+		die("ring_buffer__new", errno);
+	pin(pthread_self(), CONSUMER_CPU);
+
+	for (r = 0; r <= rounds; r++)
+		round_once(rb, &c, consume, argv[3], size, r);
+
+	ring_buffer__free(rb);
+	bpf_object__close(obj);
+	return 0;
+}

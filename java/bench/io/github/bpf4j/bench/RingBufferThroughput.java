@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j.bench;
+
+import io.github.bpf4j.BpfMap;
+import io.github.bpf4j.BpfObject;
+import io.github.bpf4j.BpfProgram;
+import io.github.bpf4j.TestRun;
+import io.github.bpf4j.ringbuf.RecordHandler;
+import io.github.bpf4j.ringbuf.RingBuffer;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ring buffer consumption, bpf4j's {@link RingBuffer} against libbpf's
+ * consumer (java/bench/c/ringbuf_baseline.c), in interleaved rounds of one
+ * run. Both sides consume the records of test-bpf/ringbuf_bench.bpf.c
+ * (8 B, 64 B, 1 KiB, a sequence number first) while a producer thread
+ * pinned to CPU 0 runs the same XDP program by test-run with the same batch
+ * and repeat (the records are written in the kernel; the producer thread
+ * only makes one syscall per 16,384 records); the consumer runs on CPU 1.
+ * The producer submits with flags 0 (the kernel's adaptive wake-up) for
+ * {@code poll}, BPF_RB_NO_WAKEUP for {@code consume}.
+ * Java's handler does what C's callback does: reads the sequence number and
+ * checks it is the next one.
+ *
+ * <p>Modes: {@code poll} is {@link RingBuffer#poll} against
+ * {@code ring_buffer__poll}, both with a 10 ms timeout, in a loop;
+ * {@code consume} is {@link RingBuffer#consume} against
+ * {@code ring_buffer__consume}, in a busy loop. Per round and side one line:
+ *
+ * <pre>ringbuf java|c mode size round events_s X cpu_ns_per_event Y wall_ns_per_event Z records N drops D [bytes_per_event B]</pre>
+ *
+ * <p>Arguments: the directory holding ringbuf_bench.bpf.o, the
+ * bpf4j-bench-ringbuf binary, rounds per side, sizes (e.g. 8,64,1024), modes
+ * (poll,consume). -Dbpf4j.bench.ringbuf.records=N overrides the records per
+ * round (default: 8 M for 8 B, 4 M for 64 B, 1 M for 1 KiB).
+ */
+public final class RingBufferThroughput {
+    static final int BATCH = 256; // records per program run (bpf_loop), as in ringbuf_baseline.c
+    static final int REPEAT = 64; // runs per test-run syscall
+    static final int PRODUCER_CPU = 0;
+    static final int CONSUMER_CPU = 1;
+    static final int POLL_MS = 10;
+    static final int WARMUP_ROUNDS = 3;
+    static final int BPF_RB_NO_WAKEUP = 1;
+
+    private RingBufferThroughput() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Paths.get(args[0]);
+        String cBinary = args[1];
+        int rounds = Integer.parseInt(args[2]);
+        String[] sizes = args[3].split(",");
+        String[] modes = args[4].split(",");
+        Path objPath = dir.resolve("ringbuf_bench.bpf.o");
+        if (!Files.isRegularFile(objPath)) {
+            throw new IllegalArgumentException(objPath + " is missing");
+        }
+        pin(CONSUMER_CPU);
+        try (BpfObject obj = BpfObject.open(objPath).load()) {
+            RingBuffer ring = obj.map("bench_ring").ringBuffer();
+            BpfMap drops = obj.map("bench_drops");
+            Consumer consumer = new Consumer();
+            for (String size : sizes) {
+                for (String mode : modes) {
+                    for (int w = 0; w < WARMUP_ROUNDS; w++) {
+                        round(obj, ring, drops, consumer, Integer.parseInt(size), mode, 0);
+                    }
+                }
+            }
+            for (int r = 1; r <= rounds; r++) {
+                for (String size : sizes) {
+                    for (String mode : modes) {
+                        // Alternate who goes first, so neither side always follows the other's cache state.
+                        if (r % 2 == 1) {
+                            c(cBinary, objPath, size, mode, r);
+                            round(obj, ring, drops, consumer, Integer.parseInt(size), mode, r);
+                        } else {
+                            round(obj, ring, drops, consumer, Integer.parseInt(size), mode, r);
+                            c(cBinary, objPath, size, mode, r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static long records(int size) {
+        String forced = System.getProperty("bpf4j.bench.ringbuf.records");
+        long n = forced != null ? Long.parseLong(forced) : size <= 8 ? 8L << 20 : size <= 64 ? 4L << 20 : 1L << 20;
+        long perCall = (long) BATCH * REPEAT;
+        return (n + perCall - 1) / perCall * perCall;
+    }
+
+    /** What ringbuf_baseline.c's on_record does. */
+    static final class Consumer implements RecordHandler {
+        long expected;
+        long consumed;
+        long outOfOrder;
+
+        @Override
+        public void onRecord(ByteBuffer record) {
+            long seq = record.getLong(record.position());
+            if (seq != expected) {
+                outOfOrder++;
+            }
+            expected = seq + 1;
+            consumed++;
+        }
+    }
+
+    static final class Producer extends Thread {
+        private final BpfProgram program;
+        private final BpfMap drops;
+        private final long records;
+        private final int flags;
+        private volatile boolean ready;
+        private volatile boolean go;
+        volatile boolean done;
+        volatile long target;
+        volatile Throwable failure;
+
+        Producer(BpfProgram program, BpfMap drops, long records, int flags) {
+            super("ringbuf-producer");
+            this.flags = flags;
+            this.program = program;
+            this.drops = drops;
+            this.records = records;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                pin(PRODUCER_CPU);
+                ByteBuffer packet = Fixtures.direct(64);
+                packet.putInt(0, BATCH).putInt(4, flags);
+                TestRun run = new TestRun().dataIn(packet).repeat(REPEAT);
+                long dropsBefore = RingBuffer.drops(drops);
+                ready = true;
+                while (!go) {
+                    // spin: the consumer starts its clock just before it sets go
+                }
+                long attempted = 0;
+                for (; attempted < records; attempted += (long) BATCH * REPEAT) {
+                    if (program.testRun(run).retval() != 2 /* XDP_PASS */) {
+                        throw new IllegalStateException("producer: XDP action " + run.retval());
+                    }
+                }
+                target = attempted - (RingBuffer.drops(drops) - dropsBefore);
+            } catch (Throwable t) {
+                failure = t;
+                target = -1;
+            } finally {
+                ready = true;
+                done = true;
+            }
+        }
+    }
+
+    static void round(BpfObject obj, RingBuffer ring, BpfMap drops, Consumer c, int size, String mode, int round)
+            throws Exception {
+        boolean consume = "consume".equals(mode);
+        if (!consume && !"poll".equals(mode)) {
+            throw new IllegalArgumentException("mode " + mode + " is neither poll nor consume");
+        }
+        BpfProgram program = obj.program(size == 1024 ? "produce_1k" : "produce_" + size);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().getId();
+        long dropsBefore = RingBuffer.drops(drops);
+        Producer p = new Producer(program, drops, records(size), consume ? BPF_RB_NO_WAKEUP : 0);
+        p.start();
+        while (!p.ready) {
+            Thread.yield();
+        }
+        long first = c.consumed;
+        long alloc0 = threads.getThreadAllocatedBytes(me);
+        long t0 = System.nanoTime();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long last = t0;
+        p.go = true;
+        for (;;) {
+            int n = consume ? ring.consume(c) : ring.poll(POLL_MS, TimeUnit.MILLISECONDS, c);
+            if (n > 0) {
+                last = System.nanoTime();
+            }
+            if (p.done && c.consumed - first >= p.target) {
+                break;
+            }
+        }
+        long cpu = threads.getCurrentThreadCpuTime();
+        long alloc = threads.getThreadAllocatedBytes(me);
+        p.join();
+        if (p.failure != null) {
+            throw new IllegalStateException("producer failed", p.failure);
+        }
+        long n = c.consumed - first;
+        if (n != p.target) {
+            throw new IllegalStateException("consumed " + n + " records, " + p.target + " were produced");
+        }
+        if (c.outOfOrder != 0) {
+            throw new IllegalStateException(c.outOfOrder + " records out of order or missing");
+        }
+        if (round > 0) {
+            System.out.println(String.format(Locale.ROOT,
+                    "ringbuf java %s %d %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f records %d"
+                            + " drops %d bytes_per_event %.4f",
+                    mode, size, round, n * 1e9 / (last - t0), (double) (cpu - cpu0) / n, (double) (last - t0) / n,
+                    n, RingBuffer.drops(drops) - dropsBefore, (double) (alloc - alloc0) / n));
+            System.out.flush();
+        }
+    }
+
+    static void c(String binary, Path obj, String size, String mode, int round) throws Exception {
+        Process p = new ProcessBuilder(binary, obj.toString(), size, mode, Long.toString(records(Integer.parseInt(size))),
+                "1").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines = new ArrayList<String>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null;) {
+                lines.add(line);
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(binary + " exited with " + p.exitValue());
+        }
+        for (String line : lines) {
+            // The binary numbers its one measured round 1; this run's round number goes in instead.
+            String[] f = line.split(" ");
+            if (f.length > 4 && "ringbuf".equals(f[0])) {
+                f[4] = Integer.toString(round);
+                System.out.println(String.join(" ", f));
+            }
+        }
+        System.out.flush();
+    }
+
+    /** Pins the calling thread (Java has no API for it): taskset on the thread's id from /proc/thread-self. */
+    static void pin(int cpu) throws IOException, InterruptedException {
+        String tid = new File("/proc/thread-self").getCanonicalFile().getName();
+        Process p = new ProcessBuilder("taskset", "-p", "-c", Integer.toString(cpu), tid).redirectErrorStream(true)
+                .start();
+        byte[] out = readAll(p);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("taskset -p -c " + cpu + " " + tid + ": "
+                    + new String(out, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static byte[] readAll(Process p) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[4096];
+        for (int n; (n = p.getInputStream().read(chunk)) > 0;) {
+            b.write(chunk, 0, n);
+        }
+        return b.toByteArray();
+    }
+}
