@@ -134,6 +134,8 @@ def main(baseline_txt, jmh_json, meta_txt):
 RINGBUF_HEADING = "## Ring buffer consumption"
 SIZE_NAMES = {8: "8 B", 64: "64 B", 1024: "1 KiB"}
 MODE_NAMES = {
+    "drain": "drain: the producer fills ¾ of the ring and stops, then one `RingBuffer.consume` vs one"
+             " `ring_buffer__consume` drains it, timed alone: the consumers' own speed",
     "poll": "poll: `RingBuffer.poll` vs `ring_buffer__poll`, 10 ms timeout, submit flags 0",
     "consume": "consume: `RingBuffer.consume` vs `ring_buffer__consume`, busy loop, `BPF_RB_NO_WAKEUP`",
 }
@@ -180,7 +182,7 @@ def ringbuf_section(ringbuf_txt, meta_txt):
            "per record (median), which tells the consumers apart when both keep up with the producer.",
            "Java B/event: bytes the consumer thread allocated per record (`ThreadMXBean`, what JMH's",
            "`-prof gc` reads). Drops: records the producer could not reserve, median per round.", ""]
-    for mode in ("poll", "consume"):
+    for mode in ("drain", "poll", "consume"):
         sizes = sorted({size for (m, size, _side) in runs if m == mode})
         if not sizes:
             continue

@@ -6,7 +6,7 @@
  * other CPU. java/bench's RingBufferThroughput runs this between its own
  * rounds, with the same producer, record counts and CPUs.
  *
- *   bpf4j-bench-ringbuf <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume> <records> <rounds>
+ *   bpf4j-bench-ringbuf <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume|drain> <records> <rounds>
  *
  * A round: the producer thread (CPU 0) runs the size's XDP program by
  * BPF_PROG_TEST_RUN, BATCH records per run and REPEAT runs per syscall,
@@ -21,6 +21,12 @@
  * events/s and wall ns/event run from the producer's start to the return
  * of the call that consumed the last record; cpu ns/event is the consumer
  * thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over the same span.
+ *
+ * drain takes the producer out of the measurement: the producer thread
+ * fills three quarters of the ring and stops, then one ring_buffer__consume
+ * drains it, timed alone (the records were written on CPU 0 and are read on
+ * CPU 1, as in the concurrent modes); repeated until <records> were read.
+ * Its cpu and wall ns/event are both the timed drains' time per record.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +48,7 @@
 #define PRODUCER_CPU 0
 #define CONSUMER_CPU 1
 #define POLL_MS 10
+#define RING_BYTES (16u << 20) /* bench_ring's max_entries */
 
 struct consumer {
 	uint64_t expected; /* next sequence number; the BPF side counts from 0 */
@@ -178,6 +185,76 @@ static void round_once(struct ring_buffer *rb, struct consumer *c, int consume, 
 	fflush(stdout);
 }
 
+/* drain: the producer fills FILL records, then the consumer drains them, timed alone. */
+static atomic_uint fills_asked, fills_done;
+static atomic_int stop;
+static uint32_t fill;
+
+static void *produce_fills(void *arg)
+{
+	unsigned char packet[64] = { 0 };
+	uint32_t ctl[2] = { fill, BPF_RB_NO_WAKEUP };
+	unsigned seen = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = packet, .data_size_in = sizeof(packet), .repeat = 1);
+
+	(void)arg;
+	memcpy(packet, ctl, sizeof(ctl));
+	for (;;) {
+		while (atomic_load_explicit(&fills_asked, memory_order_acquire) == seen)
+			if (atomic_load_explicit(&stop, memory_order_acquire))
+				return NULL;
+		seen++;
+		if (bpf_prog_test_run_opts(prog_fd, &opts))
+			die("bpf_prog_test_run_opts", errno);
+		atomic_store_explicit(&fills_done, seen, memory_order_release);
+	}
+}
+
+static void round_drain(struct ring_buffer *rb, struct consumer *c, unsigned size, int round)
+{
+	uint64_t first = c->consumed, drops_before = drops_total();
+	int64_t spent = 0, t0;
+	pthread_t producer;
+	unsigned asked = 0;
+	int err;
+
+	atomic_store(&fills_asked, 0);
+	atomic_store(&fills_done, 0);
+	atomic_store(&stop, 0);
+	err = pthread_create(&producer, NULL, produce_fills, NULL);
+	if (err)
+		die("pthread_create", err);
+	pin(producer, PRODUCER_CPU);
+	while (c->consumed - first < records) {
+		atomic_store_explicit(&fills_asked, ++asked, memory_order_release);
+		while (atomic_load_explicit(&fills_done, memory_order_acquire) != asked)
+			;
+		t0 = clock_ns(CLOCK_MONOTONIC);
+		err = ring_buffer__consume(rb);
+		spent += clock_ns(CLOCK_MONOTONIC) - t0;
+		if (err < 0)
+			die("ring_buffer__consume", err);
+		if ((uint32_t)err != fill)
+			die("drain: a fill did not come back whole", EIO);
+	}
+	atomic_store_explicit(&stop, 1, memory_order_release);
+	pthread_join(producer, NULL);
+	if (drops_total() != drops_before)
+		die("drain: the fills dropped records", EIO);
+	if (c->out_of_order)
+		die("records out of order or missing", EIO);
+	if (round > 0) {
+		uint64_t n = c->consumed - first;
+
+		printf("ringbuf c drain %u %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f"
+		       " records %llu drops 0\n",
+		       size, round, n * 1e9 / (double)spent, (double)spent / (double)n, (double)spent / (double)n,
+		       (unsigned long long)n);
+	}
+	fflush(stdout);
+}
+
 static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_WARN)
@@ -193,17 +270,20 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb;
 	char prog_name[32];
 	unsigned size;
-	int consume, rounds, r, err;
+	int consume, drain, rounds, r, err;
 
 	if (argc != 6) {
-		fprintf(stderr, "usage: %s <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume> <records> <rounds>\n",
+		fprintf(stderr, "usage: %s <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume|drain> <records> <rounds>\n",
 			argv[0]);
 		return 2;
 	}
 	size = (unsigned)atoi(argv[2]);
 	consume = strcmp(argv[3], "consume") == 0;
-	if (!consume && strcmp(argv[3], "poll") != 0)
-		die("mode is neither poll nor consume", EINVAL);
+	drain = strcmp(argv[3], "drain") == 0;
+	if (!consume && !drain && strcmp(argv[3], "poll") != 0)
+		die("mode is neither poll, consume nor drain", EINVAL);
+	/* Three quarters of the ring per fill: well short of full, so a fill never drops. */
+	fill = (uint32_t)((RING_BYTES / 4 * 3) / ((size + 8 + 7) & ~7u));
 	submit_flags = consume ? BPF_RB_NO_WAKEUP : 0;
 	records = strtoull(argv[4], NULL, 10);
 	rounds = atoi(argv[5]);
@@ -236,7 +316,10 @@ int main(int argc, char **argv)
 	pin(pthread_self(), CONSUMER_CPU);
 
 	for (r = 0; r <= rounds; r++)
-		round_once(rb, &c, consume, argv[3], size, r);
+		if (drain)
+			round_drain(rb, &c, size, r);
+		else
+			round_once(rb, &c, consume, argv[3], size, r);
 
 	ring_buffer__free(rb);
 	bpf_object__close(obj);

@@ -38,13 +38,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Modes: {@code poll} is {@link RingBuffer#poll} against
  * {@code ring_buffer__poll}, both with a 10 ms timeout, in a loop;
  * {@code consume} is {@link RingBuffer#consume} against
- * {@code ring_buffer__consume}, in a busy loop. Per round and side one line:
+ * {@code ring_buffer__consume}, in a busy loop. {@code drain} takes the
+ * producer out of the measurement: the producer thread fills three quarters
+ * of the ring and stops, then one {@code consume} drains it, timed alone;
+ * repeated until the round's records were read. Per round and side one line:
  *
  * <pre>ringbuf java|c mode size round events_s X cpu_ns_per_event Y wall_ns_per_event Z records N drops D [bytes_per_event B]</pre>
  *
  * <p>Arguments: the directory holding ringbuf_bench.bpf.o, the
  * bpf4j-bench-ringbuf binary, rounds per side, sizes (e.g. 8,64,1024), modes
- * (poll,consume). -Dbpf4j.bench.ringbuf.records=N overrides the records per
+ * (poll,consume,drain). -Dbpf4j.bench.ringbuf.records=N overrides the records per
  * round (default: 8 M for 8 B, 4 M for 64 B, 1 M for 1 KiB).
  */
 public final class RingBufferThroughput {
@@ -55,6 +58,7 @@ public final class RingBufferThroughput {
     static final int POLL_MS = 10;
     static final int WARMUP_ROUNDS = 3;
     static final int BPF_RB_NO_WAKEUP = 1;
+    static final int RING_BYTES = 16 << 20; // bench_ring's max_entries
 
     private RingBufferThroughput() {}
 
@@ -170,8 +174,101 @@ public final class RingBufferThroughput {
         }
     }
 
+    /** For drain: fills three quarters of the ring on request, from CPU 0. */
+    static final class Filler extends Thread {
+        private final BpfProgram program;
+        final int fill;
+        volatile int asked;
+        volatile int done;
+        volatile boolean stop;
+        volatile Throwable failure;
+
+        Filler(BpfProgram program, int size) {
+            super("ringbuf-filler");
+            this.program = program;
+            this.fill = (RING_BYTES / 4 * 3) / ((size + 8 + 7) & ~7);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                pin(PRODUCER_CPU);
+                ByteBuffer packet = Fixtures.direct(64);
+                packet.putInt(0, fill).putInt(4, BPF_RB_NO_WAKEUP);
+                TestRun run = new TestRun().dataIn(packet).repeat(1);
+                int seen = 0;
+                for (;;) {
+                    while (asked == seen) {
+                        if (stop) {
+                            return;
+                        }
+                    }
+                    seen++;
+                    program.testRun(run);
+                    done = seen;
+                }
+            } catch (Throwable t) {
+                failure = t;
+                done = -1;
+            }
+        }
+    }
+
+    static void drain(BpfObject obj, RingBuffer ring, BpfMap drops, Consumer c, int size, int round)
+            throws Exception {
+        BpfProgram program = obj.program(size == 1024 ? "produce_1k" : "produce_" + size);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().getId();
+        long dropsBefore = RingBuffer.drops(drops);
+        long records = records(size);
+        Filler f = new Filler(program, size);
+        f.start();
+        long first = c.consumed;
+        long spent = 0;
+        int asked = 0;
+        long alloc0 = threads.getThreadAllocatedBytes(me);
+        while (c.consumed - first < records) {
+            f.asked = ++asked;
+            while (f.done != asked) {
+                if (f.done < 0) {
+                    throw new IllegalStateException("filler failed", f.failure);
+                }
+            }
+            long t0 = System.nanoTime();
+            int n = ring.consume(c);
+            spent += System.nanoTime() - t0;
+            if (n != f.fill) {
+                throw new IllegalStateException("drain: " + n + " records of a fill of " + f.fill);
+            }
+        }
+        long alloc = threads.getThreadAllocatedBytes(me);
+        f.stop = true;
+        f.join();
+        if (RingBuffer.drops(drops) != dropsBefore) {
+            throw new IllegalStateException("drain: the fills dropped records");
+        }
+        if (c.outOfOrder != 0) {
+            throw new IllegalStateException(c.outOfOrder + " records out of order or missing");
+        }
+        long n = c.consumed - first;
+        if (round > 0) {
+            System.out.println(String.format(Locale.ROOT,
+                    "ringbuf java drain %d %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f records %d"
+                            + " drops 0 bytes_per_event %.4f",
+                    size, round, n * 1e9 / spent, (double) spent / n, (double) spent / n, n,
+                    (double) (alloc - alloc0) / n));
+            System.out.flush();
+        }
+    }
+
     static void round(BpfObject obj, RingBuffer ring, BpfMap drops, Consumer c, int size, String mode, int round)
             throws Exception {
+        if ("drain".equals(mode)) {
+            drain(obj, ring, drops, c, size, round);
+            return;
+        }
         boolean consume = "consume".equals(mode);
         if (!consume && !"poll".equals(mode)) {
             throw new IllegalArgumentException("mode " + mode + " is neither poll nor consume");
