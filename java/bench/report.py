@@ -204,6 +204,17 @@ def ringbuf_section(ringbuf_txt, meta_txt):
                 fmt(stat(j, "cpu_ns_per_event", statistics.median)),
                 "–" if alloc is None else f"{alloc:.3f}",
                 si(stat(c, "drops", statistics.median)), si(stat(j, "drops", statistics.median)), si(records)))
+        if mode == "drain":
+            fastest = []
+            for size in sizes:
+                cf = stat(runs.get((mode, size, "c"), []), "best_fill_ns_per_event", min)
+                jf = stat(runs.get((mode, size, "java"), []), "best_fill_ns_per_event", min)
+                if cf and jf:
+                    fastest.append(f"{SIZE_NAMES.get(size, f'{size} B')}: C {fmt(cf)}, Java {fmt(jf)} ns/event"
+                                   f" (Java ÷ C in events/s {cf / jf:.2f}×)")
+            if fastest:
+                out += ["", "Fastest single drain of a fill (least disturbed by other work on the machine): "
+                        + "; ".join(fastest) + "."]
         out.append("")
     out += ["### How the ring buffer benchmark runs", "",
             "- Producer: the size's XDP program (`produce_8`, `produce_64`, `produce_1k`) run by `BPF_PROG_TEST_RUN`",

@@ -214,7 +214,7 @@ static void *produce_fills(void *arg)
 static void round_drain(struct ring_buffer *rb, struct consumer *c, unsigned size, int round)
 {
 	uint64_t first = c->consumed, drops_before = drops_total();
-	int64_t spent = 0, t0;
+	int64_t spent = 0, t0, t, best = INT64_MAX;
 	pthread_t producer;
 	unsigned asked = 0;
 	int err;
@@ -232,7 +232,10 @@ static void round_drain(struct ring_buffer *rb, struct consumer *c, unsigned siz
 			;
 		t0 = clock_ns(CLOCK_MONOTONIC);
 		err = ring_buffer__consume(rb);
-		spent += clock_ns(CLOCK_MONOTONIC) - t0;
+		t = clock_ns(CLOCK_MONOTONIC) - t0;
+		spent += t;
+		if (t < best)
+			best = t;
 		if (err < 0)
 			die("ring_buffer__consume", err);
 		if ((uint32_t)err != fill)
@@ -248,9 +251,9 @@ static void round_drain(struct ring_buffer *rb, struct consumer *c, unsigned siz
 		uint64_t n = c->consumed - first;
 
 		printf("ringbuf c drain %u %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f"
-		       " records %llu drops 0\n",
+		       " records %llu drops 0 best_fill_ns_per_event %.2f\n",
 		       size, round, n * 1e9 / (double)spent, (double)spent / (double)n, (double)spent / (double)n,
-		       (unsigned long long)n);
+		       (unsigned long long)n, (double)best / fill);
 	}
 	fflush(stdout);
 }
