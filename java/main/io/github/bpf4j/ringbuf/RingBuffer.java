@@ -59,9 +59,6 @@ public final class RingBuffer implements AutoCloseable {
     private final AtomicReference<Thread> consumer = new AtomicReference<Thread>();
     private final Object waiterLock = new Object();
     private Waiter waiter;
-    /** poll's epoll slots and the handles its wait watches: made once, so a poll that waits allocates nothing. */
-    private final int[] slots = new int[2];
-    private final Handle[] watched;
     private byte[] copied;
     private final RecordHandler copier = new RecordHandler() {
         @Override
@@ -80,7 +77,6 @@ public final class RingBuffer implements AutoCloseable {
         this.name = name;
         this.mapHandle = mapHandle;
         this.handle = new Handle("RingBuffer '" + name + "'");
-        this.watched = new Handle[] {handle, mapHandle};
         this.fd = fd;
         this.size = size;
         this.mask = size - 1L;
@@ -172,10 +168,11 @@ public final class RingBuffer implements AutoCloseable {
                 return n;
             }
             Waiter w = waiter();
+            int[] slots = new int[2];
             long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
             for (;;) {
                 long left = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
-                int ready = w.await(left, TimeUnit.NANOSECONDS, slots, watched);
+                int ready = w.await(left, TimeUnit.NANOSECONDS, slots, handle, mapHandle);
                 if (handle.isClosed() || mapHandle.isClosed() || Thread.currentThread().isInterrupted()) {
                     return 0;
                 }
