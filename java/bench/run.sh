@@ -10,7 +10,7 @@
 #                                       (Java vs libbpf, ~2 min); rewrites that
 #                                       section of BENCHMARKS.md, keeps the rest
 #
-# RINGBUF_ROUNDS (rounds per side, 7), RINGBUF_SIZES (8,64,1024) and
+# RINGBUF_ROUNDS (rounds per side, 5), RINGBUF_SIZES (8,64,1024) and
 # RINGBUF_MODES (drain,poll,consume) set the ring buffer part.
 set -euo pipefail
 
@@ -46,7 +46,7 @@ CP="$OUT/benchmarks.jar:$(cat target/bench-classpath.txt)"
 # interleaved rounds (RingBufferThroughput runs the C binary between its own
 # rounds), then that section of BENCHMARKS.md, spliced in place.
 ringbuf() {
-  local rounds=${RINGBUF_ROUNDS:-7} sizes=${RINGBUF_SIZES:-8,64,1024} modes=${RINGBUF_MODES:-drain,poll,consume}
+  local rounds=${RINGBUF_ROUNDS:-5} sizes=${RINGBUF_SIZES:-8,64,1024} modes=${RINGBUF_MODES:-drain,poll,consume}
   local t0 load0
   t0=$(date +%s) load0=$(cut -d' ' -f1-3 /proc/loadavg)
   log "ring buffer consumption: $rounds interleaved rounds per side, sizes $sizes, modes $modes"

@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: the directory holding ringbuf_bench.bpf.o, the
  * bpf4j-bench-ringbuf binary, rounds per side, sizes (e.g. 8,64,1024), modes
  * (poll,consume,drain). -Dbpf4j.bench.ringbuf.records=N overrides the records per
- * round (default: 8 M for 8 B, 4 M for 64 B, 1 M for 1 KiB).
+ * round (default: 4 Mi for 8 B, 2 Mi for 64 B, 1 Mi for 1 KiB).
  */
 public final class RingBufferThroughput {
     static final int BATCH = 256; // records per program run (bpf_loop), as in ringbuf_baseline.c
@@ -103,7 +103,7 @@ public final class RingBufferThroughput {
 
     static long records(int size) {
         String forced = System.getProperty("bpf4j.bench.ringbuf.records");
-        long n = forced != null ? Long.parseLong(forced) : size <= 8 ? 8L << 20 : size <= 64 ? 4L << 20 : 1L << 20;
+        long n = forced != null ? Long.parseLong(forced) : size <= 8 ? 4L << 20 : size <= 64 ? 2L << 20 : 1L << 20;
         long perCall = (long) BATCH * REPEAT;
         return (n + perCall - 1) / perCall * perCall;
     }
