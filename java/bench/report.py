@@ -240,13 +240,24 @@ def ringbuf_section(ringbuf_txt, meta_txt):
             "  on every reserve) and calls the callback through a pointer; bpf4j publishes once per drain pass",
             "  (and every quarter ring), and its handler call is inlined by the JIT.", "",
             "### Reading the ring buffer numbers", "",
-            "When the events/s of both sides agree and drops are 0, the producer set the pace and the",
-            "consumers kept up: the CPU ns/event column is then the comparison. Drops mean the consumer fell",
-            "behind a producer running at full speed, so events/s is the consumer's capacity. For scale: the",
-            "kernel's own ring buffer benchmark (`tools/testing/selftests/bpf/benchs/bench_ringbufs.c`, 2020,",
-            "a Xeon) reported 12–21 M events/s for 8-byte records through libbpf's consumer, and peers'",
-            "zero-copy readers report 33–43 M/s on newer CPUs; those runs use dedicated bare-metal cores,",
-            "while this machine is a 2-CPU VM where every wake-up is an interrupt the hypervisor delivers.", ""]
+            "`drain` is the consumers' own speed, with nothing else running: a read of each header, a check,",
+            "the handler, and the consumer-position publishes. The fastest single drain is the figure least",
+            "disturbed by other work on the machine; medians move with the load average below.",
+            "In `poll` and `consume` the producer runs at the same time: where both sides' events/s agree and",
+            "drops are 0, the producer set the pace and the consumers kept up, and the CPU ns/event column is",
+            "the comparison (`poll` sleeps when caught up, so its CPU time is the consumer's real cost;",
+            "`consume` spins, so its CPU time is all of the wall time). Drops mean the consumer fell behind a",
+            "producer running at full speed, and events/s is then the consumer's capacity under contention:",
+            "in `consume` the consumer reads each record right after the producer's CPU wrote it, so every",
+            "record's cache line moves between the CPUs while the producer is still writing the next ones.",
+            "On this 2-CPU VM the producer itself is the limit in the concurrent modes: a profile of the",
+            "producer shows the interrupt disable/enable around the ring's spinlock in `bpf_ringbuf_reserve`",
+            "and commit as paravirtual calls (`pvm_irq_enable`, a fifth of the samples), which caps it at a",
+            "few million records/s where bare metal does tens of millions.",
+            "For scale: the kernel's own ring buffer benchmark (`tools/testing/selftests/bpf/benchs/`",
+            "`bench_ringbufs.c`, 2020, a Xeon) reported 12–21 M events/s for 8-byte records through libbpf's",
+            "consumer, and peers' zero-copy readers report 33–43 M/s on newer CPUs; both measure producer and",
+            "consumer together, like `poll` and `consume` here, on dedicated bare-metal cores.", ""]
     out += ["### This ring buffer run", ""]
     out += [f"- {k}: {v}" for k, v in meta]
     out += ["- reproduce: `RINGBUF_ONLY=1 java/bench/run.sh` (as root; raw lines in `target/bench/ringbuf.txt`)", ""]
