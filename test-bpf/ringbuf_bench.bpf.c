@@ -68,3 +68,65 @@ int name(struct xdp_md *ctx)							\
 PRODUCER(produce_8, 8)
 PRODUCER(produce_64, 64)
 PRODUCER(produce_1k, 1024)
+
+/*
+ * The same producer through a perf event array (bpf_perf_event_output on the
+ * current CPU), for the perf buffer vs ring buffer comparison. The record's
+ * bytes come from a per-CPU scratch value (1 KiB does not fit the stack).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} bench_perf SEC(".maps");
+
+struct scratch {
+	__u64 words[128];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} bench_scratch SEC(".maps");
+
+struct perf_loop {
+	struct xdp_md *ctx;
+	struct scratch *rec;
+};
+
+#define PERF_PRODUCER(name, size)						\
+static long name##_one(__u64 i, void *arg)					\
+{										\
+	struct perf_loop *l = arg;						\
+										\
+	l->rec->words[0] = seq;							\
+	if (bpf_perf_event_output(l->ctx, &bench_perf, BPF_F_CURRENT_CPU, l->rec, (size)))	\
+		bpf4j_ringbuf_count_drop(&bench_drops);				\
+	else									\
+		seq++;								\
+	return 0;								\
+}										\
+										\
+SEC("xdp")									\
+int name(struct xdp_md *ctx)							\
+{										\
+	void *data = (void *)(long)ctx->data;					\
+	void *end = (void *)(long)ctx->data_end;				\
+	struct ctl *c = data;							\
+	__u32 zero = 0;								\
+	struct perf_loop l = { .ctx = ctx };					\
+										\
+	if ((void *)(c + 1) > end)						\
+		return XDP_ABORTED;						\
+	l.rec = bpf_map_lookup_elem(&bench_scratch, &zero);			\
+	if (!l.rec)								\
+		return XDP_ABORTED;						\
+	bpf_loop(c->count, name##_one, &l, 0);					\
+	return XDP_PASS;							\
+}
+
+PERF_PRODUCER(perf_8, 8)
+PERF_PRODUCER(perf_64, 64)
+PERF_PRODUCER(perf_1k, 1024)

@@ -6,7 +6,12 @@
  * other CPU. java/bench's RingBufferThroughput runs this between its own
  * rounds, with the same producer, record counts and CPUs.
  *
- *   bpf4j-bench-ringbuf <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume|drain> <records> <rounds>
+ *   bpf4j-bench-ringbuf <ringbuf_bench.bpf.o> <8|64|1024> <mode> <records> <rounds>
+ *
+ * mode: poll, consume, drain (the ring buffer), perf-poll, perf-drain (the
+ * same through a perf event array and libbpf's perf_buffer__poll /
+ * perf_buffer__consume, 16 MiB per CPU, a wake-up per sample: libbpf's
+ * default).
  *
  * A round: the producer thread (CPU 0) runs the size's XDP program by
  * BPF_PROG_TEST_RUN, BATCH records per run and REPEAT runs per syscall,
@@ -116,6 +121,35 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+static void on_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	(void)cpu;
+	on_record(ctx, data, size);
+}
+
+static uint64_t perf_lost;
+
+static void on_lost(void *ctx, int cpu, __u64 n)
+{
+	(void)ctx;
+	(void)cpu;
+	perf_lost += n;
+}
+
+/* One consumer, libbpf's ring buffer or (perf-* modes) its perf buffer. */
+static struct ring_buffer *rb;
+static struct perf_buffer *pb;
+
+static int consumer_poll(int timeout_ms)
+{
+	return pb ? perf_buffer__poll(pb, timeout_ms) : ring_buffer__poll(rb, timeout_ms);
+}
+
+static int consumer_consume(void)
+{
+	return pb ? perf_buffer__consume(pb) : ring_buffer__consume(rb);
+}
+
 static void *produce(void *arg)
 {
 	uint32_t ctl[2] = { BATCH, submit_flags };
@@ -142,10 +176,9 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-static void round_once(struct ring_buffer *rb, struct consumer *c, int consume, const char *mode,
-		       unsigned size, int round)
+static void round_once(struct consumer *c, int consume, const char *mode, unsigned size, int round)
 {
-	uint64_t first = c->consumed, drops_before = drops_total(), n;
+	uint64_t first = c->consumed, drops_before = drops_total(), n, seen;
 	int64_t t0, cpu0, last, cpu;
 	pthread_t producer;
 	int err;
@@ -161,10 +194,12 @@ static void round_once(struct ring_buffer *rb, struct consumer *c, int consume, 
 	last = t0;
 	atomic_store_explicit(&go, 1, memory_order_release);
 	for (;;) {
-		err = consume ? ring_buffer__consume(rb) : ring_buffer__poll(rb, POLL_MS);
+		/* Counted by the callback: perf_buffer__poll answers rings, not records. */
+		seen = c->consumed;
+		err = consume ? consumer_consume() : consumer_poll(POLL_MS);
 		if (err < 0)
-			die(consume ? "ring_buffer__consume" : "ring_buffer__poll", err);
-		if (err > 0)
+			die(consume ? "consume" : "poll", err);
+		if (c->consumed != seen)
 			last = clock_ns(CLOCK_MONOTONIC);
 		if (atomic_load_explicit(&done, memory_order_acquire) && c->consumed - first >= target)
 			break;
@@ -211,9 +246,9 @@ static void *produce_fills(void *arg)
 	}
 }
 
-static void round_drain(struct ring_buffer *rb, struct consumer *c, unsigned size, int round)
+static void round_drain(struct consumer *c, const char *mode, unsigned size, int round)
 {
-	uint64_t first = c->consumed, drops_before = drops_total();
+	uint64_t first = c->consumed, drops_before = drops_total(), seen;
 	int64_t spent = 0, t0, t, best = INT64_MAX;
 	pthread_t producer;
 	unsigned asked = 0;
@@ -230,29 +265,30 @@ static void round_drain(struct ring_buffer *rb, struct consumer *c, unsigned siz
 		atomic_store_explicit(&fills_asked, ++asked, memory_order_release);
 		while (atomic_load_explicit(&fills_done, memory_order_acquire) != asked)
 			;
+		seen = c->consumed;
 		t0 = clock_ns(CLOCK_MONOTONIC);
-		err = ring_buffer__consume(rb);
+		err = consumer_consume();
 		t = clock_ns(CLOCK_MONOTONIC) - t0;
 		spent += t;
 		if (t < best)
 			best = t;
 		if (err < 0)
-			die("ring_buffer__consume", err);
-		if ((uint32_t)err != fill)
+			die("consume", err);
+		if (c->consumed - seen != fill)
 			die("drain: a fill did not come back whole", EIO);
 	}
 	atomic_store_explicit(&stop, 1, memory_order_release);
 	pthread_join(producer, NULL);
-	if (drops_total() != drops_before)
+	if (drops_total() != drops_before || perf_lost)
 		die("drain: the fills dropped records", EIO);
 	if (c->out_of_order)
 		die("records out of order or missing", EIO);
 	if (round > 0) {
 		uint64_t n = c->consumed - first;
 
-		printf("ringbuf c drain %u %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f"
+		printf("ringbuf c %s %u %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f"
 		       " records %llu drops 0 best_fill_ns_per_event %.2f\n",
-		       size, round, n * 1e9 / (double)spent, (double)spent / (double)n, (double)spent / (double)n,
+		       mode, size, round, n * 1e9 / (double)spent, (double)spent / (double)n, (double)spent / (double)n,
 		       (unsigned long long)n, (double)best / fill);
 	}
 	fflush(stdout);
@@ -270,23 +306,27 @@ int main(int argc, char **argv)
 	struct consumer c = { 0 };
 	struct bpf_object *obj;
 	struct bpf_program *prog;
-	struct ring_buffer *rb;
 	char prog_name[32];
-	unsigned size;
-	int consume, drain, rounds, r, err;
+	unsigned size, stride;
+	int consume, drain, perf, rounds, r, err;
+	const char *mode;
 
 	if (argc != 6) {
-		fprintf(stderr, "usage: %s <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume|drain> <records> <rounds>\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s <ringbuf_bench.bpf.o> <8|64|1024> <poll|consume|drain|perf-poll|perf-drain>"
+			" <records> <rounds>\n", argv[0]);
 		return 2;
 	}
 	size = (unsigned)atoi(argv[2]);
-	consume = strcmp(argv[3], "consume") == 0;
-	drain = strcmp(argv[3], "drain") == 0;
-	if (!consume && !drain && strcmp(argv[3], "poll") != 0)
-		die("mode is neither poll, consume nor drain", EINVAL);
+	mode = argv[3];
+	perf = strncmp(mode, "perf-", 5) == 0;
+	consume = strcmp(mode, "consume") == 0;
+	drain = strcmp(mode + (perf ? 5 : 0), "drain") == 0;
+	if (!consume && !drain && strcmp(mode + (perf ? 5 : 0), "poll") != 0)
+		die("mode is neither poll, consume, drain, perf-poll nor perf-drain", EINVAL);
+	/* Bytes per record: ring buffer header 8 + data to 8; perf header 8 + size 4 + data, 4 + data to 8. */
+	stride = perf ? 8 + ((4 + size + 7) & ~7u) : (size + 8 + 7) & ~7u;
 	/* Three quarters of the ring per fill: well short of full, so a fill never drops. */
-	fill = (uint32_t)((RING_BYTES / 4 * 3) / ((size + 8 + 7) & ~7u));
+	fill = (uint32_t)((RING_BYTES / 4 * 3) / stride);
 	submit_flags = consume ? BPF_RB_NO_WAKEUP : 0;
 	records = strtoull(argv[4], NULL, 10);
 	rounds = atoi(argv[5]);
@@ -305,7 +345,10 @@ int main(int argc, char **argv)
 	err = bpf_object__load(obj);
 	if (err)
 		die("bpf_object__load", err);
-	snprintf(prog_name, sizeof(prog_name), size == 1024 ? "produce_1k" : "produce_%u", size);
+	if (size == 1024)
+		snprintf(prog_name, sizeof(prog_name), perf ? "perf_1k" : "produce_1k");
+	else
+		snprintf(prog_name, sizeof(prog_name), perf ? "perf_%u" : "produce_%u", size);
 	prog = bpf_object__find_program_by_name(obj, prog_name);
 	if (!prog)
 		die(prog_name, ENOENT);
@@ -313,17 +356,26 @@ int main(int argc, char **argv)
 	drops_fd = bpf_object__find_map_fd_by_name(obj, "bench_drops");
 	if (drops_fd < 0)
 		die("bench_drops", drops_fd);
-	rb = ring_buffer__new(bpf_object__find_map_fd_by_name(obj, "bench_ring"), on_record, &c, NULL);
-	if (!rb)
-		die("ring_buffer__new", errno);
+	if (perf) {
+		/* 16 MiB per CPU, as the ring buffer; libbpf's defaults otherwise (a wake-up per sample). */
+		pb = perf_buffer__new(bpf_object__find_map_fd_by_name(obj, "bench_perf"), RING_BYTES / getpagesize(),
+				      on_sample, on_lost, &c, NULL);
+		if (!pb)
+			die("perf_buffer__new", errno);
+	} else {
+		rb = ring_buffer__new(bpf_object__find_map_fd_by_name(obj, "bench_ring"), on_record, &c, NULL);
+		if (!rb)
+			die("ring_buffer__new", errno);
+	}
 	pin(pthread_self(), CONSUMER_CPU);
 
 	for (r = 0; r <= rounds; r++)
 		if (drain)
-			round_drain(rb, &c, size, r);
+			round_drain(&c, mode, size, r);
 		else
-			round_once(rb, &c, consume, argv[3], size, r);
+			round_once(&c, consume, mode, size, r);
 
+	perf_buffer__free(pb);
 	ring_buffer__free(rb);
 	bpf_object__close(obj);
 	return 0;
