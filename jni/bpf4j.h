@@ -87,5 +87,7 @@ int bpf4j_layout_register(JNIEnv *env);
 int bpf4j_ids_register(JNIEnv *env);
 int bpf4j_user_ringbuf_register(JNIEnv *env);
 int bpf4j_ringbuf_register(JNIEnv *env);
+int bpf4j_perfbuf_register(JNIEnv *env);
+int bpf4j_link_register(JNIEnv *env);
 
 #endif /* BPF4J_H */

@@ -34,7 +34,9 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	    bpf4j_layout_register(env) ||
 	    bpf4j_ids_register(env) ||
 	    bpf4j_user_ringbuf_register(env) ||
-	    bpf4j_ringbuf_register(env))
+	    bpf4j_ringbuf_register(env) ||
+	    bpf4j_perfbuf_register(env) ||
+	    bpf4j_link_register(env))
 		return JNI_ERR;
 	return JNI_VERSION_1_8;
 }

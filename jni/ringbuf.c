@@ -31,6 +31,16 @@ static jint JNICALL ringbuf_epoll_add(JNIEnv *env, jclass cls, jint epfd, jint f
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* A closed fd leaves the set by itself; ENOENT and EBADF say it already has. */
+static jint JNICALL ringbuf_epoll_del(JNIEnv *env, jclass cls, jint epfd, jint fd)
+{
+	(void)env;
+	(void)cls;
+	if (epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) && errno != ENOENT && errno != EBADF)
+		return -errno;
+	return 0;
+}
+
 /*
  * Waits up to timeout_ms; returns how many fds are ready (their slots in
  * slots[0..n)) or -errno (EINTR included: Java decides). The slots array is
@@ -95,6 +105,7 @@ int bpf4j_ringbuf_register(JNIEnv *env)
 	static const JNINativeMethod methods[] = {
 		{ "epollCreate0", "()I", (void *)ringbuf_epoll_create },
 		{ "epollAdd", "(III)I", (void *)ringbuf_epoll_add },
+		{ "epollDel", "(II)I", (void *)ringbuf_epoll_del },
 		{ "epollWait", "(I[II)I", (void *)ringbuf_epoll_wait },
 		{ "eventFd0", "()I", (void *)ringbuf_eventfd_create },
 		{ "eventFdSignal", "(I)I", (void *)ringbuf_eventfd_signal },

@@ -39,6 +39,8 @@ cp -r target/classes/. target/bench-classes/. "$OUT/classes/"
 rm -rf "$OUT/classes"
 cp target/test-classes/bpf/core_test.bpf.o target/test-classes/bpf/map_types.bpf.o \
   target/test-classes/bpf/ringbuf_bench.bpf.o "$OUT/"
+# ArenaPayloadBench's ring-record baseline (the arena side, bpf/arena_events.bpf.o, is in the jar).
+cp target/test-classes/bpf/payload_inline.bpf.o "$OUT/"
 cp target/cmake-bench/bpf4j-bench-ringbuf "$OUT/"
 CP="$OUT/benchmarks.jar:$(cat target/bench-classpath.txt)"
 

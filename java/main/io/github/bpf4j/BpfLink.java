@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeOwner;
 
 /**
- * A program attached to something (a network interface, for now), as a BPF
- * link: {@link #close()} detaches it, and so does this process exiting, or
+ * A program attached to something (a network interface, a tracepoint, a
+ * function: {@link BpfProgram#attachXdp}, {@link BpfProgram#attach()}), as a
+ * BPF link: {@link #close()} detaches it, and so does this process exiting, or
  * forgetting it: once unreachable, the garbage collector detaches it, with a
  * warning naming the link on the {@code io.github.bpf4j} logger.
  */
@@ -22,11 +24,22 @@ public final class BpfLink implements AutoCloseable {
         this.owner = NativeOwner.ofFd(this, "BpfLink " + program.name() + " -> " + target, fd);
     }
 
+    /** A link libbpf made (bpf_program__attach): owning the struct, which may hold more than the fd. */
+    BpfLink(BpfProgram program, String target, long link) {
+        this.program = program;
+        this.target = target;
+        this.fd = Native.linkFd(link);
+        this.owner = NativeOwner.ofLink(this, "BpfLink " + program.name() + " -> " + target, link);
+    }
+
     public BpfProgram program() {
         return program;
     }
 
-    /** What the program is attached to, e.g. {@code xdp:veth0}. */
+    /**
+     * What the program is attached to: {@code xdp:veth0} for {@link BpfProgram#attachXdp}, the
+     * section for {@link BpfProgram#attach()}, e.g. {@code tp/syscalls/sys_enter_write}.
+     */
     public String target() {
         return target;
     }

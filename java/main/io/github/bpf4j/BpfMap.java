@@ -7,7 +7,7 @@ import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
-import io.github.bpf4j.internal.UserRingAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import io.github.bpf4j.ringbuf.UserRingBuffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -71,6 +71,8 @@ public final class BpfMap implements AutoCloseable {
     private BpfArena arena;
     private Object userRing;
     private io.github.bpf4j.ringbuf.RingBuffer ringBuffer;
+    /** Weak: a forgotten perf buffer's Cleaner action holds this map, so a strong link back would keep it. */
+    private java.lang.ref.WeakReference<Object> perfBuffer;
 
     /** A map of an object, described by libbpf. */
     BpfMap(BpfObject object, NativeOwner owner, long pointer) {
@@ -130,7 +132,7 @@ public final class BpfMap implements AutoCloseable {
         }
         if (fd < 0) {
             throw Errors.mapException(Errors.Op.MAP_CREATE, "bpf_map_create(" + spec.type() + ")", -fd, spec.type(),
-                    spec.describe());
+                    spec.describe() + MapRings.whyRejected(spec, -fd));
         }
         return adopt(fd, "bpf_map_create", "the new map");
     }
@@ -841,7 +843,7 @@ public final class BpfMap implements AutoCloseable {
                         + " open the map (or its pin) read-write");
             }
             synchronized (this) {
-                UserRingAccess.Opener opener = UserRingAccess.opener();
+                StreamAccess.UserRingFactory opener = StreamAccess.userRing();
                 if (userRing == null || !opener.isOpen(userRing)) {
                     userRing = opener.open(handle, owner, f, name, maxEntries);
                 }
@@ -873,6 +875,59 @@ public final class BpfMap implements AutoCloseable {
                     ringBuffer = MapRings.open(this, f);
                 }
                 return ringBuffer;
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    // ---- perf buffers (io.github.bpf4j.ringbuf.PerfBuffer)
+
+    /**
+     * A consumer of this {@link MapType#PERF_EVENT_ARRAY} map with the default
+     * options: a ring of {@link io.github.bpf4j.ringbuf.PerfBufferOptions#DEFAULT_PAGES} pages on every
+     * online CPU, stored in the map at key = CPU (see {@link io.github.bpf4j.ringbuf.PerfBuffer}).
+     *
+     * @throws UnsupportedOperationException if the map is not a PERF_EVENT_ARRAY
+     * @throws IllegalStateException if a perf buffer of this map is open
+     * @throws IllegalArgumentException if the map has no slot for an online CPU
+     */
+    public io.github.bpf4j.ringbuf.PerfBuffer perfBuffer() {
+        return perfBuffer(new io.github.bpf4j.ringbuf.PerfBufferOptions());
+    }
+
+    /**
+     * A consumer of this {@link MapType#PERF_EVENT_ARRAY} map: one perf ring
+     * per CPU of {@code options}, stored in the map at key = CPU. One perf
+     * buffer per map at a time (a second would replace the first one's
+     * entries); closing the map (or its object) closes it.
+     *
+     * @throws UnsupportedOperationException if the map is not a PERF_EVENT_ARRAY
+     * @throws IllegalStateException if a perf buffer of this map is open
+     * @throws IllegalArgumentException if the map has no slot for one of the CPUs
+     * @throws BpfException if the kernel refuses a perf event, its mapping or a map update
+     */
+    public io.github.bpf4j.ringbuf.PerfBuffer perfBuffer(io.github.bpf4j.ringbuf.PerfBufferOptions options) {
+        if (options == null) {
+            throw new NullPointerException("perfBuffer: options is null");
+        }
+        handle.acquire();
+        try {
+            liveFd();
+            if (type != MapType.PERF_EVENT_ARRAY) {
+                throw new UnsupportedOperationException("perfBuffer: map '" + name + "' is a " + type
+                        + ", not a PERF_EVENT_ARRAY; a RINGBUF is read with ringBuffer(), other maps with lookup");
+            }
+            synchronized (this) {
+                StreamAccess.PerfFactory opener = StreamAccess.perf();
+                Object open = perfBuffer == null ? null : perfBuffer.get();
+                if (open != null && opener.isOpen(open)) {
+                    throw new IllegalStateException("perfBuffer: map '" + name + "' already has an open perf buffer,"
+                            + " whose events are its entries; close it before opening another");
+                }
+                Object made = opener.open(this, handle, name, maxEntries, options);
+                perfBuffer = new java.lang.ref.WeakReference<Object>(made);
+                return (io.github.bpf4j.ringbuf.PerfBuffer) made;
             }
         } finally {
             handle.release();
@@ -927,6 +982,11 @@ public final class BpfMap implements AutoCloseable {
         if (ringBuffer != null) {
             ringBuffer.close(); // its epoll fd and eventfd: the map's close releases everything made from it
             ringBuffer = null;
+        }
+        Object perf = perfBuffer == null ? null : perfBuffer.get();
+        if (perf != null) {
+            StreamAccess.perf().close(perf); // its events, mappings and epoll set go with the map
+            perfBuffer = null;
         }
     }
 

@@ -132,6 +132,49 @@ public final class BpfProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches the program the way its section says, with libbpf's automatic
+     * attach ({@code bpf_program__attach}): {@code SEC("tp/syscalls/sys_enter_write")}
+     * to that tracepoint, {@code raw_tp/sys_enter}, {@code tp_btf/...},
+     * {@code fentry/<function>}, {@code uprobe/<binary>:<function>}, and the
+     * other sections libbpf knows with a target in their name. Close the link
+     * to detach; a forgotten link is detached once unreachable. For a
+     * {@code tp/} section, tracefs is mounted at /sys/kernel/tracing if it is
+     * mounted nowhere (libbpf reads the tracepoint's id there).
+     *
+     * @throws BpfNotSupportedException if the section cannot attach by itself (XDP: the message names
+     *     {@link #attachXdp}; {@code SEC("raw_tp")} and others without a target: it says how to name one), or
+     *     the kernel lacks what the section needs (a kprobe without CONFIG_KPROBES)
+     * @throws BpfException with ENOENT if the target does not exist (the message names it)
+     * @throws BpfPermissionException without CAP_PERFMON and CAP_BPF (tracing programs)
+     * @throws UnsupportedOperationException for a program on its own (from a pin): the kernel keeps no section
+     */
+    public BpfLink attach() {
+        Native.ensureLoaded();
+        handle.acquire();
+        try {
+            checkLive();
+            if (section == null) {
+                throw new UnsupportedOperationException("attach: program '" + name + "' was opened on its own, and"
+                        + " the kernel keeps no section name to attach it by; attach it with the explicit method for"
+                        + " its type (attachXdp for XDP)");
+            }
+            if (section.startsWith("tp/") || section.startsWith("tracepoint/")) {
+                TracePipe.ensureTracefs();
+            }
+            long link = Native.linkAttach(pointer);
+            if (link < 0) {
+                int errno = (int) -link;
+                boolean kprobe = section.matches("(kprobe|kretprobe|ksyscall|kretsyscall)/.*");
+                throw Errors.ofAttach("bpf_program__attach(program '" + name + "', " + section + ")", errno, section,
+                        kprobe && !TracePipe.kprobesAvailable());
+            }
+            return new BpfLink(this, section, link);
+        } finally {
+            handle.release();
+        }
+    }
+
     /** Attaches this XDP program to a network interface of this network namespace, in {@link
      * io.github.bpf4j.link.XdpMode#DEFAULT} mode. */
     public BpfLink attachXdp(String interfaceName) {

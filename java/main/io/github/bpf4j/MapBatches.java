@@ -81,10 +81,18 @@ final class MapBatches {
 
     static int update(BpfMap m, Object keys, Object values, ElementFlags flags) {
         long elemFlags = bits(flags);
-        String call = "bpf_map_update_batch";
         if (values == null) {
-            throw new NullPointerException(call + ": batch values of map '" + m.name() + "' are null");
+            throw new NullPointerException("bpf_map_update_batch: batch values of map '" + m.name() + "' are null");
         }
+        return write(m, UPDATE, "bpf_map_update_batch", keys, values, elemFlags);
+    }
+
+    static int delete(BpfMap m, Object keys) {
+        return write(m, DELETE, "bpf_map_delete_batch", keys, null, 0);
+    }
+
+    /** Update or delete: whole keys, under the handle; returns how many elements the kernel processed. */
+    private static int write(BpfMap m, int op, String call, Object keys, Object values, long elemFlags) {
         Handle handle = m.handle();
         handle.acquire();
         try {
@@ -94,7 +102,14 @@ final class MapBatches {
             if (count == 0) {
                 return 0;
             }
-            int status = batch(m, UPDATE, f, null, keys, values, count, elemFlags);
+            int status = batch(m, op, f, null, keys, values, count, elemFlags);
+            if (op == DELETE) {
+                // A delete stops at the first absent key (ENOENT): the count says how far it got.
+                if (status < 0 && status != -Errors.ENOENT) {
+                    throw Errors.mapException(Errors.Op.MAP_ELEM, m.op(call), -status, m.kind(), m.describeMap());
+                }
+                return STATUS.get()[0];
+            }
             if (status < 0) {
                 // The kernel reports a count only from its loop: one that fails before it (EINVAL on flags)
                 // leaves the count as given, which then says nothing about what was written (nothing).
@@ -104,27 +119,6 @@ final class MapBatches {
                         -status, m.kind(), m.describeMap());
             }
             return count;
-        } finally {
-            handle.release();
-        }
-    }
-
-    static int delete(BpfMap m, Object keys) {
-        String call = "bpf_map_delete_batch";
-        Handle handle = m.handle();
-        handle.acquire();
-        try {
-            int f = m.liveFd();
-            m.requireKeys(call);
-            int count = count(m, keys, call);
-            if (count == 0) {
-                return 0;
-            }
-            int status = batch(m, DELETE, f, null, keys, null, count, 0);
-            if (status < 0 && status != -Errors.ENOENT) {
-                throw Errors.mapException(Errors.Op.MAP_ELEM, m.op(call), -status, m.kind(), m.describeMap());
-            }
-            return STATUS.get()[0];
         } finally {
             handle.release();
         }

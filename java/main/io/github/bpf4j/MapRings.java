@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
-import io.github.bpf4j.internal.RingAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import io.github.bpf4j.ringbuf.RingBuffer;
 
 /**
@@ -17,6 +18,26 @@ import io.github.bpf4j.ringbuf.RingBuffer;
  */
 final class MapRings {
     private MapRings() {}
+
+    /**
+     * What to add to a failed RINGBUF creation's message: the kernel answers
+     * an unknown flag and a bad size alike (EINVAL), so when the spec asks
+     * for overwrite mode, the same ring without it is tried to tell which.
+     */
+    static String whyRejected(MapSpec spec, int errno) {
+        if (spec.type() != MapType.RINGBUF || errno != Errors.EINVAL
+                || (spec.flagBits() & MapFlag.RB_OVERWRITE.bit()) == 0) {
+            return "";
+        }
+        int fd = Native.mapCreate(MapType.RINGBUF.id(), spec.name(), 0, 0, spec.maxEntries(),
+                spec.flagBits() & ~MapFlag.RB_OVERWRITE.bit(), 0, Math.max(spec.numaNode(), 0), 0, 0);
+        if (fd < 0) {
+            return "";
+        }
+        Native.close(fd);
+        return "; the same ring without RB_OVERWRITE is accepted: this kernel has no overwrite-mode ring buffers"
+                + " (BPF_F_RB_OVERWRITE, newer than Linux 6.18), create it without the flag";
+    }
 
     static RingBuffer open(BpfMap m, int fd) {
         String name = m.name();
@@ -57,7 +78,7 @@ final class MapRings {
         }
         m.owner().adopt(data);
         try {
-            return (RingBuffer) RingAccess.open(name, m.handle(), fd, size, consumer, data);
+            return (RingBuffer) StreamAccess.ring().open(name, m.handle(), fd, size, consumer, data);
         } finally {
             consumer.release();
             data.release();

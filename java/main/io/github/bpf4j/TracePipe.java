@@ -122,6 +122,28 @@ public final class TracePipe implements AutoCloseable {
         return TRACEFS + "/trace_pipe";
     }
 
+    /**
+     * Mounts tracefs at /sys/kernel/tracing unless one is mounted where
+     * libbpf looks for tracepoint ids (there, or debugfs's tracing/).
+     */
+    static void ensureTracefs() {
+        Native.ensureLoaded();
+        if (isTracefs(TRACEFS) || new File(TRACEFS, "events").exists() || new File(DEBUGFS_TRACING, "events").exists()
+                || isTracefs(DEBUGFS_TRACING)) {
+            return;
+        }
+        int err = Native.mount("nodev", TRACEFS, "tracefs");
+        if (err < 0) {
+            throw Errors.of(Errors.Op.TRACEFS_MOUNT, "mount(tracefs, " + TRACEFS + ")", -err, null);
+        }
+    }
+
+    /** True if the kernel has kprobes (CONFIG_KPROBES): the kprobe PMU, or kprobe_events in tracefs. */
+    static boolean kprobesAvailable() {
+        return new File("/sys/bus/event_source/devices/kprobe").exists()
+                || new File(TRACEFS, "kprobe_events").exists() || new File(DEBUGFS_TRACING, "kprobe_events").exists();
+    }
+
     /** statfs answers even for a directory this user may not search. */
     private static boolean isTracefs(String dir) {
         long type = Native.statfsType(dir);

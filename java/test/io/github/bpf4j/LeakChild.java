@@ -194,6 +194,26 @@ public final class LeakChild {
                 obj.close();
                 break;
             }
+            case "forgotten-perf-buffer": {
+                // The map stays; the perf buffer (per-CPU perf events, their mappings, its epoll set) is forgotten.
+                BpfMap events = BpfMap.create(MapSpec.of(MapType.PERF_EVENT_ARRAY).name("leak_perf").keySize(4)
+                        .valueSize(4).maxEntries(BpfMap.possibleCpus()));
+                io.github.bpf4j.ringbuf.PerfBuffer pb = events.perfBuffer(
+                        new io.github.bpf4j.ringbuf.PerfBufferOptions().pagesPerCpu(2));
+                pb.poll(1, java.util.concurrent.TimeUnit.MILLISECONDS, r -> { });
+                System.out.println("perf_cpus=" + pb.cpus().length);
+                pb = null; // forgotten
+                System.out.println("perf_events_open=" + countFds("[perf_event]"));
+                System.out.println("epolls_open=" + countFds("[eventpoll]"));
+                System.out.println("perf_mappings_open=" + Mapping.live());
+                settle();
+                System.out.println("perf_events_after_gc=" + countFds("[perf_event]"));
+                System.out.println("epolls_after_gc=" + countFds("[eventpoll]"));
+                System.out.println("perf_mappings_after_gc=" + Mapping.live());
+                System.out.println("leaked=" + LeakReport.leaked());
+                events.close();
+                break;
+            }
             default:
                 throw new IllegalArgumentException("no scenario " + scenario);
         }

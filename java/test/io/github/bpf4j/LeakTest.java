@@ -149,6 +149,19 @@ class LeakTest {
         }
     }
 
+    @Test
+    void aForgottenPerfBufferIsFreedAndReported() throws Exception {
+        Map<String, String> r = child(new ArrayList<String>(), false, false, "forgotten-perf-buffer", "0");
+        String out = r.get("output");
+        String cpus = r.get("perf_cpus");
+        assertEquals(cpus, r.get("perf_events_open"), out);
+        assertEquals("0", r.get("perf_events_after_gc"), "the forgotten perf events were closed\n" + out);
+        assertEquals("0", r.get("epolls_after_gc"), "and its epoll set\n" + out);
+        assertEquals(cpus, r.get("perf_mappings_open"), out);
+        assertEquals("0", r.get("perf_mappings_after_gc"), "the rings were unmapped\n" + out);
+        assertTrue(out.contains("PerfBuffer 'leak_perf' perf events (" + cpus + " CPUs) was never closed"), out);
+    }
+
     /**
      * BPF fds (bpf4j's) exactly as before; all fds within {@link #JDK_FD_NOISE}: the JDK itself may
      * open a file meanwhile (a jar for a late class, /dev/urandom), and the targets are in the message.

@@ -35,6 +35,7 @@ public final class Errors {
     public static final int EFAULT = 14;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENXIO = 6;
     public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
@@ -183,6 +184,96 @@ public final class Errors {
             message = message + ": " + detail.trim(); // what the shim or the caller knows about the subject
         }
         return classify(op, operation, errno, name, message, hint(op, errno), detail);
+    }
+
+    /**
+     * The exception for {@code BpfProgram.attach()}: libbpf's automatic
+     * attach ({@code call}, read {@code bpf_program__attach(program 'x', section)})
+     * of a program of {@code section} failed with {@code errno}. The message
+     * says what the section lacks or what is missing, the hint which call or
+     * section fits instead.
+     *
+     * @param noKprobes the section is a kprobe's and this kernel has no kprobes (no CONFIG_KPROBES)
+     */
+    public static BpfException ofAttach(String call, int errno, String section, boolean noKprobes) {
+        String name = errnoName(errno);
+        int slash = section.indexOf('/');
+        String kind = slash < 0 ? section : section.substring(0, slash);
+        String target = slash < 0 ? "" : section.substring(slash + 1);
+        String example = attachExample(kind);
+        if (noKprobes) {
+            return new BpfNotSupportedException(call, errno, name, "this kernel has no kprobes: it was built without"
+                    + " CONFIG_KPROBES (no kprobe PMU in /sys/bus/event_source/devices, no kprobe_events in tracefs)",
+                    "use a kernel with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y, or reach the function another"
+                            + " way: SEC(\"fentry/<function>\") (BTF, no kprobes needed) or a tracepoint,"
+                            + " SEC(\"tp/<category>/<name>\")");
+        }
+        if (errno == EOPNOTSUPP || errno == ENOTSUPP) {
+            String message;
+            String hint;
+            if (kind.startsWith("xdp")) {
+                message = "an XDP program attaches to a network interface, which its section cannot name";
+                hint = "call attachXdp(interfaceName) (or attachXdp(interfaceName, XdpOptions))";
+            } else if (kind.equals("syscall")) {
+                message = "a SEC(\"syscall\") program attaches to nothing";
+                hint = "run it with testRun()";
+            } else if (example != null) {
+                message = "the section names no target";
+                hint = "name the target in the section: " + example;
+            } else {
+                message = "this kind of program attaches to something its section cannot name (an interface, a"
+                        + " cgroup, a socket, a map)";
+                hint = "attach it with the explicit method for its type (so far bpf4j has attachXdp for XDP)";
+            }
+            return new BpfNotSupportedException(call, errno, name, "libbpf cannot attach section '" + section
+                    + "' automatically: " + message, hint);
+        }
+        if (errno == ENOENT) {
+            String message;
+            String hint;
+            if (kind.equals("tp") || kind.equals("tracepoint")) {
+                message = "this kernel has no tracepoint " + target;
+                hint = "the tracepoints are the directories under /sys/kernel/tracing/events/<category>/ (tracefs,"
+                        + " mounted with mount -t tracefs nodev /sys/kernel/tracing); syscall tracepoints need"
+                        + " CONFIG_FTRACE_SYSCALLS";
+            } else if (kind.startsWith("raw_tp") || kind.startsWith("raw_tracepoint")) {
+                message = "this kernel has no raw tracepoint " + target;
+                hint = "raw tracepoints are named without their category: sys_enter, sched_switch (see"
+                        + " /sys/kernel/tracing/available_events)";
+            } else if (kind.startsWith("uprobe") || kind.startsWith("uretprobe") || kind.startsWith("usdt")) {
+                message = "the binary or the symbol of '" + target + "' was not found";
+                hint = "give the binary's absolute path (or a library libbpf finds, e.g. libc.so.6) and a symbol"
+                        + " it has: " + example;
+            } else {
+                message = "the attach target of section '" + section + "' does not exist";
+                hint = example != null ? "check the target's name: " + example : "check the target's name";
+            }
+            return new BpfException(call, errno, name, message, hint);
+        }
+        return classify(Op.PROG_ATTACH, call, errno, name, describe(errno), hint(Op.PROG_ATTACH, errno), null);
+    }
+
+    /** How a section of {@code kind} names its target, or null if no section can. */
+    private static String attachExample(String kind) {
+        if (kind.equals("tp") || kind.equals("tracepoint")) {
+            return "SEC(\"tp/<category>/<name>\"), e.g. SEC(\"tp/syscalls/sys_enter_write\")";
+        }
+        if (kind.startsWith("raw_tp") || kind.startsWith("raw_tracepoint")) {
+            return "SEC(\"" + kind + "/<tracepoint>\"), e.g. SEC(\"" + kind + "/sys_enter\")";
+        }
+        if (kind.startsWith("tp_btf") || kind.startsWith("fentry") || kind.startsWith("fexit")
+                || kind.startsWith("fmod_ret") || kind.startsWith("lsm") || kind.startsWith("kprobe")
+                || kind.startsWith("kretprobe") || kind.startsWith("ksyscall") || kind.startsWith("kretsyscall")) {
+            return "SEC(\"" + kind + "/<" + (kind.startsWith("lsm") ? "hook" : kind.startsWith("tp_btf")
+                    ? "tracepoint" : kind.contains("syscall") ? "syscall" : "function") + ">\")";
+        }
+        if (kind.startsWith("uprobe") || kind.startsWith("uretprobe")) {
+            return "SEC(\"" + kind + "/<binary>:<function>\"), e.g. SEC(\"" + kind + "/libc.so.6:malloc\")";
+        }
+        if (kind.startsWith("usdt")) {
+            return "SEC(\"usdt/<binary>:<provider>:<name>\")";
+        }
+        return null;
     }
 
     /**
@@ -373,6 +464,8 @@ public final class Errors {
         TEST_RUN,
         /** bpf_link_create for XDP. */
         XDP_ATTACH,
+        /** bpf_program__attach: libbpf's automatic attach from the section name (BpfProgram.attach()). */
+        PROG_ATTACH,
         /** libbpf_probe_bpf_map_type. */
         PROBE_MAP,
         /** libbpf_probe_bpf_prog_type. */
@@ -389,6 +482,8 @@ public final class Errors {
         ARENA_MMAP,
         /** epoll_create1/epoll_ctl/epoll_wait and eventfd of a ring buffer consumer (ringbuf.RingBuffer, RingBufferPoller). */
         RINGBUF_POLL,
+        /** perf_event_open, its mmap and ioctl(PERF_EVENT_IOC_ENABLE) for a perf buffer (ringbuf.PerfBuffer). */
+        PERF_BUFFER,
         /** Anything else. */
         OTHER;
 
@@ -427,6 +522,9 @@ public final class Errors {
             }
             if (o.startsWith("bpf_link_create") && o.contains(", xdp")) {
                 return XDP_ATTACH;
+            }
+            if (o.startsWith("bpf_program__attach")) {
+                return PROG_ATTACH;
             }
             if (o.startsWith("libbpf_probe_bpf_map_type")) {
                 return PROBE_MAP;
@@ -741,6 +839,9 @@ public final class Errors {
             + " every process maps it at that address";
 
     private static String hint(Op op, int errno) {
+        if (op == Op.PERF_BUFFER && (errno == ENODEV || errno == ENXIO)) {
+            return "that CPU is offline or does not exist: pass online CPUs to PerfBufferOptions.cpus";
+        }
         switch (errno) {
             case ENOENT:
                 if (op == Op.BY_ID) {
@@ -766,6 +867,9 @@ public final class Errors {
                 if (op == Op.MMAP) {
                     return "the address space or memory for the mapping ran out";
                 }
+                if (op == Op.PERF_BUFFER) {
+                    return "the kernel could not allocate the perf ring: choose fewer pagesPerCpu";
+                }
                 return "lower max_entries or the value size; on kernels before 5.11 raise RLIMIT_MEMLOCK";
             case EINVAL:
                 switch (op) {
@@ -775,10 +879,17 @@ public final class Errors {
                     case XDP_ATTACH:
                         return "the device or mode refused the program: try XdpOptions.mode(XdpMode.SKB) (generic"
                                 + " XDP, which every device has)";
+                    case PROG_ATTACH:
+                        return "the kernel refused to attach the program to its section's target: check that the"
+                                + " section's kind fits the program (libbpf takes the type from it) and that the target"
+                                + " takes BPF programs on this kernel (see the libbpf log on logger io.github.bpf4j.libbpf)";
                     case MMAP:
                         return "the kernel refused this mapping (offset, size or address)";
                     case ARENA_MMAP:
                         return ARENA_MAPPED_HINT;
+                    case PERF_BUFFER:
+                        return "the kernel refused the BPF output event or its ring: it needs Linux 4.4+"
+                                + " (PERF_COUNT_SW_BPF_OUTPUT), and pagesPerCpu a power of 2";
                     default:
                         return "the kernel rejected an argument: check map type, sizes and flags against this kernel"
                                 + " (see the libbpf log on logger io.github.bpf4j.libbpf at FINE)";
@@ -888,6 +999,11 @@ public final class Errors {
                         "run as root, or grant CAP_NET_ADMIN (in this network namespace's user namespace)",
                         "a BPF LSM refuses it"));
                 break;
+            case PROG_ATTACH:
+                hint.append(needs(caps, "attaching a tracing program (tracepoint, raw tracepoint, fentry, uprobe)",
+                        CAP_PERFMON, CAP_BPF, "run as root, or grant CAP_PERFMON and CAP_BPF",
+                        "a BPF LSM, a seccomp filter or kernel.perf_event_paranoid refuses it"));
+                break;
             case TRACE_PIPE:
                 // tracefs is mode 0700 root and trace_pipe 0440 root: file modes, which CAP_BPF, CAP_PERFMON
                 // and CAP_SYS_ADMIN do not override.
@@ -932,6 +1048,21 @@ public final class Errors {
                 hint.append("the map refuses this mapping: a frozen map (like .rodata after load) or one created with"
                         + " BPF_F_RDONLY maps read-only only, and no capability changes that");
                 break;
+            case PERF_BUFFER:
+                if (operation != null && operation.startsWith("mmap")) {
+                    // perf_mmap: pages beyond kernel.perf_event_mlock_kb per user fail with EPERM unless CAP_IPC_LOCK.
+                    hint.append("the perf ring is larger than this user may lock (kernel.perf_event_mlock_kb="
+                            + readFirstLine("/proc/sys/kernel/perf_event_mlock_kb") + ", counted over all of the"
+                            + " user's perf rings): choose fewer pagesPerCpu, raise the sysctl, or grant CAP_IPC_LOCK");
+                    break;
+                }
+                hint.append(needs(caps, "a system-wide perf event (pid -1, one per CPU)", CAP_PERFMON, -1,
+                        "run as root, grant CAP_PERFMON (Linux 5.8+; CAP_SYS_ADMIN before), or lower"
+                                + " kernel.perf_event_paranoid to 0 or less",
+                        "a security module (e.g. SELinux perf_event class) or a seccomp filter refuses it"));
+                // Above 0, the sysctl refuses CPU-wide events to a process without CAP_PERFMON.
+                hint.append("; kernel.perf_event_paranoid=").append(readFirstLine("/proc/sys/kernel/perf_event_paranoid"));
+                break;
             case TEST_RUN:
                 hint.append("a test run needs no capability beyond the program's fd, so this program type's test run"
                         + " refused the request itself (or a BPF LSM did)");
@@ -947,7 +1078,7 @@ public final class Errors {
         if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF) && op != Op.TRACE_PIPE && op != Op.PIN_OPEN
                 && op != Op.PIN && op != Op.MAP_ELEM && op != Op.MAP_UPDATE && op != Op.BY_ID && op != Op.XDP_ATTACH && op != Op.MMAP
                 && op != Op.TEST_RUN && op != Op.TRACEFS_MOUNT && op != Op.UNPIN && op != Op.FD_DUP && op != Op.INFO
-                && op != Op.ARENA_COPY) {
+                && op != Op.ARENA_COPY && op != Op.PERF_BUFFER) {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();

@@ -177,6 +177,21 @@ public final class Native {
      */
     public static native int progInfo(int fd, int[] out, byte[] name);
 
+    // link.c
+    private static native long linkAttach0(long program);
+
+    /** bpf_program__attach: the struct bpf_link's address, or -errno (-EOPNOTSUPP: no automatic attach). */
+    public static long linkAttach(long program) {
+        long link = linkAttach0(program);
+        if (link < 0 && ResourcePressure.relieved("bpf_program__attach", (int) -link)) {
+            link = linkAttach0(program);
+        }
+        return link;
+    }
+    public static native int linkFd(long link);
+    /** bpf_link__destroy: detaches and frees the link. */
+    public static native void linkDestroy(long link);
+
     /** A BPF link fd, or -errno. */
     public static int progAttachXdp(int progFd, int ifindex, int flags) {
         int fd = progAttachXdp0(progFd, ifindex, flags);
@@ -270,6 +285,8 @@ public final class Native {
     }
     /** epoll_ctl(ADD, EPOLLIN) with {@code slot} as the event's data: 0 or -errno. */
     public static native int epollAdd(int epfd, int fd, int slot);
+    /** epoll_ctl(DEL): 0 (also when the fd was not or no longer in the set), or -errno. */
+    public static native int epollDel(int epfd, int fd);
     /** epoll_wait: ready count (their slots in {@code slots}), or -errno (EINTR included). */
     public static native int epollWait(int epfd, int[] slots, int timeoutMillis);
     private static native int eventFd0();
@@ -286,4 +303,22 @@ public final class Native {
     public static native int eventFdSignal(int fd);
     /** Reads (resets) the counter: 1 if it was set, 0 if not, or -errno. */
     public static native int eventFdDrain(int fd);
+
+    // perfbuf.c (perf buffers: the per-CPU BPF output events; their pages are read in Java)
+    private static native int perfEventOpen0(int cpu, int wakeupEvents, int wakeupBytes);
+
+    /**
+     * perf_event_open of a PERF_COUNT_SW_BPF_OUTPUT event on {@code cpu} (PERF_SAMPLE_RAW, any task,
+     * FD_CLOEXEC), waking after {@code wakeupBytes} bytes if positive, else every {@code wakeupEvents}
+     * samples: fd, or -errno.
+     */
+    public static int perfEventOpen(int cpu, int wakeupEvents, int wakeupBytes) {
+        int fd = perfEventOpen0(cpu, wakeupEvents, wakeupBytes);
+        if (fd < 0 && ResourcePressure.relieved("perf_event_open", -fd)) {
+            fd = perfEventOpen0(cpu, wakeupEvents, wakeupBytes);
+        }
+        return fd;
+    }
+    /** ioctl(PERF_EVENT_IOC_ENABLE): 0 or -errno. */
+    public static native int perfEventEnable(int fd);
 }

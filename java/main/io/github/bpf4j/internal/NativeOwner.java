@@ -54,6 +54,24 @@ public final class NativeOwner {
         });
     }
 
+    /**
+     * Owns what {@code free} releases (several fds of one handle type, e.g. a
+     * perf buffer's per-CPU events); {@code free} must not refer to {@code referent}.
+     */
+    public static NativeOwner of(Object referent, String description, Runnable free) {
+        return new NativeOwner(referent, description, free);
+    }
+
+    /** Owns a libbpf struct bpf_link (its fd and whatever else the attach made). */
+    public static NativeOwner ofLink(Object referent, String description, final long link) {
+        return new NativeOwner(referent, description, new Runnable() {
+            @Override
+            public void run() {
+                Native.linkDestroy(link);
+            }
+        });
+    }
+
     public Handle handle() {
         return handle;
     }

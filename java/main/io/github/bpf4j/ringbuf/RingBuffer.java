@@ -6,12 +6,11 @@ import io.github.bpf4j.MapType;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
-import io.github.bpf4j.internal.RingAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The consumer of a {@code BPF_MAP_TYPE_RINGBUF} map ({@link BpfMap#ringBuffer()}),
@@ -36,7 +35,7 @@ public final class RingBuffer implements AutoCloseable {
     static final int HEADER = 8;
 
     static {
-        RingAccess.install(new Factory());
+        StreamAccess.install(new Factory());
     }
 
     private final String name;
@@ -56,9 +55,11 @@ public final class RingBuffer implements AutoCloseable {
     private final ByteBuffer pages;
     /** The one view handed to handlers, moved from record to record. */
     private final ByteBuffer view;
-    private final AtomicReference<Thread> consumer = new AtomicReference<Thread>();
+    private final ConsumerClaim claim;
     private final Object waiterLock = new Object();
     private Waiter waiter;
+    /** epoll_wait's answer for {@link #poll}, reused: only the consumer thread touches it. */
+    private final int[] pollSlots = new int[2];
     private byte[] copied;
     private final RecordHandler copier = new RecordHandler() {
         @Override
@@ -77,6 +78,7 @@ public final class RingBuffer implements AutoCloseable {
         this.name = name;
         this.mapHandle = mapHandle;
         this.handle = new Handle("RingBuffer '" + name + "'");
+        this.claim = new ConsumerClaim("RingBuffer '" + name + "'", "ring", handle, mapHandle);
         this.fd = fd;
         this.size = size;
         this.mask = size - 1L;
@@ -168,11 +170,10 @@ public final class RingBuffer implements AutoCloseable {
                 return n;
             }
             Waiter w = waiter();
-            int[] slots = new int[2];
             long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
-            for (;;) {
+            for (int idle = 0;; idle++) {
                 long left = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
-                int ready = w.await(left, TimeUnit.NANOSECONDS, slots, handle, mapHandle);
+                int ready = w.await(left, TimeUnit.NANOSECONDS, pollSlots, handle, mapHandle);
                 if (handle.isClosed() || mapHandle.isClosed() || Thread.currentThread().isInterrupted()) {
                     return 0;
                 }
@@ -180,7 +181,8 @@ public final class RingBuffer implements AutoCloseable {
                 if (n > 0 || ready == 0 || left == 0) {
                     return n;
                 }
-                // Ready, but the records were still busy (or discarded): wait for the rest of the timeout.
+                // Ready, but the next record is still busy (or was discarded): wait for the rest of the timeout.
+                Waiter.backOff(idle);
             }
         } finally {
             exit();
@@ -276,39 +278,20 @@ public final class RingBuffer implements AutoCloseable {
 
     /** Claims the ring for this thread and holds both handles. */
     void enter(String method) {
-        enterShared(method);
-        Thread me = Thread.currentThread();
-        if (!consumer.compareAndSet(null, me)) {
-            Thread other = consumer.get();
-            mapHandle.release();
-            handle.release();
-            throw new IllegalStateException("RingBuffer '" + name + "'." + method + "(): "
-                    + (other == me ? "called from inside this ring's own handler"
-                    : "thread '" + (other == null ? "?" : other.getName()) + "' is consuming it")
-                    + "; a ring has one consumer thread at a time");
-        }
+        claim.enter(method);
     }
 
     /** Holds both handles without claiming the consumer role (for a poller's add). */
     void enterShared(String method) {
-        handle.acquire();
-        try {
-            mapHandle.acquire();
-        } catch (RuntimeException e) {
-            handle.release();
-            throw e;
-        }
+        claim.enterShared();
     }
 
     void exitShared() {
-        mapHandle.release();
-        handle.release();
+        claim.exitShared();
     }
 
     void exit() {
-        consumer.set(null);
-        mapHandle.release();
-        handle.release();
+        claim.exit();
     }
 
     /** The drain loop; the caller holds {@link #enter}. */
@@ -386,7 +369,7 @@ public final class RingBuffer implements AutoCloseable {
         }
     }
 
-    private static final class Factory implements RingAccess.Factory {
+    private static final class Factory implements StreamAccess.RingFactory {
         @Override
         public Object open(String name, Handle mapHandle, int fd, int size, Mapping consumer, Mapping data) {
             return new RingBuffer(name, mapHandle, fd, size, consumer, data);

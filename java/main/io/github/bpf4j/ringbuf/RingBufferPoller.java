@@ -26,8 +26,10 @@ public final class RingBufferPoller implements AutoCloseable {
     private final Handle handle = new Handle("RingBufferPoller");
     private final Waiter waiter;
     private final AtomicReference<Thread> poller = new AtomicReference<Thread>();
-    /** Replaced on add, read by the polling thread. */
+    /** Replaced on add and remove, read by the polling thread. */
     private volatile Entry[] entries = new Entry[0];
+    /** An entry's epoll data: never reused, so a stale ready event after a remove finds no entry. */
+    private int nextToken;
     private int[] slots = new int[2];
 
     public RingBufferPoller() {
@@ -52,14 +54,15 @@ public final class RingBufferPoller implements AutoCloseable {
                         throw new IllegalArgumentException("add: " + ring + " is in this poller already");
                     }
                 }
+                int token = nextToken++;
                 ring.enterShared("add");
                 try {
-                    waiter.add(ring.fd(), entries.length, ring.toString());
+                    waiter.add(ring.fd(), token, ring.toString());
                 } finally {
                     ring.exitShared();
                 }
                 Entry[] next = Arrays.copyOf(entries, entries.length + 1);
-                next[entries.length] = new Entry(ring, handler);
+                next[entries.length] = new Entry(ring, handler, token);
                 entries = next;
             }
             return this;
@@ -68,7 +71,58 @@ public final class RingBufferPoller implements AutoCloseable {
         }
     }
 
-    /** How many rings were added. */
+    /**
+     * Takes {@code ring} out of this poller. From another thread this
+     * waits for a drain of the ring in progress (its handler included) to
+     * finish: once it returns, the ring's handler is neither running nor
+     * called again by this poller. A handler may remove its own ring (the
+     * records of the drain it is in still reach it). The ring stays open,
+     * to be consumed directly or added elsewhere.
+     *
+     * @return whether the ring was in this poller
+     */
+    public boolean remove(RingBuffer ring) {
+        Objects.requireNonNull(ring, "remove: ring");
+        handle.acquire();
+        try {
+            Entry removed = null;
+            synchronized (this) {
+                for (int i = 0; i < entries.length && removed == null; i++) {
+                    if (entries[i].ring == ring) {
+                        removed = entries[i];
+                        Entry[] next = new Entry[entries.length - 1];
+                        System.arraycopy(entries, 0, next, 0, i);
+                        System.arraycopy(entries, i + 1, next, i, next.length - i);
+                        entries = next;
+                    }
+                }
+                if (removed == null) {
+                    return false;
+                }
+                leaveEpollSet(ring);
+            }
+            // Outside the poller's lock: a handler that calls add or remove must not wait for us.
+            removed.retire();
+            return true;
+        } finally {
+            handle.release();
+        }
+    }
+
+    private void leaveEpollSet(RingBuffer ring) {
+        try {
+            ring.enterShared("remove");
+        } catch (IllegalStateException closed) {
+            return; // its fd left the epoll set when it closed
+        }
+        try {
+            waiter.remove(ring.fd(), ring.toString());
+        } finally {
+            ring.exitShared();
+        }
+    }
+
+    /** How many rings are in this poller. */
     public int size() {
         handle.ensureOpen();
         return entries.length;
@@ -90,22 +144,42 @@ public final class RingBufferPoller implements AutoCloseable {
             if (n > 0) {
                 return n;
             }
-            Entry[] all = entries;
-            if (slots.length < all.length + 1) {
-                slots = new int[all.length + 1];
+            long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
+            for (int idle = 0;; idle++) {
+                Entry[] all = entries;
+                if (slots.length < all.length + 1) {
+                    slots = new int[all.length + 1];
+                }
+                long left = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
+                int ready = waiter.await(left, TimeUnit.NANOSECONDS, slots, handle);
+                if (handle.isClosed() || Thread.currentThread().isInterrupted()) {
+                    return 0;
+                }
+                Entry[] now = entries; // rings added or removed during the wait: found by token
+                for (int i = 0; i < ready; i++) {
+                    Entry e = find(now, slots[i]);
+                    if (e != null) {
+                        n += e.drain();
+                    }
+                }
+                if (n > 0 || ready == 0 || left == 0) {
+                    return n;
+                }
+                // Ready, but the next records are still busy (or were discarded): wait for the rest of the timeout.
+                Waiter.backOff(idle);
             }
-            int ready = waiter.await(timeout, unit, slots, handle);
-            if (handle.isClosed()) {
-                return 0;
-            }
-            Entry[] now = entries; // a ring added during the wait has a slot past the old array
-            for (int i = 0; i < ready; i++) {
-                n += now[slots[i]].drain();
-            }
-            return n;
         } finally {
             exit();
         }
+    }
+
+    private static Entry find(Entry[] all, int token) {
+        for (Entry e : all) {
+            if (e.token == token) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** Drains every ring without waiting; returns the records handled. */
@@ -163,19 +237,32 @@ public final class RingBufferPoller implements AutoCloseable {
     private static final class Entry {
         final RingBuffer ring;
         final RecordHandler handler;
+        final int token;
 
-        Entry(RingBuffer ring, RecordHandler handler) {
+        Entry(RingBuffer ring, RecordHandler handler, int token) {
             this.ring = ring;
             this.handler = handler;
+            this.token = token;
         }
 
-        int drain() {
+        /** Set by {@link #retire} under this entry's lock, read under it. */
+        private boolean retired;
+
+        /** The lock makes {@link RingBufferPoller#remove} wait for a drain in progress. */
+        synchronized int drain() {
+            if (retired) {
+                return 0;
+            }
             ring.enter("poll");
             try {
                 return ring.drain(handler, Integer.MAX_VALUE);
             } finally {
                 ring.exit();
             }
+        }
+
+        synchronized void retire() {
+            retired = true;
         }
     }
 }

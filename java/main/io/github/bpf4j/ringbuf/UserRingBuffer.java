@@ -6,7 +6,7 @@ import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeOwner;
-import io.github.bpf4j.internal.UserRingAccess;
+import io.github.bpf4j.internal.StreamAccess;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +59,7 @@ public final class UserRingBuffer implements AutoCloseable {
             AtomicIntegerFieldUpdater.newUpdater(UserRingBuffer.class, "state");
 
     static {
-        UserRingAccess.register(new UserRingAccess.Opener() {
+        StreamAccess.install(new StreamAccess.UserRingFactory() {
             @Override
             public Object open(Handle mapHandle, NativeOwner mapOwner, int fd, String name, int dataBytes) {
                 return UserRingBuffer.open(mapHandle, mapOwner, fd, name, dataBytes);

@@ -6,6 +6,7 @@ import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeOwner;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An epoll set over ring buffer fds plus an eventfd (slot -1) that
@@ -56,6 +57,34 @@ final class Waiter {
             }
         } finally {
             epoll.handle().release();
+        }
+    }
+
+    void remove(int fd, String what) {
+        epoll.handle().acquire();
+        try {
+            int err = Native.epollDel(epfd, fd);
+            if (err < 0) {
+                throw Errors.of(Errors.Op.RINGBUF_POLL, "epoll_ctl(" + subject + ", delete " + what + ")", -err, null);
+            }
+        } finally {
+            epoll.handle().release();
+        }
+    }
+
+    /**
+     * A pause after a wake-up that found nothing to read: epoll reports a
+     * ring readable while its next record is reserved but not yet submitted
+     * (the kernel counts reserved bytes as data), so waiting again would
+     * return at once. A few yields cover the usual microseconds between
+     * reserve and submit; a longer gap (a preempted producer) gets sleeps
+     * growing to 1 ms instead of a spinning core.
+     */
+    static void backOff(int attempt) {
+        if (attempt < 4) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(attempt - 4, 7)));
         }
     }
 

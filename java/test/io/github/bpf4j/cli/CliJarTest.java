@@ -44,14 +44,14 @@ class CliJarTest {
             assertNotNull(jar.getEntry("io/github/bpf4j/internal/shaded/nativelib/DefaultJniExtractor.class"),
                     "the jar is the shaded one, which runs alone");
         }
-        Result help = java("--help");
+        CliTest.Result help = java("--help");
         assertEquals(0, help.status, help.toString());
         assertEquals(Main.USAGE, help.out);
         assertEquals("", help.err);
-        Result version = java("-V");
+        CliTest.Result version = java("-V");
         assertEquals(0, version.status, version.toString());
         assertTrue(version.out.startsWith("bpf4j v"), version.out);
-        Result wrong = java("frob");
+        CliTest.Result wrong = java("frob");
         assertEquals(2, wrong.status, wrong.toString());
         assertTrue(wrong.err.startsWith("bpf4j: unknown object 'frob'"), wrong.err);
     }
@@ -63,40 +63,23 @@ class CliJarTest {
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(4).name("cli_jar"))) {
             map.update(new byte[] {1, 0, 0, 0}, new byte[] {(byte) 0xd2, 4, 0, 0});
             String id = String.valueOf(map.info().id());
-            Result show = java("map", "show", "id", id);
+            CliTest.Result show = java("map", "show", "id", id);
             assertEquals(0, show.status, show.toString());
             assertEquals(id + ": array  name cli_jar  flags 0x0\n\tkey 4B  value 4B  max_entries 4\n", show.out);
-            Result lookup = java("map", "lookup", "id", id, "key", "1", "0", "0", "0");
+            CliTest.Result lookup = java("map", "lookup", "id", id, "key", "1", "0", "0", "0");
             assertEquals("key: 01 00 00 00  value: d2 04 00 00\n", lookup.out, lookup.toString());
-            Result json = java("-j", "map", "lookup", "id", id, "key", "hex", "01", "00", "00", "00");
+            CliTest.Result json = java("-j", "map", "lookup", "id", id, "key", "hex", "01", "00", "00", "00");
             assertEquals("{\"key\":[\"0x01\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0xd2\",\"0x04\",\"0x00\","
                     + "\"0x00\"]}\n", json.out, json.toString());
-            Result missing = java("map", "lookup", "id", id, "key", "9", "0", "0", "0");
+            CliTest.Result missing = java("map", "lookup", "id", id, "key", "9", "0", "0", "0");
             assertEquals(1, missing.status, missing.toString());
-            Result usage = java("map", "show", "0");
+            CliTest.Result usage = java("map", "show", "0");
             assertEquals(2, usage.status, usage.toString());
         }
         assertTrue(jar.isFile());
     }
 
-    private static final class Result {
-        final int status;
-        final String out;
-        final String err;
-
-        Result(int status, String out, String err) {
-            this.status = status;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override
-        public String toString() {
-            return "status " + status + ", stdout [" + out + "], stderr [" + err + "]";
-        }
-    }
-
-    private static Result java(String... args) throws Exception {
+    private static CliTest.Result java(String... args) throws Exception {
         List<String> command = new ArrayList<String>();
         command.add(System.getProperty("java.home") + "/bin/java");
         command.add("-XX:+IgnoreUnrecognizedVMOptions");
@@ -109,7 +92,7 @@ class CliJarTest {
             Process p = new ProcessBuilder(command).redirectError(err).start();
             p.getOutputStream().close();
             byte[] out = ChildJvm.drainBytes(p, 120, TimeUnit.SECONDS, String.join(" ", command));
-            return new Result(p.exitValue(), CliTest.text(out), CliTest.text(Files.readAllBytes(err.toPath())));
+            return new CliTest.Result(p.exitValue(), CliTest.text(out), CliTest.text(Files.readAllBytes(err.toPath())));
         } finally {
             assertTrue(err.delete() || !err.exists());
         }

@@ -91,6 +91,7 @@ class UseAfterCloseTest {
         harmless(ArenaList.class, "region", "headOffset");
         harmless(RingBuffer.class, "close", "isClosed", "toString");
         harmless(RingBufferPoller.class, "close", "wakeup"); // wakeup after close: documented as harmless
+        harmless(io.github.bpf4j.ringbuf.PerfBuffer.class, "close", "isClosed", "toString", "wakeup");
         // A spec is a value: it names its inner map, and BpfMap.create refuses a closed one (checked as a static call).
         harmless(io.github.bpf4j.ringbuf.UserRingBuffer.class, "close");
         harmless(MapSpec.class, "type", "keySize", "valueSize", "maxEntries", "flags", "name", "mapExtra", "numaNode",
@@ -195,7 +196,7 @@ class UseAfterCloseTest {
             }, obj).name(dev), new Scenario("XDP link whose object was closed first", objectFirst, () -> {
                 second.close();
                 objectFirst.close();
-            }, second).name(dev));
+            }, second).name(dev), attached());
         });
         FIXTURES.put(TracePipe.class, () -> {
             TracePipe pipe = openTracePipe();
@@ -284,6 +285,26 @@ class UseAfterCloseTest {
                         mapFirst.close();
                         ofClosedMap.close();
                     }, mapFirst).name("t_uac_rbm"));
+        });
+        FIXTURES.put(io.github.bpf4j.ringbuf.PerfBuffer.class, () -> {
+            int cpus = BpfMap.possibleCpus();
+            BpfMap own = BpfMap.create(MapSpec.of(MapType.PERF_EVENT_ARRAY).keySize(4).valueSize(4).maxEntries(cpus)
+                    .name("t_uac_pb"));
+            LEFTOVERS.add(own);
+            io.github.bpf4j.ringbuf.PerfBuffer pb = own.perfBuffer();
+            BpfMap polledMap = BpfMap.create(MapSpec.of(MapType.PERF_EVENT_ARRAY).keySize(4).valueSize(4)
+                    .maxEntries(cpus).name("t_uac_pbp"));
+            LEFTOVERS.add(polledMap);
+            io.github.bpf4j.ringbuf.PerfBuffer polled = polledMap.perfBuffer(
+                    new io.github.bpf4j.ringbuf.PerfBufferOptions().pagesPerCpu(1));
+            polled.poll(1, TimeUnit.MILLISECONDS, r -> { });
+            BpfObject obj = BpfObject.openResource("bpf/perf_output.bpf.o").load();
+            io.github.bpf4j.ringbuf.PerfBuffer ofObject = obj.map("events").perfBuffer();
+            return Arrays.asList(new Scenario("perf buffer of a map on its own, closed itself", pb, pb::close)
+                            .name("t_uac_pb"),
+                    new Scenario("perf buffer that polled, closed itself", polled, polled::close).name("t_uac_pbp"),
+                    new Scenario("perf buffer of an object, object closed", ofObject, obj::close, obj,
+                            obj.map("events")).name("events"));
         });
         FIXTURES.put(RingBufferPoller.class, () -> {
             BpfMap own = BpfMap.create(MapSpec.of(MapType.RINGBUF).maxEntries(4096).name("t_uac_rbq"));
@@ -645,6 +666,9 @@ class UseAfterCloseTest {
         if (t == RingBuffer.class) {
             return liveRing();
         }
+        if (t == io.github.bpf4j.ringbuf.PerfBufferOptions.class) {
+            return new io.github.bpf4j.ringbuf.PerfBufferOptions();
+        }
         if (t == BpfMap.BatchCursor.class) {
             return liveMap().batchCursor(); // a closed map must refuse before it looks at the cursor
         }
@@ -819,5 +843,15 @@ class UseAfterCloseTest {
         static int run(String... command) throws Exception {
             return Procs.run(command);
         }
+    }
+
+    /** A link libbpf made with BpfProgram.attach() (a tracepoint), owning a struct bpf_link rather than an fd. */
+    private static Scenario attached() {
+        BpfObject obj = BpfObject.openResource("bpf/trust_trace.bpf.o").load();
+        BpfLink link = obj.program("on_getppid").attach();
+        return new Scenario("tracepoint link from attach(), closed before its object", link, () -> {
+            link.close();
+            obj.close();
+        }, obj);
     }
 }
