@@ -183,6 +183,10 @@ MODE_NAMES = {
              " `ring_buffer__consume` drains it, timed alone: the consumers' own speed",
     "poll": "poll: `RingBuffer.poll` vs `ring_buffer__poll`, 10 ms timeout, submit flags 0",
     "consume": "consume: `RingBuffer.consume` vs `ring_buffer__consume`, busy loop, `BPF_RB_NO_WAKEUP`",
+    "perf-drain": "perf-drain: the same drain through a perf event array, `PerfBuffer.consume` vs"
+                  " `perf_buffer__consume`",
+    "perf-poll": "perf-poll: `PerfBuffer.poll` vs `perf_buffer__poll`, 10 ms timeout, a wake-up per sample"
+                 " (both libraries' default)",
 }
 
 
@@ -227,7 +231,7 @@ def ringbuf_section(ringbuf_txt, meta_txt):
            "per record (median), which tells the consumers apart when both keep up with the producer.",
            "Java B/event: bytes the consumer thread allocated per record (`ThreadMXBean`, what JMH's",
            "`-prof gc` reads). Drops: records the producer could not reserve, median per round.", ""]
-    for mode in ("drain", "poll", "consume"):
+    for mode in ("drain", "poll", "consume", "perf-drain", "perf-poll"):
         sizes = sorted({size for (m, size, _side) in runs if m == mode})
         if not sizes:
             continue
@@ -261,6 +265,26 @@ def ringbuf_section(ringbuf_txt, meta_txt):
                 out += ["", "Fastest single drain of a fill (least disturbed by other work on the machine): "
                         + "; ".join(fastest) + "."]
         out.append("")
+    pairs = [(size, ring, perf) for ring, perf in (("drain", "perf-drain"), ("poll", "perf-poll"))
+             for size in sorted({sz for (m, sz, _s) in runs if m == perf})]
+    if pairs:
+        out += ["**Perf buffer vs ring buffer, same run** (median events/s; above 1.00× = the perf buffer is faster)", "",
+                "| record size | modes | libbpf perf ÷ ring | bpf4j perf ÷ ring | `PerfBuffer` ÷ `perf_buffer` |"
+                " `PerfBuffer` B/event |",
+                "|---|---|---:|---:|---:|---:|"]
+
+        def med(mode, size, side):
+            return stat(runs.get((mode, size, side), []), "events_s", statistics.median)
+
+        def div(a, b):
+            return f"{a / b:.2f}×" if a and b else "–"
+        for size, ring, perf in pairs:
+            alloc = stat(runs.get((perf, size, "java"), []), "bytes_per_event", statistics.median)
+            out.append("| {} | {} vs {} | {} | {} | {} | {} |".format(
+                SIZE_NAMES.get(size, f"{size} B"), perf, ring,
+                div(med(perf, size, "c"), med(ring, size, "c")), div(med(perf, size, "java"), med(ring, size, "java")),
+                div(med(perf, size, "java"), med(perf, size, "c")), "–" if alloc is None else f"{alloc:.3f}"))
+        out.append("")
     out += ["### How the ring buffer benchmark runs", "",
             "- Producer: the size's XDP program (`produce_8`, `produce_64`, `produce_1k`) run by `BPF_PROG_TEST_RUN`",
             "  from a thread pinned to CPU 0, 64 runs per syscall, 256 records per run (`bpf_loop` of",
@@ -283,7 +307,13 @@ def ringbuf_section(ringbuf_txt, meta_txt):
             "  wake-up, and each one costs the producer).",
             "- libbpf publishes the consumer position after every record (a store to a line the producer reads",
             "  on every reserve) and calls the callback through a pointer; bpf4j publishes once per drain pass",
-            "  (and every quarter ring), and its handler call is inlined by the JIT.", "",
+            "  (and every quarter ring), and its handler call is inlined by the JIT.",
+            "- `perf-*`: the same producer loop calling `bpf_perf_event_output(ctx, &bench_perf, BPF_F_CURRENT_CPU, …)`",
+            "  (`perf_8`, `perf_64`, `perf_1k`; the bytes come from a per-CPU scratch value), so every sample lands",
+            "  in CPU 0's perf ring, 16 MiB per CPU like the ring buffer, and the consumers are libbpf's",
+            "  `perf_buffer__new` defaults and `BpfMap.perfBuffer` with the same page count: both ask the kernel",
+            "  for a wake-up per sample, which is what makes `perf-poll` slow (it runs 1/64 of the records).",
+            "  A perf sample costs 8 bytes of header plus 4 of size and pads to 8; a ring record 8 and pads to 8.", "",
             "### Reading the ring buffer numbers", "",
             "`drain` is the consumers' own speed, with nothing else running: a read of each header, a check,",
             "the handler, and the consumer-position publishes. The fastest single drain is the figure least",

@@ -11,7 +11,7 @@
 #                                       section of BENCHMARKS.md, keeps the rest
 #
 # RINGBUF_ROUNDS (rounds per side, 5), RINGBUF_SIZES (8,64,1024) and
-# RINGBUF_MODES (drain,poll,consume) set the ring buffer part.
+# RINGBUF_MODES (drain,poll,consume,perf-drain,perf-poll) set the ring buffer part.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -48,7 +48,7 @@ CP="$OUT/benchmarks.jar:$(cat target/bench-classpath.txt)"
 # interleaved rounds (RingBufferThroughput runs the C binary between its own
 # rounds), then that section of BENCHMARKS.md, spliced in place.
 ringbuf() {
-  local rounds=${RINGBUF_ROUNDS:-5} sizes=${RINGBUF_SIZES:-8,64,1024} modes=${RINGBUF_MODES:-drain,poll,consume}
+  local rounds=${RINGBUF_ROUNDS:-5} sizes=${RINGBUF_SIZES:-8,64,1024} modes=${RINGBUF_MODES:-drain,poll,consume,perf-drain,perf-poll}
   local t0 load0
   t0=$(date +%s) load0=$(cut -d' ' -f1-3 /proc/loadavg)
   log "ring buffer consumption: $rounds interleaved rounds per side, sizes $sizes, modes $modes"

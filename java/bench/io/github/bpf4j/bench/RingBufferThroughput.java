@@ -5,6 +5,8 @@ import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.TestRun;
+import io.github.bpf4j.ringbuf.PerfBuffer;
+import io.github.bpf4j.ringbuf.PerfBufferOptions;
 import io.github.bpf4j.ringbuf.RecordHandler;
 import io.github.bpf4j.ringbuf.RingBuffer;
 import java.io.BufferedReader;
@@ -41,13 +43,17 @@ import java.util.concurrent.TimeUnit;
  * {@code ring_buffer__consume}, in a busy loop. {@code drain} takes the
  * producer out of the measurement: the producer thread fills three quarters
  * of the ring and stops, then one {@code consume} drains it, timed alone;
- * repeated until the round's records were read. Per round and side one line:
+ * repeated until the round's records were read. {@code perf-poll} and
+ * {@code perf-drain} are poll and drain through a perf event array instead:
+ * {@link PerfBuffer} against libbpf's {@code perf_buffer__poll} /
+ * {@code perf_buffer__consume}, 16 MiB per CPU, both with the default wake-up
+ * per sample. Per round and side one line:
  *
  * <pre>ringbuf java|c mode size round events_s X cpu_ns_per_event Y wall_ns_per_event Z records N drops D [bytes_per_event B]</pre>
  *
  * <p>Arguments: the directory holding ringbuf_bench.bpf.o, the
  * bpf4j-bench-ringbuf binary, rounds per side, sizes (e.g. 8,64,1024), modes
- * (poll,consume,drain). -Dbpf4j.bench.ringbuf.records=N overrides the records per
+ * (drain,poll,consume,perf-drain,perf-poll). -Dbpf4j.bench.ringbuf.records=N overrides the records per
  * round (default: 4 Mi for 8 B, 2 Mi for 64 B, 1 Mi for 1 KiB).
  */
 public final class RingBufferThroughput {
@@ -74,13 +80,15 @@ public final class RingBufferThroughput {
         }
         pin(CONSUMER_CPU);
         try (BpfObject obj = BpfObject.open(objPath).load()) {
-            RingBuffer ring = obj.map("bench_ring").ringBuffer();
+            Source ring = of(obj.map("bench_ring").ringBuffer());
+            // 16 MiB per CPU (4 KiB pages), as the ring buffer; otherwise the defaults (a wake-up per sample).
+            Source perf = of(obj.map("bench_perf").perfBuffer(new PerfBufferOptions().pagesPerCpu(RING_BYTES / 4096)));
             BpfMap drops = obj.map("bench_drops");
             Consumer consumer = new Consumer();
             for (String size : sizes) {
                 for (String mode : modes) {
                     for (int w = 0; w < WARMUP_ROUNDS; w++) {
-                        round(obj, ring, drops, consumer, Integer.parseInt(size), mode, 0);
+                        round(obj, perf(mode) ? perf : ring, drops, consumer, Integer.parseInt(size), mode, 0);
                     }
                 }
             }
@@ -90,15 +98,77 @@ public final class RingBufferThroughput {
                         // Alternate who goes first, so neither side always follows the other's cache state.
                         if (r % 2 == 1) {
                             c(cBinary, objPath, size, mode, r);
-                            round(obj, ring, drops, consumer, Integer.parseInt(size), mode, r);
+                            round(obj, perf(mode) ? perf : ring, drops, consumer, Integer.parseInt(size), mode, r);
                         } else {
-                            round(obj, ring, drops, consumer, Integer.parseInt(size), mode, r);
+                            round(obj, perf(mode) ? perf : ring, drops, consumer, Integer.parseInt(size), mode, r);
                             c(cBinary, objPath, size, mode, r);
                         }
                     }
                 }
             }
         }
+    }
+
+    /** The consumer under test: the ring buffer, or (perf-* modes) the perf buffer. */
+    abstract static class Source {
+        abstract int consume(RecordHandler h);
+
+        abstract int poll(long timeout, TimeUnit unit, RecordHandler h);
+
+        long lost() {
+            return 0;
+        }
+    }
+
+    static Source of(final RingBuffer ring) {
+        return new Source() {
+            @Override
+            int consume(RecordHandler h) {
+                return ring.consume(h);
+            }
+
+            @Override
+            int poll(long timeout, TimeUnit unit, RecordHandler h) {
+                return ring.poll(timeout, unit, h);
+            }
+        };
+    }
+
+    static Source of(final PerfBuffer perf) {
+        return new Source() {
+            @Override
+            int consume(RecordHandler h) {
+                return perf.consume(h);
+            }
+
+            @Override
+            int poll(long timeout, TimeUnit unit, RecordHandler h) {
+                return perf.poll(timeout, unit, h);
+            }
+
+            @Override
+            long lost() {
+                return perf.lostSamples();
+            }
+        };
+    }
+
+    static boolean perf(String mode) {
+        return mode.startsWith("perf-");
+    }
+
+    /** Records per round for a mode: perf-poll wakes its poller per sample, ~50× slower: 1/64 of them. */
+    static long records(int size, String mode) {
+        long n = records(size);
+        if ("perf-poll".equals(mode) && System.getProperty("bpf4j.bench.ringbuf.records") == null) {
+            long perCall = (long) BATCH * REPEAT;
+            n = Math.max(perCall, n / 64 / perCall * perCall);
+        }
+        return n;
+    }
+
+    static String program(int size, String mode) {
+        return (perf(mode) ? "perf_" : "produce_") + (size == 1024 ? "1k" : Integer.toString(size));
     }
 
     static long records(int size) {
@@ -183,10 +253,12 @@ public final class RingBufferThroughput {
         volatile boolean stop;
         volatile Throwable failure;
 
-        Filler(BpfProgram program, int size) {
+        Filler(BpfProgram program, int size, boolean perf) {
             super("ringbuf-filler");
             this.program = program;
-            this.fill = (RING_BYTES / 4 * 3) / ((size + 8 + 7) & ~7);
+            // Bytes per record: ring header 8 + data to 8; perf header 8 + size 4 + data, 4 + data to 8.
+            int stride = perf ? 8 + ((4 + size + 7) & ~7) : (size + 8 + 7) & ~7;
+            this.fill = (RING_BYTES / 4 * 3) / stride;
             setDaemon(true);
         }
 
@@ -215,15 +287,16 @@ public final class RingBufferThroughput {
         }
     }
 
-    static void drain(BpfObject obj, RingBuffer ring, BpfMap drops, Consumer c, int size, int round)
+    static void drain(BpfObject obj, Source ring, BpfMap drops, Consumer c, int size, String mode, int round)
             throws Exception {
-        BpfProgram program = obj.program(size == 1024 ? "produce_1k" : "produce_" + size);
+        BpfProgram program = obj.program(program(size, mode));
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().getId();
         long dropsBefore = RingBuffer.drops(drops);
         long records = records(size);
-        Filler f = new Filler(program, size);
+        Filler f = new Filler(program, size, perf(mode));
+        long lostBefore = ring.lost();
         f.start();
         long first = c.consumed;
         long spent = 0;
@@ -237,19 +310,20 @@ public final class RingBufferThroughput {
                     throw new IllegalStateException("filler failed", f.failure);
                 }
             }
+            long seen = c.consumed;
             long t0 = System.nanoTime();
-            int n = ring.consume(c);
+            ring.consume(c);
             long t = System.nanoTime() - t0;
             spent += t;
             best = Math.min(best, t);
-            if (n != f.fill) {
-                throw new IllegalStateException("drain: " + n + " records of a fill of " + f.fill);
+            if (c.consumed - seen != f.fill) {
+                throw new IllegalStateException("drain: " + (c.consumed - seen) + " records of a fill of " + f.fill);
             }
         }
         long alloc = threads.getThreadAllocatedBytes(me);
         f.stop = true;
         f.join();
-        if (RingBuffer.drops(drops) != dropsBefore) {
+        if (RingBuffer.drops(drops) != dropsBefore || ring.lost() != lostBefore) {
             throw new IllegalStateException("drain: the fills dropped records");
         }
         if (c.outOfOrder != 0) {
@@ -258,30 +332,31 @@ public final class RingBufferThroughput {
         long n = c.consumed - first;
         if (round > 0) {
             System.out.println(String.format(Locale.ROOT,
-                    "ringbuf java drain %d %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f records %d"
+                    "ringbuf java %s %d %d events_s %.0f cpu_ns_per_event %.2f wall_ns_per_event %.2f records %d"
                             + " drops 0 best_fill_ns_per_event %.2f bytes_per_event %.4f",
-                    size, round, n * 1e9 / spent, (double) spent / n, (double) spent / n, n,
+                    mode, size, round, n * 1e9 / spent, (double) spent / n, (double) spent / n, n,
                     (double) best / f.fill, (double) (alloc - alloc0) / n));
             System.out.flush();
         }
     }
 
-    static void round(BpfObject obj, RingBuffer ring, BpfMap drops, Consumer c, int size, String mode, int round)
+    static void round(BpfObject obj, Source ring, BpfMap drops, Consumer c, int size, String mode, int round)
             throws Exception {
-        if ("drain".equals(mode)) {
-            drain(obj, ring, drops, c, size, round);
+        if ("drain".equals(mode) || "perf-drain".equals(mode)) {
+            drain(obj, ring, drops, c, size, mode, round);
             return;
         }
         boolean consume = "consume".equals(mode);
-        if (!consume && !"poll".equals(mode)) {
-            throw new IllegalArgumentException("mode " + mode + " is neither poll nor consume");
+        if (!consume && !"poll".equals(mode) && !"perf-poll".equals(mode)) {
+            throw new IllegalArgumentException("mode " + mode + " is none of poll, consume, drain, perf-poll,"
+                    + " perf-drain");
         }
-        BpfProgram program = obj.program(size == 1024 ? "produce_1k" : "produce_" + size);
+        BpfProgram program = obj.program(program(size, mode));
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().getId();
         long dropsBefore = RingBuffer.drops(drops);
-        Producer p = new Producer(program, drops, records(size), consume ? BPF_RB_NO_WAKEUP : 0);
+        Producer p = new Producer(program, drops, records(size, mode), consume ? BPF_RB_NO_WAKEUP : 0);
         p.start();
         while (!p.ready) {
             Thread.yield();
@@ -293,8 +368,13 @@ public final class RingBufferThroughput {
         long last = t0;
         p.go = true;
         for (;;) {
-            int n = consume ? ring.consume(c) : ring.poll(POLL_MS, TimeUnit.MILLISECONDS, c);
-            if (n > 0) {
+            long seen = c.consumed;
+            if (consume) {
+                ring.consume(c);
+            } else {
+                ring.poll(POLL_MS, TimeUnit.MILLISECONDS, c);
+            }
+            if (c.consumed != seen) {
                 last = System.nanoTime();
             }
             if (p.done && c.consumed - first >= p.target) {
@@ -325,7 +405,7 @@ public final class RingBufferThroughput {
     }
 
     static void c(String binary, Path obj, String size, String mode, int round) throws Exception {
-        Process p = new ProcessBuilder(binary, obj.toString(), size, mode, Long.toString(records(Integer.parseInt(size))),
+        Process p = new ProcessBuilder(binary, obj.toString(), size, mode, Long.toString(records(Integer.parseInt(size), mode)),
                 "1").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> lines = new ArrayList<String>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
