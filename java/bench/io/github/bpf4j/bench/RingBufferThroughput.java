@@ -157,12 +157,17 @@ public final class RingBufferThroughput {
         return mode.startsWith("perf-");
     }
 
-    /** Records per round for a mode: perf-poll wakes its poller per sample, ~50× slower: 1/64 of them. */
+    /** Records per round for a mode: a perf buffer wakes its poller per sample, ~50× slower: perf-poll gets 1/64, perf-drain 1/8. */
     static long records(int size, String mode) {
         long n = records(size);
-        if ("perf-poll".equals(mode) && System.getProperty("bpf4j.bench.ringbuf.records") == null) {
+        if (System.getProperty("bpf4j.bench.ringbuf.records") == null) {
             long perCall = (long) BATCH * REPEAT;
-            n = Math.max(perCall, n / 64 / perCall * perCall);
+            if ("perf-poll".equals(mode)) {
+                n = Math.max(perCall, n / 64 / perCall * perCall);
+            } else if ("perf-drain".equals(mode)) {
+                // The fill is slow (the kernel queues a wake-up per sample); the drain is what is timed.
+                n = Math.max(perCall, n / 8 / perCall * perCall);
+            }
         }
         return n;
     }
@@ -294,7 +299,7 @@ public final class RingBufferThroughput {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().getId();
         long dropsBefore = RingBuffer.drops(drops);
-        long records = records(size);
+        long records = records(size, mode);
         Filler f = new Filler(program, size, perf(mode));
         long lostBefore = ring.lost();
         f.start();
