@@ -159,7 +159,7 @@ def main(baseline_txt, jmh_json, meta_txt):
             "```sh",
             "java/bench/run.sh                       # build, C baseline, JMH, rewrite BENCHMARKS.md",
             "FORKS=1 WARMUP=2 ITERATIONS=3 java/bench/run.sh -e Dump   # quicker; extra args go to JMH",
-            "RINGBUF_ONLY=1 java/bench/run.sh        # only the ring buffer section below (~2.5 min)",
+            "RINGBUF_ONLY=1 java/bench/run.sh        # only the ring buffer section below (~5 min)",
             "```", "",
             "The script builds bpf4j and `java/bench` with `mvn -Pbench -Dmaven.test.skip=true test-compile`,",
             "the C baseline (`java/bench/c/baseline.c`, `-DBPF4J_BUILD_BENCH=ON`, against the same static",

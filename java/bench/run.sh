@@ -7,7 +7,7 @@
 # FORKS, WARMUP, ITERATIONS (count) and TIME (per iteration) set JMH's settings.
 #
 #   RINGBUF_ONLY=1 java/bench/run.sh    only the ring buffer consumption part
-#                                       (Java vs libbpf, ~2 min); rewrites that
+#                                       (Java vs libbpf, ~5 min); rewrites that
 #                                       section of BENCHMARKS.md, keeps the rest
 #
 # RINGBUF_ROUNDS (rounds per side, 5), RINGBUF_SIZES (8,64,1024) and
