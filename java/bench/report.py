@@ -3,11 +3,17 @@
 """Merges the C baseline's output and JMH's JSON into BENCHMARKS.md (on stdout).
 
   report.py <baseline.txt> <jmh.json> <meta.txt>
+  report.py ringbuf <ringbuf.txt> <ringbuf-meta.txt> <BENCHMARKS.md>
 
 meta.txt: "key: value" lines (machine, settings, run time), listed as they are.
+The second form writes the "Ring buffer consumption" section from
+RingBufferThroughput's lines into BENCHMARKS.md in place: it replaces that
+section (up to the next "## " heading) or appends it, and keeps the rest.
 """
 import json
 import math
+import re
+import statistics
 import sys
 
 # JMH benchmark -> (C baseline name, what it measures). Order = table order.
@@ -153,6 +159,7 @@ def main(baseline_txt, jmh_json, meta_txt):
             "```sh",
             "java/bench/run.sh                       # build, C baseline, JMH, rewrite BENCHMARKS.md",
             "FORKS=1 WARMUP=2 ITERATIONS=3 java/bench/run.sh -e Dump   # quicker; extra args go to JMH",
+            "RINGBUF_ONLY=1 java/bench/run.sh        # only the ring buffer section below (~5 min)",
             "```", "",
             "The script builds bpf4j and `java/bench` with `mvn -Pbench -Dmaven.test.skip=true test-compile`,",
             "the C baseline (`java/bench/c/baseline.c`, `-DBPF4J_BUILD_BENCH=ON`, against the same static",
@@ -169,5 +176,187 @@ def main(baseline_txt, jmh_json, meta_txt):
     sys.stdout.write("\n".join(out))
 
 
+RINGBUF_HEADING = "## Ring buffer consumption"
+SIZE_NAMES = {8: "8 B", 64: "64 B", 1024: "1 KiB"}
+MODE_NAMES = {
+    "drain": "drain: the producer fills ¾ of the ring and stops, then one `RingBuffer.consume` vs one"
+             " `ring_buffer__consume` drains it, timed alone: the consumers' own speed",
+    "poll": "poll: `RingBuffer.poll` vs `ring_buffer__poll`, 10 ms timeout, submit flags 0",
+    "consume": "consume: `RingBuffer.consume` vs `ring_buffer__consume`, busy loop, `BPF_RB_NO_WAKEUP`",
+    "perf-drain": "perf-drain: the same drain through a perf event array, `PerfBuffer.consume` vs"
+                  " `perf_buffer__consume`",
+    "perf-poll": "perf-poll: `PerfBuffer.poll` vs `perf_buffer__poll`, 10 ms timeout, a wake-up per sample"
+                 " (both libraries' default)",
+}
+
+
+def ringbuf_rounds(path):
+    """{(mode, size, side): [ {key: float} per round ]} from 'ringbuf side mode size round k v ...' lines."""
+    runs = {}
+    for line in open(path):
+        f = line.split()
+        if len(f) < 5 or f[0] != "ringbuf":
+            continue
+        side, mode, size = f[1], f[2], int(f[3])
+        values = {f[i]: float(f[i + 1]) for i in range(5, len(f) - 1, 2)}
+        runs.setdefault((mode, size, side), []).append(values)
+    return runs
+
+
+def si(x):
+    if x is None:
+        return "–"
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} M"
+    if x >= 1e3:
+        return f"{x / 1e3:.0f} k"
+    return f"{x:.0f}"
+
+
+def ringbuf_section(ringbuf_txt, meta_txt):
+    runs = ringbuf_rounds(ringbuf_txt)
+    meta = [line.rstrip("\n").split(": ", 1) for line in open(meta_txt) if ": " in line]
+
+    def stat(rounds, key, how):
+        xs = [r[key] for r in rounds if key in r]
+        return how(xs) if xs else None
+
+    out = [RINGBUF_HEADING, "",
+           "bpf4j's `RingBuffer` (Java, reading records in place) against libbpf's consumer (C,",
+           "`java/bench/c/ringbuf_baseline.c`) on the same records, produced concurrently by the same",
+           "BPF program (`test-bpf/ringbuf_bench.bpf.c`) in the same way, in interleaved rounds of one run",
+           "(`java/bench/io/github/bpf4j/bench/RingBufferThroughput.java`). Events/s: records consumed",
+           "per second of wall time, median of the rounds (best round in parentheses); the ratio is Java ÷ C",
+           "in events/s (above 1.00× = Java consumed faster). CPU ns/event: the consumer thread's CPU time",
+           "per record (median), which tells the consumers apart when both keep up with the producer.",
+           "Java B/event: bytes the consumer thread allocated per record (`ThreadMXBean`, what JMH's",
+           "`-prof gc` reads). Drops: records the producer could not reserve, median per round.", ""]
+    for mode in ("drain", "poll", "consume", "perf-drain", "perf-poll"):
+        sizes = sorted({size for (m, size, _side) in runs if m == mode})
+        if not sizes:
+            continue
+        out += [f"**{MODE_NAMES.get(mode, mode)}**", "",
+                "| record size | C events/s | Java events/s | Java ÷ C (median; best) | C CPU ns/event | Java CPU ns/event"
+                " | Java B/event | drops C / Java |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for size in sizes:
+            c = runs.get((mode, size, "c"), [])
+            j = runs.get((mode, size, "java"), [])
+            cm, cb = stat(c, "events_s", statistics.median), stat(c, "events_s", max)
+            jm, jb = stat(j, "events_s", statistics.median), stat(j, "events_s", max)
+            ratio = f"{jm / cm:.2f}× ({jb / cb:.2f}×)" if cm and jm else "–"
+            alloc = stat(j, "bytes_per_event", statistics.median)
+            records = stat(c + j, "records", statistics.median)
+            out.append("| {} | {} ({}) | {} ({}) | {} | {} | {} | {} | {} / {} of {} |".format(
+                SIZE_NAMES.get(size, f"{size} B"), si(cm), si(cb), si(jm), si(jb), ratio,
+                fmt(stat(c, "cpu_ns_per_event", statistics.median)),
+                fmt(stat(j, "cpu_ns_per_event", statistics.median)),
+                "–" if alloc is None else f"{alloc:.3f}",
+                si(stat(c, "drops", statistics.median)), si(stat(j, "drops", statistics.median)), si(records)))
+        if mode == "drain":
+            fastest = []
+            for size in sizes:
+                cf = stat(runs.get((mode, size, "c"), []), "best_fill_ns_per_event", min)
+                jf = stat(runs.get((mode, size, "java"), []), "best_fill_ns_per_event", min)
+                if cf and jf:
+                    fastest.append(f"{SIZE_NAMES.get(size, f'{size} B')}: C {fmt(cf)}, Java {fmt(jf)} ns/event"
+                                   f" (Java ÷ C in events/s {cf / jf:.2f}×)")
+            if fastest:
+                out += ["", "Fastest single drain of a fill (least disturbed by other work on the machine): "
+                        + "; ".join(fastest) + "."]
+        out.append("")
+    pairs = [(size, ring, perf) for ring, perf in (("drain", "perf-drain"), ("poll", "perf-poll"))
+             for size in sorted({sz for (m, sz, _s) in runs if m == perf})]
+    if pairs:
+        out += ["**Perf buffer vs ring buffer, same run** (median events/s; above 1.00× = the perf buffer is faster)", "",
+                "| record size | modes | libbpf perf ÷ ring | bpf4j perf ÷ ring | `PerfBuffer` ÷ `perf_buffer` |"
+                " `PerfBuffer` B/event |",
+                "|---|---|---:|---:|---:|---:|"]
+
+        def med(mode, size, side):
+            return stat(runs.get((mode, size, side), []), "events_s", statistics.median)
+
+        def div(a, b):
+            return f"{a / b:.2f}×" if a and b else "–"
+        for size, ring, perf in pairs:
+            alloc = stat(runs.get((perf, size, "java"), []), "bytes_per_event", statistics.median)
+            out.append("| {} | {} vs {} | {} | {} | {} | {} |".format(
+                SIZE_NAMES.get(size, f"{size} B"), perf, ring,
+                div(med(perf, size, "c"), med(ring, size, "c")), div(med(perf, size, "java"), med(ring, size, "java")),
+                div(med(perf, size, "java"), med(perf, size, "c")), "–" if alloc is None else f"{alloc:.3f}"))
+        out.append("")
+    out += ["### How the ring buffer benchmark runs", "",
+            "- Producer: the size's XDP program (`produce_8`, `produce_64`, `produce_1k`) run by `BPF_PROG_TEST_RUN`",
+            "  from a thread pinned to CPU 0, 64 runs per syscall, 256 records per run (`bpf_loop` of",
+            "  `bpf_ringbuf_reserve` + `bpf_ringbuf_submit`), so the records are written in the kernel and the",
+            "  producer's language does not matter: C uses a pthread, Java a `Thread` calling `BpfProgram.testRun`,",
+            "  same syscall, same arguments. 16 MiB ring. Each record starts with a sequence number counted over",
+            "  successful reserves; a full ring counts a drop (`bpf4j/ringbuf.h`).",
+            "- Consumer: the main thread, pinned to CPU 1 (C: `pthread_setaffinity_np`; Java: `taskset -p` on",
+            "  the thread's id, Java having no affinity API). Both callbacks read the sequence number and check",
+            "  it is the next one; a round fails if a record is missing, repeated or out of order, or if the",
+            "  consumer's count differs from produced − dropped.",
+            "- A round: the consumer starts the clock and releases the producer; it stops at the return of the",
+            "  call that consumed the last record. C runs as a child process between the JVM's rounds (a fresh",
+            "  process per round, with its own warm-up round); C goes first in odd rounds, Java in even ones.",
+            "- `poll`: both wait in `epoll_wait` with a 10 ms timeout and drain what is there; the producer",
+            "  submits with flags 0, so the kernel wakes the consumer when it has caught up (an irq_work on the",
+            "  producer's CPU). libbpf's `ring_buffer__poll` calls `epoll_wait` first, every time; bpf4j's `poll`",
+            "  drains first and waits only when the ring is empty. `consume`: both spin on their non-blocking",
+            "  drain call, and the producer submits with `BPF_RB_NO_WAKEUP` (a spinning consumer needs no",
+            "  wake-up, and each one costs the producer).",
+            "- libbpf publishes the consumer position after every record (a store to a line the producer reads",
+            "  on every reserve) and calls the callback through a pointer; bpf4j publishes once per drain pass",
+            "  (and every quarter ring), and its handler call is inlined by the JIT.",
+            "- `perf-*`: the same producer loop calling `bpf_perf_event_output(ctx, &bench_perf, BPF_F_CURRENT_CPU, …)`",
+            "  (`perf_8`, `perf_64`, `perf_1k`; the bytes come from a per-CPU scratch value), so every sample lands",
+            "  in CPU 0's perf ring, 16 MiB per CPU like the ring buffer, and the consumers are libbpf's",
+            "  `perf_buffer__new` defaults and `BpfMap.perfBuffer` with the same page count: both ask the kernel",
+            "  for a wake-up per sample, which is what makes `perf-poll` slow (it runs 1/64 of the records).",
+            "  A perf sample costs 8 bytes of header plus 4 of size and pads to 8; a ring record 8 and pads to 8.", "",
+            "### Reading the ring buffer numbers", "",
+            "`drain` is the consumers' own speed, with nothing else running: a read of each header, a check,",
+            "the handler, and the consumer-position publishes. The fastest single drain is the figure least",
+            "disturbed by other work on the machine; medians move with the load average below.",
+            "In `poll` and `consume` the producer runs at the same time: where both sides' events/s agree and",
+            "drops are 0, the producer set the pace and the consumers kept up, and the CPU ns/event column is",
+            "the comparison (`poll` sleeps when caught up, so its CPU time is the consumer's real cost;",
+            "`consume` spins, so its CPU time is all of the wall time). Drops mean the consumer fell behind a",
+            "producer running at full speed, and events/s is then the consumer's capacity under contention:",
+            "in `consume` the consumer reads each record right after the producer's CPU wrote it, so every",
+            "record's cache line moves between the CPUs while the producer is still writing the next ones.",
+            "On this 2-CPU VM the producer itself is the limit in the concurrent modes: a profile of the",
+            "producer shows the interrupt disable/enable around the ring's spinlock in `bpf_ringbuf_reserve`",
+            "and commit as paravirtual calls (`pvm_irq_enable`, a fifth of the samples), which caps it at a",
+            "few million records/s where bare metal does tens of millions.",
+            "For scale: the kernel's own ring buffer benchmark (`tools/testing/selftests/bpf/benchs/`",
+            "`bench_ringbufs.c`, 2020, a Xeon) reported 12–21 M events/s for 8-byte records through libbpf's",
+            "consumer, and peers' zero-copy readers report 33–43 M/s on newer CPUs; both measure producer and",
+            "consumer together, like `poll` and `consume` here, on dedicated bare-metal cores.", ""]
+    out += ["### This ring buffer run", ""]
+    out += [f"- {k}: {v}" for k, v in meta]
+    out += ["- reproduce: `RINGBUF_ONLY=1 java/bench/run.sh` (as root; raw lines in `target/bench/ringbuf.txt`)", ""]
+    return "\n".join(out)
+
+
+def splice(path, section):
+    """Replaces the ring buffer section of path (or appends it); the rest stays as it is."""
+    text = open(path).read()
+    start = text.find("\n" + RINGBUF_HEADING + "\n")
+    if text.startswith(RINGBUF_HEADING + "\n"):
+        start = 0
+    elif start >= 0:
+        start += 1
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        m = re.compile(r"^## ", re.M).search(text, start + len(RINGBUF_HEADING))
+        text = text[:start] + section + ("\n" + text[m.start():] if m else "")
+    open(path, "w").write(text.rstrip("\n") + "\n")
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    if sys.argv[1] == "ringbuf":
+        splice(sys.argv[4], ringbuf_section(sys.argv[2], sys.argv[3]))
+    else:
+        main(*sys.argv[1:4])

@@ -5,6 +5,13 @@
 #   java/bench/run.sh [JMH options]     e.g. -e Dump to leave out the dumps
 #
 # FORKS, WARMUP, ITERATIONS (count) and TIME (per iteration) set JMH's settings.
+#
+#   RINGBUF_ONLY=1 java/bench/run.sh    only the ring buffer consumption part
+#                                       (Java vs libbpf, ~5 min); rewrites that
+#                                       section of BENCHMARKS.md, keeps the rest
+#
+# RINGBUF_ROUNDS (rounds per side, 5), RINGBUF_SIZES (8,64,1024) and
+# RINGBUF_MODES (drain,poll,consume,perf-drain,perf-poll) set the ring buffer part.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -21,7 +28,7 @@ log "building bpf4j and java/bench (mvn -Pbench test-compile)"
 log "building the C baseline in target/cmake-bench"
 cmake -S . -B target/cmake-bench -DCMAKE_BUILD_TYPE=Release -DBPF4J_BUILD_BPF=OFF \
   -DBPF4J_BUILD_BENCH=ON >/dev/null
-cmake --build target/cmake-bench --target bpf4j_bench_baseline -j "$(nproc)" >/dev/null
+cmake --build target/cmake-bench --target bpf4j_bench_baseline bpf4j_bench_ringbuf -j "$(nproc)" >/dev/null
 
 # A snapshot of what was just built, so another build rewriting target/classes
 # meanwhile cannot pull classes out from under the forked JVMs.
@@ -30,21 +37,53 @@ mkdir -p "$OUT/classes"
 cp -r target/classes/. target/bench-classes/. "$OUT/classes/"
 "$JAVA_HOME/bin/jar" --create --file "$OUT/benchmarks.jar" -C "$OUT/classes" .
 rm -rf "$OUT/classes"
-cp target/test-classes/bpf/core_test.bpf.o target/test-classes/bpf/map_types.bpf.o "$OUT/"
+cp target/test-classes/bpf/core_test.bpf.o target/test-classes/bpf/map_types.bpf.o \
+  target/test-classes/bpf/ringbuf_bench.bpf.o "$OUT/"
 # ArenaPayloadBench's ring-record baseline (the arena side, bpf/arena_events.bpf.o, is in the jar).
 cp target/test-classes/bpf/payload_inline.bpf.o "$OUT/"
+cp target/cmake-bench/bpf4j-bench-ringbuf "$OUT/"
+CP="$OUT/benchmarks.jar:$(cat target/bench-classpath.txt)"
+
+# Ring buffer consumption: bpf4j's RingBuffer and libbpf's consumer in
+# interleaved rounds (RingBufferThroughput runs the C binary between its own
+# rounds), then that section of BENCHMARKS.md, spliced in place.
+ringbuf() {
+  local rounds=${RINGBUF_ROUNDS:-5} sizes=${RINGBUF_SIZES:-8,64,1024} modes=${RINGBUF_MODES:-drain,poll,consume,perf-drain,perf-poll}
+  local t0 load0
+  t0=$(date +%s) load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  log "ring buffer consumption: $rounds interleaved rounds per side, sizes $sizes, modes $modes"
+  "$JAVA_HOME/bin/java" -cp "$CP" io.github.bpf4j.bench.RingBufferThroughput \
+    "$OUT" "$OUT/bpf4j-bench-ringbuf" "$rounds" "$sizes" "$modes" | tee "$OUT/ringbuf.txt"
+  local took=$(($(date +%s) - t0))
+  {
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine: $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r)"
+    echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p)"
+    echo "rounds: $rounds per side and configuration, interleaved (C first in odd rounds, Java first in even ones), after 3 Java warm-up rounds and 1 C warm-up round per configuration"
+    echo "load average (1/5/15 min) before / after: $load0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "ring buffer part: $((took / 60)) min $((took % 60)) s"
+  } >"$OUT/ringbuf-meta.txt"
+  [ -f BENCHMARKS.md ] || : >BENCHMARKS.md
+  python3 java/bench/report.py ringbuf "$OUT/ringbuf.txt" "$OUT/ringbuf-meta.txt" BENCHMARKS.md
+  log "wrote the ring buffer section of BENCHMARKS.md (${took}s)"
+  sed -n '/^## Ring buffer consumption/,/^### /p' BENCHMARKS.md
+}
+if [ -n "${RINGBUF_ONLY:-}" ]; then
+  ringbuf
+  exit 0
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log "C baseline"
 target/cmake-bench/bpf4j-bench-baseline "$OUT/core_test.bpf.o" | tee "$OUT/baseline.txt"
 
 log "JMH: $FORKS forks × ($WARMUP warm-up + $ITERATIONS measured iterations of $TIME), -prof gc"
-"$JAVA_HOME/bin/java" -cp "$OUT/benchmarks.jar:$(cat target/bench-classpath.txt)" org.openjdk.jmh.Main \
+"$JAVA_HOME/bin/java" -cp "$CP" org.openjdk.jmh.Main \
   -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITERATIONS" -r "$TIME" -prof gc \
   -jvmArgsAppend "-Dbpf4j.bench.bpf=$OUT" -rf json -rff "$OUT/jmh.json" "$@" | tee "$OUT/jmh.txt"
 
 log "arena KV: UDP GETs answered by XDP from the arena vs by a JVM server"
-"$JAVA_HOME/bin/java" -cp "$OUT/benchmarks.jar:$(cat target/bench-classpath.txt)" \
+"$JAVA_HOME/bin/java" -cp "$CP" \
   io.github.bpf4j.bench.KvThroughput "$OUT" | tee "$OUT/kv.txt"
 
 elapsed=$(($(date +%s) - start))
@@ -83,5 +122,6 @@ in parallel; with one client on a 2-CPU machine, requests/s mostly measures
 the client. The CPU cost per request is the fair comparison: what answering
 in the kernel saves is the server's whole receive/wake/send path.
 KV
-log "wrote BENCHMARKS.md (run took ${elapsed}s)"
+ringbuf
+log "wrote BENCHMARKS.md (run took $(($(date +%s) - start))s)"
 sed -n '/^| benchmark/,/^$/p;/^## Derived/,/^## This run/p' BENCHMARKS.md
