@@ -360,7 +360,6 @@ public final class PerfBuffer implements AutoCloseable {
     int drain(int i, RecordHandler handler) {
         final ByteBuffer p = rings[i];
         final ByteBuffer v = views[i];
-        final int all = v.capacity();
         long tail = p.getLong(DATA_TAIL); // only this thread writes it
         long published = tail;
         int count = 0;
@@ -393,9 +392,7 @@ public final class PerfBuffer implements AutoCloseable {
                         }
                         count++;
                         if (start + raw <= dataSize) {
-                            v.limit(all);
-                            v.position(dataAt + start);
-                            v.limit(dataAt + start + raw);
+                            RingBuffer.moveView(v, dataAt + start, dataAt + start + raw);
                             handler.onRecord(v);
                         } else {
                             handler.onRecord(copyWrapped(i, start, raw));

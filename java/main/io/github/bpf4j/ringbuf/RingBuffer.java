@@ -34,7 +34,6 @@ public final class RingBuffer implements AutoCloseable {
     static final int DISCARD_BIT = 1 << 30;
     static final int HEADER = 8;
     /** How long poll looks again at once at a reserved-not-submitted record before it backs off. */
-    static final long BUSY_SPIN_NANOS = 50_000;
 
     static {
         StreamAccess.install(new Factory());
@@ -62,8 +61,7 @@ public final class RingBuffer implements AutoCloseable {
     private Waiter waiter;
     /** epoll_wait's answer for {@link #poll}, reused: only the consumer thread touches it. */
     private final int[] pollSlots = new int[2];
-    /** The handles poll's wait watches, made once: a varargs call would allocate an array per wait. */
-    private final Handle[] pollWatched;
+    private final Waiter.BusyPause busyPause = new Waiter.BusyPause();
     private byte[] copied;
     private final RecordHandler copier = new RecordHandler() {
         @Override
@@ -82,7 +80,6 @@ public final class RingBuffer implements AutoCloseable {
         this.name = name;
         this.mapHandle = mapHandle;
         this.handle = new Handle("RingBuffer '" + name + "'");
-        this.pollWatched = new Handle[] {handle, mapHandle};
         this.claim = new ConsumerClaim("RingBuffer '" + name + "'", "ring", handle, mapHandle);
         this.fd = fd;
         this.size = size;
@@ -176,10 +173,10 @@ public final class RingBuffer implements AutoCloseable {
             }
             Waiter w = waiter();
             long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
-            long busySince = 0;
-            for (int idle = 0;;) {
+            busyPause.reset();
+            for (;;) {
                 long left = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
-                int ready = w.await(left, TimeUnit.NANOSECONDS, pollSlots, pollWatched);
+                int ready = w.await(left, TimeUnit.NANOSECONDS, pollSlots, handle, mapHandle);
                 if (handle.isClosed() || mapHandle.isClosed() || Thread.currentThread().isInterrupted()) {
                     return 0;
                 }
@@ -188,18 +185,7 @@ public final class RingBuffer implements AutoCloseable {
                     return n;
                 }
                 // Ready, but the next record is still busy (or was discarded): wait for the rest of the timeout.
-                // A program submits within nanoseconds of its reserve, so for the first BUSY_SPIN_NANOS look
-                // again at once (as a ring_buffer__poll loop does); only a longer gap (a preempted producer)
-                // gets the back-off's yields and sleeps. A consumer that keeps up with a fast producer lands
-                // here on nearly every poll: backing off from the first miss cost it two thirds of its
-                // throughput (java/bench RingBufferThroughput, poll).
-                long now = System.nanoTime();
-                if (busySince == 0) {
-                    busySince = now | 1;
-                }
-                if (now - busySince >= BUSY_SPIN_NANOS) {
-                    Waiter.backOff(idle++);
-                }
+                busyPause.pause();
             }
         } finally {
             exit();
@@ -312,10 +298,26 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /** The drain loop; the caller holds {@link #enter}. */
+    /**
+     * Sets {@code v} to [start, end) in two buffer calls instead of three
+     * (no reset to the whole capacity first): each order is legal in its
+     * case, also after a handler moved the view. Records move forward, so a
+     * record usually starts past the last one's limit (the first branch); a
+     * wrap back to the start of the area takes the second.
+     */
+    static void moveView(ByteBuffer v, int start, int end) {
+        if (start > v.limit()) {
+            v.limit(end);
+            v.position(start);
+        } else {
+            v.position(start);
+            v.limit(end);
+        }
+    }
+
     int drain(RecordHandler handler, int max) {
         final ByteBuffer p = pages;
         final ByteBuffer v = view;
-        final int limitAll = v.capacity();
         long cons = consumerPage.getLong(0); // only this thread writes it
         long published = cons;
         int count = 0;
@@ -338,9 +340,7 @@ public final class RingBuffer implements AutoCloseable {
                     progress = true;
                     if ((len & DISCARD_BIT) == 0) {
                         count++;
-                        v.limit(limitAll);
-                        v.position(at + HEADER);
-                        v.limit(at + HEADER + n);
+                        moveView(v, at + HEADER, at + HEADER + n);
                         handler.onRecord(v);
                     }
                     if (cons - published >= publishEvery) {

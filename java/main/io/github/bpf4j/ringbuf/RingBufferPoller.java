@@ -31,6 +31,7 @@ public final class RingBufferPoller implements AutoCloseable {
     /** An entry's epoll data: never reused, so a stale ready event after a remove finds no entry. */
     private int nextToken;
     private int[] slots = new int[2];
+    private final Waiter.BusyPause busyPause = new Waiter.BusyPause();
 
     public RingBufferPoller() {
         waiter = new Waiter(this, "RingBufferPoller");
@@ -145,13 +146,14 @@ public final class RingBufferPoller implements AutoCloseable {
                 return n;
             }
             long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
-            for (int idle = 0;; idle++) {
+            busyPause.reset();
+            for (;;) {
                 Entry[] all = entries;
                 if (slots.length < all.length + 1) {
                     slots = new int[all.length + 1];
                 }
                 long left = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
-                int ready = waiter.await(left, TimeUnit.NANOSECONDS, slots, handle);
+                int ready = waiter.await(left, TimeUnit.NANOSECONDS, slots, handle, null);
                 if (handle.isClosed() || Thread.currentThread().isInterrupted()) {
                     return 0;
                 }
@@ -166,7 +168,7 @@ public final class RingBufferPoller implements AutoCloseable {
                     return n;
                 }
                 // Ready, but the next records are still busy (or were discarded): wait for the rest of the timeout.
-                Waiter.backOff(idle);
+                busyPause.pause();
             }
         } finally {
             exit();

@@ -73,27 +73,54 @@ final class Waiter {
     }
 
     /**
-     * A pause after a wake-up that found nothing to read: epoll reports a
+     * The pause after a wake-up that found nothing to read: epoll reports a
      * ring readable while its next record is reserved but not yet submitted
-     * (the kernel counts reserved bytes as data), so waiting again would
-     * return at once. A few yields cover the usual microseconds between
-     * reserve and submit; a longer gap (a preempted producer) gets sleeps
-     * growing to 1 ms instead of a spinning core.
+     * (the kernel counts reserved bytes as data), so waiting again returns at
+     * once. A program submits within nanoseconds of its reserve, so for the
+     * first {@link #SPIN_NANOS} the poll looks again at once (as a
+     * {@code ring_buffer__poll} loop does); only a longer gap (a preempted
+     * producer) gets yields and then sleeps growing from 10 us to 1 ms, not a
+     * spinning core. A consumer that keeps up with a fast producer lands here
+     * on nearly every poll: backing off from the first miss cost it two thirds
+     * of its throughput (java/bench RingBufferThroughput, poll). One per
+     * consumer, touched by its polling thread only.
      */
-    static void backOff(int attempt) {
-        if (attempt < 4) {
-            Thread.yield();
-        } else {
-            LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(attempt - 4, 7)));
+    static final class BusyPause {
+        static final long SPIN_NANOS = 50_000;
+        private long since;
+        private int attempt;
+
+        /** A poll begins: no busy record seen yet. */
+        void reset() {
+            since = 0;
+            attempt = 0;
+        }
+
+        void pause() {
+            long now = System.nanoTime();
+            if (since == 0) {
+                since = now | 1;
+            }
+            if (now - since < SPIN_NANOS) {
+                return;
+            }
+            if (attempt < 4) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(attempt - 4, 7)));
+            }
+            attempt++;
         }
     }
 
     /**
      * Waits until a ring is ready, {@link #wakeup()}, an interrupt or the
-     * timeout (negative: none), or until one of {@code watched} is closing. Returns how many slots are in {@code slots}
-     * (the wake-up slot left out), 0 if none.
+     * timeout (negative: none), or until {@code watched} or {@code alsoWatched}
+     * (may be null) is closing. Returns how many slots are in {@code slots}
+     * (the wake-up slot left out), 0 if none. Two parameters, not varargs:
+     * a poll's wait allocates nothing.
      */
-    int await(long timeout, TimeUnit unit, int[] slots, Handle... watched) {
+    int await(long timeout, TimeUnit unit, int[] slots, Handle watched, Handle alsoWatched) {
         long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
         epoll.handle().acquire();
         try {
@@ -101,10 +128,8 @@ final class Waiter {
                 if (Thread.currentThread().isInterrupted()) {
                     return 0;
                 }
-                for (Handle h : watched) {
-                    if (h.isClosed()) {
-                        return 0;
-                    }
+                if (watched.isClosed() || (alsoWatched != null && alsoWatched.isClosed())) {
+                    return 0;
                 }
                 long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
                 int ms = left <= 0 ? 0 : left >= SLICE_MS * 1_000_000L ? SLICE_MS : (int) ((left + 999_999) / 1_000_000);
