@@ -392,7 +392,9 @@ public final class PerfBuffer implements AutoCloseable {
                         }
                         count++;
                         if (start + raw <= dataSize) {
-                            RingBuffer.moveView(v, dataAt + start, dataAt + start + raw);
+                            v.limit(v.capacity());
+                            v.position(dataAt + start);
+                            v.limit(dataAt + start + raw);
                             handler.onRecord(v);
                         } else {
                             handler.onRecord(copyWrapped(i, start, raw));
