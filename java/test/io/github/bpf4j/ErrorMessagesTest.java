@@ -22,9 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
@@ -198,19 +197,19 @@ class ErrorMessagesTest {
             assertTrue(r instanceof IllegalArgumentException, r.toString());
             contains(r.getMessage(), new String[] {"standard input", "standard output", "standard error"}[std]);
         }
-        Set<String> before = fdLinks();
+        Map<Integer, String> before = OpenFds.snapshot();
         try (Pipe.SourceChannel source = openPipe(); DatagramChannel socket = DatagramChannel.open()) {
-            int pipeFd = newFd(before, "pipe:");
-            int socketFd = newFd(before, "socket:");
+            int pipeFd = OpenFds.newFdOfKind(before, "pipe:");
+            int socketFd = OpenFds.newFdOfKind(before, "socket:");
             e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(pipeFd));
             contains(e.getMessage(), "fd " + pipeFd + " is a pipe, not a BPF map");
             e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(socketFd));
             contains(e.getMessage(), "is a socket, not a BPF map");
         }
         Path file = Files.write(dir.resolve("plain"), new byte[1]);
-        before = fdLinks();
+        before = OpenFds.snapshot();
         try (FileInputStream in = new FileInputStream(file.toFile())) {
-            int fileFd = newFd(before, file.toRealPath().toString());
+            int fileFd = OpenFds.newFd(before, file.toRealPath().toString());
             e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(fileFd));
             contains(e.getMessage(), "is the file " + file.toRealPath(), "not a BPF map");
         }
@@ -223,29 +222,6 @@ class ErrorMessagesTest {
         Pipe pipe = Pipe.open();
         pipe.sink().close();
         return pipe.source();
-    }
-
-    private static Set<String> fdLinks() throws Exception {
-        Set<String> links = new HashSet<String>();
-        for (String fd : new File("/proc/self/fd").list()) {
-            try {
-                links.add(fd + " " + Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)));
-            } catch (java.io.IOException e) {
-                // closed meanwhile
-            }
-        }
-        return links;
-    }
-
-    /** An fd that appeared since {@code before} and links to something starting with {@code kind}. */
-    private static int newFd(Set<String> before, String kind) throws Exception {
-        for (String link : fdLinks()) {
-            String[] f = link.split(" ", 2);
-            if (!before.contains(link) && f[1].startsWith(kind)) {
-                return Integer.parseInt(f[0]);
-            }
-        }
-        throw new AssertionError("no new fd of kind " + kind);
     }
 
     // ---- item 8: messages

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.bpf4j.internal.Native;
-import java.io.File;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -32,7 +31,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
@@ -140,37 +138,6 @@ class MapTypesTest {
     }
 
     /** The fd of this process whose /proc/self/fd link reads {@code target}, among those not in {@code before}. */
-    static int newFd(Set<Integer> before, String target) throws IOException {
-        int found = -1;
-        for (int fd : openFdNumbers()) {
-            if (before.contains(fd)) {
-                continue;
-            }
-            try {
-                if (Files.readSymbolicLink(Paths.get("/proc/self/fd/" + fd)).toString().equals(target)) {
-                    assertEquals(-1, found, "two new fds point at " + target);
-                    found = fd;
-                }
-            } catch (IOException closedMeanwhile) {
-                // the fd of the directory listing itself, or one closed by another thread
-            }
-        }
-        assertNotEquals(-1, found, "no new fd points at " + target);
-        return found;
-    }
-
-    static Set<Integer> openFdNumbers() {
-        Set<Integer> fds = new HashSet<Integer>();
-        String[] names = new File("/proc/self/fd").list();
-        for (String n : names == null ? new String[0] : names) {
-            // Not the fd the listing itself used, closed by now (and maybe reused next).
-            if (Files.exists(Paths.get("/proc/self/fd/" + n), LinkOption.NOFOLLOW_LINKS)) {
-                fds.add(Integer.parseInt(n));
-            }
-        }
-        return fds;
-    }
-
     /** The fd of a UDP socket bound to 127.0.0.1, found through its inode in /proc/net/udp. */
     static int socketFd(DatagramChannel ch) throws IOException {
         int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
@@ -183,7 +150,7 @@ class MapTypesTest {
             }
         }
         assertNotNull(inode, "socket 127.0.0.1:" + port + " not in /proc/net/udp");
-        return newFd(new HashSet<Integer>(), "socket:[" + inode + "]");
+        return OpenFds.newFd(OpenFds.none(), "socket:[" + inode + "]");
     }
 
     /** The cgroup v2 mount point, or null (hybrid hosts mount it at /sys/fs/cgroup/unified). */
@@ -199,10 +166,10 @@ class MapTypesTest {
 
     /** Opens a directory read-only (Java can on Linux) and returns the channel and its fd. */
     private int openDirectory(String dir) throws IOException {
-        Set<Integer> before = openFdNumbers();
+        Map<Integer, String> before = OpenFds.snapshot();
         FileChannel ch = FileChannel.open(Paths.get(dir), StandardOpenOption.READ);
         toClose.push(ch);
-        return newFd(before, dir);
+        return OpenFds.newFd(before, dir);
     }
 
     private DatagramChannel udpSocket() throws IOException {
@@ -407,9 +374,9 @@ class MapTypesTest {
         BpfFds.assertNoneAddedSince(bpfBefore, "failed reopens");
         Path file = Files.createTempFile("bpf4j-notamap", ".tmp");
         try {
-            Set<Integer> before = openFdNumbers();
+            Map<Integer, String> before = OpenFds.snapshot();
             toClose.push(FileChannel.open(file, StandardOpenOption.READ));
-            int fileFd = newFd(before, file.toString());
+            int fileFd = OpenFds.newFd(before, file.toString());
             IllegalArgumentException notAMap = assertThrows(IllegalArgumentException.class,
                     () -> BpfMap.fromFd(fileFd));
             // The temporary file is this test's alone: exactly our own fd is open on it, not the duplicate too.
@@ -1134,9 +1101,9 @@ class MapTypesTest {
         BpfMap m = loadObject().map("inode_store");
         Path file = Files.createTempFile("bpf4j-inode", ".tmp");
         try {
-            Set<Integer> before = openFdNumbers();
+            Map<Integer, String> before = OpenFds.snapshot();
             toClose.push(FileChannel.open(file, StandardOpenOption.READ));
-            int fd = newFd(before, file.toString());
+            int fd = OpenFds.newFd(before, file.toString());
             byte[] v = new byte[16];
             v[15] = 3;
             try {
@@ -1164,9 +1131,9 @@ class MapTypesTest {
         BpfMap m = loadObject().map("task_store");
         Path file = Files.createTempFile("bpf4j-task", ".tmp");
         try {
-            Set<Integer> before = openFdNumbers();
+            Map<Integer, String> before = OpenFds.snapshot();
             toClose.push(FileChannel.open(file, StandardOpenOption.READ));
-            int fd = newFd(before, file.toString());
+            int fd = OpenFds.newFd(before, file.toString());
             assertErrno(BpfException.class, "EBADF", () -> m.update(u32(fd), new byte[16]));
             assertErrno(BpfException.class, "EBADF", () -> m.lookup(u32(fd)));
             assertErrno(BpfException.class, "EBADF", () -> m.lookup(u32(-1)));
