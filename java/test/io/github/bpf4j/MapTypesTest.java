@@ -137,7 +137,6 @@ class MapTypesTest {
         throw new AssertionError("no " + field + " in /proc/self/fdinfo/" + fd);
     }
 
-    /** The fd of this process whose /proc/self/fd link reads {@code target}, among those not in {@code before}. */
     /** The fd of a UDP socket bound to 127.0.0.1, found through its inode in /proc/net/udp. */
     static int socketFd(DatagramChannel ch) throws IOException {
         int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
