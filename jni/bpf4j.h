@@ -89,5 +89,13 @@ int bpf4j_user_ringbuf_register(JNIEnv *env);
 int bpf4j_ringbuf_register(JNIEnv *env);
 int bpf4j_perfbuf_register(JNIEnv *env);
 int bpf4j_link_register(JNIEnv *env);
+/* kprobes, uprobes, USDT, tracepoints, BTF tracing, perf events */
+int bpf4j_attach_trace_register(JNIEnv *env);
+/* tcx, classic tc, netkit, XDP, cgroups, sockets, netns, netfilter */
+int bpf4j_attach_net_register(JNIEnv *env);
+/* program, link and BTF info; kernel-wide ids */
+int bpf4j_info_register(JNIEnv *env);
+/* bpf_iter links and their output */
+int bpf4j_iter_register(JNIEnv *env);
 
 #endif /* BPF4J_H */

@@ -36,7 +36,11 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	    bpf4j_user_ringbuf_register(env) ||
 	    bpf4j_ringbuf_register(env) ||
 	    bpf4j_perfbuf_register(env) ||
-	    bpf4j_link_register(env))
+	    bpf4j_link_register(env) ||
+	    bpf4j_attach_trace_register(env) ||
+	    bpf4j_attach_net_register(env) ||
+	    bpf4j_info_register(env) ||
+	    bpf4j_iter_register(env))
 		return JNI_ERR;
 	return JNI_VERSION_1_8;
 }

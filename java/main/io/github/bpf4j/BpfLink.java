@@ -32,6 +32,17 @@ public final class BpfLink implements AutoCloseable {
         this.owner = NativeOwner.ofLink(this, "BpfLink " + program.name() + " -> " + target, link);
     }
 
+    /**
+     * An attachment that is not a BPF link (classic tc, a legacy cgroup or sockmap attach): no fd of its own;
+     * {@code detach} undoes it, once, on close or when the link is forgotten, and must not refer to this link.
+     */
+    BpfLink(BpfProgram program, String target, Runnable detach) {
+        this.program = program;
+        this.target = target;
+        this.fd = -1;
+        this.owner = NativeOwner.of(this, "BpfLink " + program.name() + " -> " + target, detach);
+    }
+
     public BpfProgram program() {
         return program;
     }

@@ -7,6 +7,7 @@ import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
+import io.github.bpf4j.link.AttachPoint;
 import io.github.bpf4j.link.XdpOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -175,6 +176,29 @@ public final class BpfProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches the program to {@code point}: a hook with its options, one type per hook in
+     * {@link io.github.bpf4j.link} (the README's attach table lists them). Close the link to detach; a
+     * forgotten link is detached once unreachable, and every link ends with this process unless pinned.
+     *
+     * @throws UnsupportedOperationException if the program's type does not attach to that kind of hook
+     * @throws BpfNotSupportedException if this kernel lacks the hook (the message names the kernel option)
+     * @throws BpfPermissionException without the capability the hook needs (the message names it)
+     */
+    public BpfLink attach(AttachPoint point) {
+        if (point == null) {
+            throw new NullPointerException("point is null");
+        }
+        Native.ensureLoaded();
+        handle.acquire();
+        try {
+            checkLive();
+            return Attachments.attach(this, point);
+        } finally {
+            handle.release();
+        }
+    }
+
     /** Attaches this XDP program to a network interface of this network namespace, in {@link
      * io.github.bpf4j.link.XdpMode#DEFAULT} mode. */
     public BpfLink attachXdp(String interfaceName) {
@@ -262,6 +286,15 @@ public final class BpfProgram implements AutoCloseable {
         } finally {
             handle.release();
         }
+    }
+
+    /** libbpf's struct bpf_program, 0 for a program on its own; valid while the handle is held. */
+    long pointer() {
+        return pointer;
+    }
+
+    Handle handle() {
+        return handle;
     }
 
     private String op() {

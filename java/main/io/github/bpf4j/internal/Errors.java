@@ -466,6 +466,12 @@ public final class Errors {
         XDP_ATTACH,
         /** bpf_program__attach: libbpf's automatic attach from the section name (BpfProgram.attach()). */
         PROG_ATTACH,
+        // tracing attach points (TracingAttach)
+
+        // networking attach points (NetworkAttach)
+
+        // links, program info, iterators, struct_ops (BpfLink, SystemAttach)
+
         /** libbpf_probe_bpf_map_type. */
         PROBE_MAP,
         /** libbpf_probe_bpf_prog_type. */

@@ -321,4 +321,10 @@ public final class Native {
     }
     /** ioctl(PERF_EVENT_IOC_ENABLE): 0 or -errno. */
     public static native int perfEventEnable(int fd);
+
+    // attach_trace.c: kprobes, uprobes, USDT, tracepoints, BTF tracing, perf events (TracingAttach)
+
+    // attach_net.c: tcx, classic tc, netkit, XDP options, cgroups, sockets, netns, netfilter (NetworkAttach)
+
+    // link.c, info.c, iter.c: links on their own, program and link info, ids, iterators, struct_ops
 }
