@@ -91,8 +91,10 @@ int bpf4j_perfbuf_register(JNIEnv *env);
 int bpf4j_link_register(JNIEnv *env);
 /* kprobes, uprobes, USDT, tracepoints, BTF tracing, perf events */
 int bpf4j_attach_trace_register(JNIEnv *env);
-/* tcx, classic tc, netkit, XDP, cgroups, sockets, netns, netfilter */
+/* tcx, classic tc, netkit, XDP, sockmap, netns, netfilter */
 int bpf4j_attach_net_register(JNIEnv *env);
+/* cgroup hooks: skb, sock, sock_addr, sockopt, sysctl, device, sockops */
+int bpf4j_attach_cgroup_register(JNIEnv *env);
 /* program, link and BTF info; kernel-wide ids */
 int bpf4j_info_register(JNIEnv *env);
 /* bpf_iter links and their output */

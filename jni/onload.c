@@ -39,6 +39,7 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	    bpf4j_link_register(env) ||
 	    bpf4j_attach_trace_register(env) ||
 	    bpf4j_attach_net_register(env) ||
+	    bpf4j_attach_cgroup_register(env) ||
 	    bpf4j_info_register(env) ||
 	    bpf4j_iter_register(env))
 		return JNI_ERR;

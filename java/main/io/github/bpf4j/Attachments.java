@@ -5,7 +5,7 @@ import io.github.bpf4j.link.AttachPoint;
 
 /**
  * {@link BpfProgram#attach(AttachPoint)}: hands the point to the family that
- * knows it (tracing, networking, system objects), and the pieces every family
+ * knows it (tracing, networking, cgroups, system objects), and the pieces every family
  * shares. Called with the program's handle held and the program loaded.
  */
 final class Attachments {
@@ -29,6 +29,9 @@ final class Attachments {
         BpfLink link = TracingAttach.attach(program, point);
         if (link == null) {
             link = NetworkAttach.attach(program, point);
+        }
+        if (link == null) {
+            link = CgroupAttach.attach(program, point);
         }
         if (link == null) {
             link = SystemAttach.attach(program, point);

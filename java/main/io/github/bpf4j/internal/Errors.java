@@ -470,6 +470,8 @@ public final class Errors {
 
         // networking attach points (NetworkAttach)
 
+        // cgroup attach points (CgroupAttach)
+
         // links, program info, iterators, struct_ops (BpfLink, SystemAttach)
 
         /** libbpf_probe_bpf_map_type. */

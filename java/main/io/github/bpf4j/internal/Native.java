@@ -324,7 +324,9 @@ public final class Native {
 
     // attach_trace.c: kprobes, uprobes, USDT, tracepoints, BTF tracing, perf events (TracingAttach)
 
-    // attach_net.c: tcx, classic tc, netkit, XDP options, cgroups, sockets, netns, netfilter (NetworkAttach)
+    // attach_net.c: tcx, classic tc, netkit, XDP options, sockmap, netns, netfilter (NetworkAttach)
+
+    // attach_cgroup.c: cgroup hooks (CgroupAttach)
 
     // link.c, info.c, iter.c: links on their own, program and link info, ids, iterators, struct_ops
 }
