@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.link.AttachPoint;
 
 /**
@@ -48,7 +49,12 @@ final class Attachments {
         if (link < 0) {
             throw failure.of((int) -link);
         }
-        return new BpfLink(program, target, link);
+        try {
+            return new BpfLink(program, target, link);
+        } catch (RuntimeException | Error e) { // no owner yet: nothing else would detach it
+            Native.linkDestroy(link);
+            throw e;
+        }
     }
 
     /** Refuses a point whose hook the program's type does not attach to. */

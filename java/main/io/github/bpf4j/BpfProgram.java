@@ -157,20 +157,18 @@ public final class BpfProgram implements AutoCloseable {
             checkLive();
             if (section == null) {
                 throw new UnsupportedOperationException("attach: program '" + name + "' was opened on its own, and"
-                        + " the kernel keeps no section name to attach it by; attach it with the explicit method for"
-                        + " its type (attachXdp for XDP)");
+                        + " the kernel keeps no section name to attach it by; attach it with attach(AttachPoint) and"
+                        + " the point for its hook from io.github.bpf4j.link");
             }
             if (section.startsWith("tp/") || section.startsWith("tracepoint/")) {
                 TracePipe.ensureTracefs();
             }
-            long link = Native.linkAttach(pointer);
-            if (link < 0) {
-                int errno = (int) -link;
-                boolean kprobe = section.matches("(kprobe|kretprobe|ksyscall|kretsyscall)/.*");
-                throw Errors.ofAttach("bpf_program__attach(program '" + name + "', " + section + ")", errno, section,
-                        kprobe && !TracePipe.kprobesAvailable());
-            }
-            return new BpfLink(this, section, link);
+            final String sectionName = section;
+            return Attachments.libbpfLink(this, section, () -> Native.linkAttach(pointer), errno -> {
+                boolean kprobe = sectionName.matches("(kprobe|kretprobe|ksyscall|kretsyscall)/.*");
+                return Errors.ofAttach("bpf_program__attach(program '" + name + "', " + sectionName + ")", errno,
+                        sectionName, kprobe && !TracePipe.kprobesAvailable());
+            });
         } finally {
             handle.release();
         }

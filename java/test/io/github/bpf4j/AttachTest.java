@@ -193,7 +193,7 @@ class AttachTest {
                 "syscall", false);
         assertTrue(syscall.hint().contains("testRun()"), syscall.hint());
         BpfException tc = Errors.ofAttach("bpf_program__attach(program 'p', tc)", Errors.EOPNOTSUPP, "tc", false);
-        assertTrue(tc.getMessage().contains("section 'tc'") && tc.hint().contains("explicit method"), tc.hint());
+        assertTrue(tc.getMessage().contains("section 'tc'") && tc.hint().contains("attach(AttachPoint)"), tc.hint());
         BpfException uprobe = Errors.ofAttach("bpf_program__attach(program 'p', uprobe/nope:f)", Errors.ENOENT,
                 "uprobe/nope:f", false);
         assertTrue(uprobe.getMessage().contains("'nope:f'") && uprobe.hint().contains("uprobe/<binary>:<function>"),

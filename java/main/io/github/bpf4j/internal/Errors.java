@@ -223,7 +223,8 @@ public final class Errors {
             } else {
                 message = "this kind of program attaches to something its section cannot name (an interface, a"
                         + " cgroup, a socket, a map)";
-                hint = "attach it with the explicit method for its type (so far bpf4j has attachXdp for XDP)";
+                hint = "attach it with attach(AttachPoint), the point for its hook from io.github.bpf4j.link"
+                        + " (the README's attach table lists them)";
             }
             return new BpfNotSupportedException(call, errno, name, "libbpf cannot attach section '" + section
                     + "' automatically: " + message, hint);
