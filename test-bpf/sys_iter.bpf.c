@@ -6,8 +6,7 @@
  * tasks:     "task <tgid> <tid> <comm>" for every task (or the tasks of the
  *            Iter's process/thread parameter);
  * maps:      "map <id> <name>" for every map in the kernel;
- * map_elems: "elem <key> <value>" for every element of the Iter's map,
- *            a u32 -> u64 map.
+ * (map_elems is in sys_iter_elem.bpf.c.)
  * The context types are the kernel's (struct bpf_iter__*), declared here
  * with the fields used; CO-RE relocates them against the running kernel.
  */
@@ -75,22 +74,6 @@ int maps(struct bpf_iter__bpf_map *ctx)
 		return 0;
 	args[0] = map->id;
 	args[1] = (__u64)(long)map->name;
-	bpf_seq_printf(ctx->meta->seq, fmt, sizeof(fmt), args, sizeof(args));
-	return 0;
-}
-
-SEC("iter/bpf_map_elem")
-int map_elems(struct bpf_iter__bpf_map_elem *ctx)
-{
-	static const char fmt[] = "elem %u %llu\n";
-	__u32 *key = ctx->key;
-	__u64 *value = ctx->value;
-	__u64 args[2];
-
-	if (!key || !value)
-		return 0;
-	args[0] = *key;
-	args[1] = *value;
 	bpf_seq_printf(ctx->meta->seq, fmt, sizeof(fmt), args, sizeof(args));
 	return 0;
 }
