@@ -28,6 +28,9 @@ final class SystemAttach {
         }
         final String call = "bpf_program__attach_iter(program '" + program.name() + "', " + iter.target() + ")";
         BpfMap map = iter.parameterMap();
+        if (iter.cgroupPath() != null) {
+            return iterLink(program, iter, call, cgroupId(iter.cgroupPath()));
+        }
         if (map == null) {
             return iterLink(program, iter, call, iter.parameterValue());
         }
@@ -52,6 +55,16 @@ final class SystemAttach {
                 return Errors.of(Errors.Op.ITER, call, errno, null);
             }
         });
+    }
+
+    /** A cgroup2 directory's id: its inode number (kernfs). */
+    private static long cgroupId(java.nio.file.Path dir) {
+        try {
+            return ((Number) java.nio.file.Files.getAttribute(dir, "unix:ino")).longValue();
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException("attach(Iter.cgroup(" + dir + ")): cannot read the directory's inode"
+                    + " number (" + e + "); pass a directory of a mounted cgroup2 hierarchy", e);
+        }
     }
 
     /** {@link BpfMap#attachStructOps()}: called with the map's handle held. */

@@ -22,13 +22,19 @@ public final class Iter extends AttachPoint {
     private final int kind;
     private final long value;
     private final BpfMap map;
+    private final Path cgroupPath;
     private final CgroupIterOrder order;
     private final String describe;
 
     private Iter(int kind, long value, BpfMap map, CgroupIterOrder order, String describe) {
+        this(kind, value, map, null, order, describe);
+    }
+
+    private Iter(int kind, long value, BpfMap map, Path cgroupPath, CgroupIterOrder order, String describe) {
         this.kind = kind;
         this.value = value;
         this.map = map;
+        this.cgroupPath = cgroupPath;
         this.order = order;
         this.describe = describe;
     }
@@ -60,20 +66,14 @@ public final class Iter extends AttachPoint {
     }
 
     /**
-     * The cgroup an {@code iter/cgroup} starts from, by its directory in a cgroup2 mount: its id is
-     * the directory's inode number, read when this is called.
-     *
-     * @throws IllegalArgumentException if the directory cannot be read
+     * The cgroup an {@code iter/cgroup} starts from, by its directory in a cgroup2 mount: its id (the
+     * directory's inode number) is read when the iterator is attached.
      */
     public Iter cgroup(Path directory, CgroupIterOrder order) {
-        long ino;
-        try {
-            ino = ((Number) java.nio.file.Files.getAttribute(directory, "unix:ino")).longValue();
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException("Iter.cgroup(" + directory + "): cannot read its inode number ("
-                    + e + "); pass a directory of a mounted cgroup2 hierarchy", e);
+        if (directory == null) {
+            throw new NullPointerException("directory is null");
         }
-        return new Iter(CGROUP_ID, ino, null, requireOrder(order), "cgroup " + directory + " " + order);
+        return new Iter(CGROUP_ID, 0, null, directory, requireOrder(order), "cgroup " + directory + " " + order);
     }
 
     /** Restricts a task iterator to one thread. */
@@ -123,6 +123,11 @@ public final class Iter extends AttachPoint {
         return map;
     }
 
+    /** The cgroup directory of {@link #cgroup(Path, CgroupIterOrder)}, or null. */
+    public Path cgroupPath() {
+        return cgroupPath;
+    }
+
     /** The cgroup order, or null. */
     public CgroupIterOrder order() {
         return order;
@@ -139,7 +144,8 @@ public final class Iter extends AttachPoint {
             return false;
         }
         Iter i = (Iter) o;
-        return kind == i.kind && value == i.value && map == i.map && order == i.order;
+        return kind == i.kind && value == i.value && map == i.map && order == i.order
+                && (cgroupPath == null ? i.cgroupPath == null : cgroupPath.equals(i.cgroupPath));
     }
 
     @Override
