@@ -6,7 +6,7 @@
  * tasks:     "task <tgid> <tid> <comm>" for every task (or the tasks of the
  *            Iter's process/thread parameter);
  * maps:      "map <id> <name>" for every map in the kernel;
- * (map_elems is in sys_iter_elem.bpf.c.)
+ * cgroups:   "cgroup <id>" for each cgroup the Iter's cgroup and order give.
  * The context types are the kernel's (struct bpf_iter__*), declared here
  * with the fields used; CO-RE relocates them against the running kernel.
  */
@@ -31,6 +31,16 @@ struct bpf_map {
 	__u32 id;
 	char name[16];
 };
+struct kernfs_node {
+	__u64 id;
+};
+struct cgroup {
+	struct kernfs_node *kn;
+};
+struct bpf_iter__cgroup {
+	struct bpf_iter_meta *meta;
+	struct cgroup *cgroup;
+};
 struct bpf_iter__task {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
@@ -38,12 +48,6 @@ struct bpf_iter__task {
 struct bpf_iter__bpf_map {
 	struct bpf_iter_meta *meta;
 	struct bpf_map *map;
-};
-struct bpf_iter__bpf_map_elem {
-	struct bpf_iter_meta *meta;
-	struct bpf_map *map;
-	void *key;
-	void *value;
 };
 #pragma clang attribute pop
 
@@ -74,6 +78,20 @@ int maps(struct bpf_iter__bpf_map *ctx)
 		return 0;
 	args[0] = map->id;
 	args[1] = (__u64)(long)map->name;
+	bpf_seq_printf(ctx->meta->seq, fmt, sizeof(fmt), args, sizeof(args));
+	return 0;
+}
+
+SEC("iter/cgroup")
+int cgroups(struct bpf_iter__cgroup *ctx)
+{
+	static const char fmt[] = "cgroup %llu\n";
+	struct cgroup *cgrp = ctx->cgroup;
+	__u64 args[1];
+
+	if (!cgrp)
+		return 0;
+	args[0] = cgrp->kn->id;
 	bpf_seq_printf(ctx->meta->seq, fmt, sizeof(fmt), args, sizeof(args));
 	return 0;
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.bpf4j.BpfInvalidArgumentException;
 import io.github.bpf4j.BpfLink;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
@@ -18,11 +17,10 @@ import io.github.bpf4j.MapType;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +100,46 @@ class IterTest {
             assertTrue(lines.contains("map " + mine.info().id() + " " + name), "map " + name + " (id "
                     + mine.info().id() + ") not among " + lines.size() + " maps");
         }
+    }
+
+    @Test
+    void cgroupIteratorWalksFromItsCgroupInTheOrderGiven() throws Exception {
+        Path mnt = java.nio.file.Files.createTempDirectory("bpf4j-iter-cgroup2-");
+        Assumptions.assumeTrue(LinkTestSupport.exit("mount", "-t", "cgroup2", "none", mnt.toString()) == 0,
+                "cannot mount cgroup2");
+        Path child = mnt.resolve("bpf4j-iter-" + Kernel.nonce(8));
+        Path grandchild = child.resolve("g");
+        try {
+            java.nio.file.Files.createDirectory(child);
+            java.nio.file.Files.createDirectory(grandchild);
+            long childId = ino(child);
+            long grandchildId = ino(grandchild);
+            try (BpfObject obj = BpfObject.openResource(SYS_ITER).load()) {
+                try (BpfLink self = obj.program("cgroups").attach(Iter.of().cgroup(child, CgroupIterOrder.SELF_ONLY))) {
+                    assertEquals(Arrays.asList("cgroup " + childId), self.iteratorLines());
+                    assertEquals(childId, self.info().cgroupId());
+                    assertEquals(CgroupIterOrder.SELF_ONLY.value(), self.info().order());
+                }
+                try (BpfLink pre = obj.program("cgroups").attach(Iter.of().cgroupId(childId,
+                        CgroupIterOrder.DESCENDANTS_PRE))) {
+                    assertEquals(Arrays.asList("cgroup " + childId, "cgroup " + grandchildId), pre.iteratorLines());
+                }
+                try (BpfLink up = obj.program("cgroups").attach(Iter.of().cgroup(grandchild,
+                        CgroupIterOrder.ANCESTORS_UP))) {
+                    List<String> lines = up.iteratorLines();
+                    assertEquals(Arrays.asList("cgroup " + grandchildId, "cgroup " + childId), lines.subList(0, 2));
+                }
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(grandchild);
+            java.nio.file.Files.deleteIfExists(child);
+            LinkTestSupport.exit("umount", mnt.toString());
+            java.nio.file.Files.deleteIfExists(mnt);
+        }
+    }
+
+    private static long ino(Path p) throws IOException {
+        return ((Number) java.nio.file.Files.getAttribute(p, "unix:ino")).longValue();
     }
 
     @Test
