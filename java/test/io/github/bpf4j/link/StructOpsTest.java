@@ -79,6 +79,17 @@ class StructOpsTest {
                 assertFalse(available(), CC + " still registered after detach");
                 assertEquals(LinkType.STRUCT_OPS, link.info().type());
             }
+
+            // Forgotten, the Cleaner unregisters it.
+            java.lang.ref.WeakReference<BpfLink> forgotten = new java.lang.ref.WeakReference<BpfLink>(register(map));
+            assertTrue(available());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (forgotten.get() != null || available()) {
+                assertTrue(System.nanoTime() < deadline, "a forgotten struct_ops link was not unregistered within"
+                        + " 10 s (reachable: " + (forgotten.get() != null) + ")");
+                System.gc();
+                Thread.sleep(20);
+            }
         }
     }
 
