@@ -63,6 +63,23 @@ class LinkLifetimeTest {
     }
 
     @Test
+    void aStructOpsRegistrationEndsWithItsProcess() throws Exception {
+        Path available = java.nio.file.Paths.get("/proc/sys/net/ipv4/tcp_available_congestion_control");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(available), "no " + available);
+        org.junit.jupiter.api.Assumptions.assumeFalse(new String(java.nio.file.Files.readAllBytes(available),
+                "US-ASCII").contains("bpf4j_cc"), "another run has bpf4j_cc registered");
+        int[] ids = ids(ChildJvm.run(LinkLifetimeChild.class, "struct_ops"));
+        assertTrue(eventually(() -> gone(ids[0])), "struct_ops link " + ids[0] + " outlived its process");
+        assertTrue(eventually(() -> {
+            try {
+                return !new String(java.nio.file.Files.readAllBytes(available), "US-ASCII").contains("bpf4j_cc");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }), "bpf4j_cc still registered after its process ended");
+    }
+
+    @Test
     void aPinnedLinkOutlivesItsProcessAndStillRunsUntilUnpinned() throws Exception {
         try (Kernel.PrivateBpfFs fs = Kernel.privateBpfFs()) {
             Path pin = fs.resolve("child_link");

@@ -94,6 +94,18 @@ class StructOpsTest {
     }
 
     @Test
+    void aNameRegisteredTwiceIsEexistNamingWhy() throws Exception {
+        try (BpfObject first = BpfObject.openResource("bpf/sys_struct_ops.bpf.o").load();
+                BpfObject second = BpfObject.openResource("bpf/sys_struct_ops.bpf.o").load();
+                BpfLink link = register(first.map(CC))) {
+            BpfException e = assertThrows(BpfException.class, () -> second.map(CC).attachStructOps());
+            assertEquals("EEXIST", e.errnoName());
+            assertTrue(e.getMessage().contains("bpf_map__attach_struct_ops(map '" + CC + "')"), e.getMessage());
+            assertTrue(e.getMessage().contains("names are system-wide"), e.getMessage());
+        }
+    }
+
+    @Test
     void onlyStructOpsMapsRegister() throws Exception {
         try (BpfObject obj = BpfObject.openResource(LinkTestSupport.SYS_LINK).load()) {
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
