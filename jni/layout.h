@@ -98,4 +98,73 @@ enum bpf4j_map_batch {
 	MAP_BATCH_LEN
 };
 
+/* info.c program_info: the kernel's bpf_prog_info (name and tag go to byte[]s, map ids to an int[]). */
+enum bpf4j_program_info {
+	PROGRAM_INFO_TYPE,
+	PROGRAM_INFO_ID,
+	PROGRAM_INFO_RUN_CNT,
+	PROGRAM_INFO_RUN_TIME_NS,
+	PROGRAM_INFO_XLATED_SIZE,
+	PROGRAM_INFO_JITED_SIZE,
+	PROGRAM_INFO_NR_MAP_IDS,
+	PROGRAM_INFO_BTF_ID,
+	PROGRAM_INFO_LOAD_TIME,	/* ns since boot (CLOCK_BOOTTIME) */
+	PROGRAM_INFO_UID,
+	PROGRAM_INFO_VERIFIED_INSNS,
+	PROGRAM_INFO_RECURSION_MISSES,
+	PROGRAM_INFO_GPL_COMPATIBLE,
+	PROGRAM_INFO_ATTACH_BTF_OBJ_ID,
+	PROGRAM_INFO_ATTACH_BTF_ID,
+	PROGRAM_INFO_IFINDEX,
+	PROGRAM_INFO_NAME_SIZE,
+	PROGRAM_INFO_BOOTTIME_NOW,	/* CLOCK_BOOTTIME when the info was read, to date LOAD_TIME */
+	PROGRAM_INFO_LEN
+};
+/* The tag: BPF_TAG_SIZE bytes. */
+#define PROGRAM_INFO_TAG_BYTES 8
+
+/* info.c link_info: the kernel's bpf_link_info, flattened; 0 where the link type reports nothing. */
+enum bpf4j_link_info {
+	LINK_INFO_TYPE,
+	LINK_INFO_ID,
+	LINK_INFO_PROG_ID,
+	LINK_INFO_ATTACH_TYPE,	/* enum bpf_attach_type, -1 if the type reports none */
+	LINK_INFO_IFINDEX,
+	LINK_INFO_CGROUP_ID,
+	LINK_INFO_NETNS_INO,
+	LINK_INFO_TARGET_OBJ_ID,
+	LINK_INFO_TARGET_BTF_ID,
+	LINK_INFO_MAP_ID,
+	LINK_INFO_OFFSET,
+	LINK_INFO_ADDRESS,
+	LINK_INFO_COOKIE,
+	LINK_INFO_PID,
+	LINK_INFO_TID,
+	LINK_INFO_ORDER,
+	LINK_INFO_PERF_EVENT_TYPE,	/* enum bpf_perf_event_type */
+	LINK_INFO_EVENT_TYPE,		/* perf event: perf_event_attr type */
+	LINK_INFO_EVENT_CONFIG,
+	LINK_INFO_COUNT,
+	LINK_INFO_FLAGS,
+	LINK_INFO_PRIORITY,
+	LINK_INFO_PF,
+	LINK_INFO_HOOKNUM,
+	LINK_INFO_MISSED,
+	LINK_INFO_NAME_SIZE,	/* bytes of the name: tracepoint, function, iterator target */
+	LINK_INFO_PATH_SIZE,	/* bytes of the path: uprobe binary */
+	LINK_INFO_LEN
+};
+#define LINK_INFO_NAME_BYTES 512
+#define LINK_INFO_PATH_BYTES 4096
+
+/* ids.c btf_info: the kernel's bpf_btf_info (the name goes to a byte[] of BTF_INFO_NAME_BYTES). */
+enum bpf4j_btf_info {
+	BTF_INFO_ID,
+	BTF_INFO_SIZE,
+	BTF_INFO_KERNEL,
+	BTF_INFO_NAME_SIZE,
+	BTF_INFO_LEN
+};
+#define BTF_INFO_NAME_BYTES 64
+
 #endif /* BPF4J_LAYOUT_H */

@@ -203,7 +203,7 @@ public final class BpfMap implements AutoCloseable {
         return new BpfMap(fd, info);
     }
 
-    private static MapInfo readInfo(int fd, String operation) {
+    static MapInfo readInfo(int fd, String operation) {
         long[] f = new long[NativeLayout.MAP_INFO_LEN];
         byte[] nameBytes = new byte[NativeLayout.MAP_INFO_NAME_BYTES];
         int err = Native.mapInfo(fd, f, nameBytes);
@@ -336,6 +336,28 @@ public final class BpfMap implements AutoCloseable {
     /** The object this map belongs to, or null for a map on its own. */
     public BpfObject object() {
         return object;
+    }
+
+    // ---- struct_ops (SystemAttach)
+
+    /**
+     * Registers this {@code SEC(".struct_ops.link")} map with the kernel (bpf_map__attach_struct_ops): e.g.
+     * a {@code tcp_congestion_ops} becomes a congestion control while the returned link is open. Close the
+     * link to unregister; a forgotten link is closed once unreachable, and the registration ends with this
+     * process unless the link is pinned. The link's {@link BpfLink#program()} is null (the map holds the
+     * programs). A map declared in {@code SEC(".struct_ops")} (no {@code .link}) is registered at load by
+     * libbpf and stays until the object is closed; this call then gives a link only on kernels that accept one.
+     *
+     * @throws UnsupportedOperationException if this is not a STRUCT_OPS map of a loaded object
+     * @throws BpfException with EEXIST if a struct_ops of the same name is registered already
+     */
+    public BpfLink attachStructOps() {
+        handle.acquire();
+        try {
+            return SystemAttach.structOps(this);
+        } finally {
+            handle.release();
+        }
     }
 
     // ---- per-CPU values (PerCpuLayout)

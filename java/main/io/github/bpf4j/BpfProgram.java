@@ -325,4 +325,88 @@ public final class BpfProgram implements AutoCloseable {
         return "BpfProgram[" + name + ", " + type + (section != null ? ", section " + section : ", on its own")
                 + (handle.isClosed() ? ", closed" : "") + "]";
     }
+
+    // ---- programs from elsewhere, and what the kernel says (h3: issue 11, links and program info)
+
+    /**
+     * Opens the program pinned at {@code path} (by this or another process): on its own, as from
+     * {@link Pins#openProgram}, which this is.
+     *
+     * @throws IllegalArgumentException if the pin is a map or link, not a program
+     * @throws BpfException with ENOENT if nothing is pinned there
+     */
+    public static BpfProgram openPinned(Path path) {
+        return Pins.openProgram(path);
+    }
+
+    /**
+     * Opens the program with this id (see {@link Bpf4j#programs()}, {@link LinkInfo#programId()}): on
+     * its own, owning a new fd.
+     *
+     * @throws BpfException with ENOENT if no program has that id now
+     * @throws BpfPermissionException without CAP_SYS_ADMIN
+     */
+    public static BpfProgram fromId(int id) {
+        Native.ensureLoaded();
+        int fd = Native.fdById(Native.IDS_PROG, id);
+        if (fd < 0) {
+            throw Errors.of(Errors.Op.BY_ID, "bpf_prog_get_fd_by_id(" + id + ")", -fd, null);
+        }
+        return adopt(fd, "BpfProgram.fromId(" + id + ")", "program id " + id);
+    }
+
+    /**
+     * Opens the program behind an fd this process got elsewhere (SCM_RIGHTS, another library). bpf4j
+     * {@code dup}s it and owns only its copy, as {@link BpfMap#fromFd} does: the caller keeps and closes
+     * {@code fd}.
+     *
+     * @throws BpfInvalidArgumentException if {@code fd} is not open (dup's EBADF)
+     * @throws IllegalArgumentException if {@code fd} is negative or not a BPF program, saying what it is
+     */
+    public static BpfProgram fromFd(int fd) {
+        Native.ensureLoaded();
+        String method = "BpfProgram.fromFd(" + fd + ")";
+        if (fd < 0) {
+            throw new IllegalArgumentException(method + ": " + fd + " is not a file descriptor; pass the fd of a BPF"
+                    + " program this process holds");
+        }
+        int copy = Native.dup(fd);
+        if (copy < 0) {
+            throw Errors.of(Errors.Op.FD_DUP, "dup(" + fd + ")", -copy,
+                    fd <= 2 ? FdKind.streamName(fd) + ", closed" : null);
+        }
+        return adopt(copy, method, "fd " + fd + (fd <= 2 ? " (" + FdKind.streamName(fd) + ")" : ""));
+    }
+
+    /**
+     * What the kernel says about this program now: id, tag, sizes, map ids, and run count and time
+     * (counted while {@link Bpf4j#enableStats()} is open).
+     */
+    public ProgramInfo info() {
+        handle.acquire();
+        try {
+            checkLive();
+            return readInfo(fd, "program '" + name + "'");
+        } finally {
+            handle.release();
+        }
+    }
+
+    static ProgramInfo readInfo(int fd, String operation) {
+        long[] f = new long[NativeLayout.PROGRAM_INFO_LEN];
+        byte[] nameBytes = new byte[16];
+        byte[] tag = new byte[NativeLayout.PROGRAM_INFO_TAG_BYTES];
+        int err = Native.programInfo(fd, f, nameBytes, tag);
+        if (err < 0) {
+            throw Errors.of(Errors.Op.INFO, "bpf_prog_get_info_by_fd(" + operation + ")", -err, null);
+        }
+        int[] ids = new int[(int) f[NativeLayout.PROGRAM_INFO_NR_MAP_IDS]];
+        // The program's maps are fixed at load, so the second call finds as many.
+        int n = ids.length == 0 ? 0 : Native.programMapIds(fd, ids);
+        if (n < 0) {
+            throw Errors.of(Errors.Op.INFO, "bpf_prog_get_info_by_fd(" + operation + ", map ids)", -n, null);
+        }
+        return new ProgramInfo(f, new String(nameBytes, 0, (int) f[NativeLayout.PROGRAM_INFO_NAME_SIZE],
+                StandardCharsets.UTF_8), tag, n == ids.length ? ids : java.util.Arrays.copyOf(ids, Math.min(n, ids.length)));
+    }
 }

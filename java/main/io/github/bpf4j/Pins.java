@@ -57,6 +57,17 @@ public final class Pins {
     }
 
     /**
+     * Opens the link pinned at {@code path}: the same as {@link BpfLink#openPinned}.
+     *
+     * @throws IllegalArgumentException if the pin is a map or program, not a link
+     * @throws BpfException with ENOENT if nothing is pinned there
+     */
+    public static BpfLink openLink(Path path) {
+        String method = "BpfLink.openPinned(" + path + ")";
+        return BpfLink.adopt(open(path), method, "the pin");
+    }
+
+    /**
      * Removes the pin at {@code path} (any pin, made by anyone): the object
      * lives on while something else holds it.
      *

@@ -215,7 +215,7 @@ class ErrorMessagesTest {
         }
         int progFd = obj.program("pass").fd();
         e = assertThrows(IllegalArgumentException.class, () -> BpfMap.fromFd(progFd));
-        contains(e.getMessage(), "is a BPF program, not a BPF map", "Pins.openProgram");
+        contains(e.getMessage(), "is a BPF program, not a BPF map", "BpfProgram.openPinned or BpfProgram.fromFd");
     }
 
     private static Pipe.SourceChannel openPipe() throws Exception {

@@ -108,7 +108,7 @@ class PinsTest {
         int fds = Kernel.openFds();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pins.openMap(prog));
         assertEquals("Pins.openMap(" + prog + "): the pin is a BPF program, not a BPF map; open programs with"
-                + " Pins.openProgram", e.getMessage());
+                + " BpfProgram.openPinned or BpfProgram.fromFd", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Pins.openProgram(map));
         assertEquals("Pins.openProgram(" + map + "): the pin is a BPF map, not a BPF program; open maps with"
                 + " Pins.openMap or BpfMap.fromFd", e.getMessage());

@@ -24,12 +24,12 @@ public final class Main {
             + "Usage: java -jar bpf4j.jar [OPTIONS] OBJECT { COMMAND | help }\n"
             + "       java -jar bpf4j.jar help\n"
             + "       java -jar bpf4j.jar version\n"
-            + "       OBJECT  := { map | demo | version }\n"
+            + "       OBJECT  := { map | prog | link | demo | version }\n"
             + "       OPTIONS := { {-j|--json} | {-h|--help} | {-V|--version} }\n"
-            + "Run 'java -jar bpf4j.jar map help' for the map commands.\n"
+            + "Run 'java -jar bpf4j.jar map help' (prog help, link help) for the map (program, link) commands.\n"
             + "Exit status: 0 done, 1 failed (or key not found), 2 wrong command line.\n";
 
-    private static final String[] OBJECTS = {"map", "demo", "version", "help"};
+    private static final String[] OBJECTS = {"map", "prog", "link", "demo", "version", "help"};
 
     private Main() {}
 
@@ -88,16 +88,22 @@ public final class Main {
                 err.print(USAGE); // bpftool too prints just its usage when given nothing
                 return USAGE_ERROR;
             }
-            return usageError(options, out, err, "bpf4j: expected an object (map, demo, version, help)");
+            return usageError(options, out, err, "bpf4j: expected an object (map, prog, link, demo, version, help)");
         }
         String object = match(words.get(0), OBJECTS);
         List<String> rest = words.subList(1, words.size());
         if (object == null) {
             return usageError(options, out, err, "bpf4j: unknown object '" + words.get(0) + "'; the objects are map,"
-                    + " demo, version, help");
+                    + " prog, link, demo, version, help");
         }
         if (object.equals("map")) {
             return MapCommand.run(rest.toArray(new String[0]), options, out, err);
+        }
+        if (object.equals("prog")) {
+            return ProgCommand.prog(rest.toArray(new String[0]), options, out, err);
+        }
+        if (object.equals("link")) {
+            return ProgCommand.link(rest.toArray(new String[0]), options, out, err);
         }
         if (options.help || object.equals("help")) {
             if (!object.equals("help") || rest.isEmpty()) {

@@ -155,6 +155,11 @@ public final class Errors {
                     "declare maps in the BTF-defined form: struct { __uint(type, BPF_MAP_TYPE_HASH);"
                             + " __uint(max_entries, 100); __type(key, int); __type(value, int); } my_map SEC(\".maps\");");
         }
+        if (op == Op.LINK_UPDATE && errno == EPERM && "replace".equals(detail)) {
+            // With BPF_F_REPLACE the kernel's EPERM is the expectation failing, not a missing privilege.
+            return new BpfException(operation, errno, name, "the link no longer runs the expected program",
+                    "another update replaced it first: read link.info().programId() and decide again");
+        }
         if (op == Op.VALIDATE) {
             return new BpfInvalidArgumentException(operation, errno, name, "the file is not a well-formed BPF object"
                     + (detail == null || detail.trim().isEmpty() ? "" : ": " + detail.trim()),
@@ -474,6 +479,16 @@ public final class Errors {
         // cgroup attach points (CgroupAttach)
 
         // links, program info, iterators, struct_ops (BpfLink, SystemAttach)
+        /** bpf_link_update: replacing a link's program (BpfLink.update). */
+        LINK_UPDATE,
+        /** bpf_link_detach: BPF_LINK_DETACH (BpfLink.detach). */
+        LINK_DETACH,
+        /** bpf_enable_stats(BPF_STATS_RUN_TIME) (Bpf4j.enableStats). */
+        ENABLE_STATS,
+        /** bpf_program__attach_iter, bpf_iter_create and read of an iterator (link.Iter). */
+        ITER,
+        /** bpf_map__attach_struct_ops (BpfMap.attachStructOps). */
+        STRUCT_OPS,
 
         /** libbpf_probe_bpf_map_type. */
         PROBE_MAP,
@@ -892,6 +907,16 @@ public final class Errors {
                         return "the kernel refused to attach the program to its section's target: check that the"
                                 + " section's kind fits the program (libbpf takes the type from it) and that the target"
                                 + " takes BPF programs on this kernel (see the libbpf log on logger io.github.bpf4j.libbpf)";
+                    case LINK_UPDATE:
+                        return "this link cannot run that program: perf event (tracepoint, kprobe, uprobe) and"
+                                + " tracing links cannot be updated at all, and the new program must have the old"
+                                + " one's type and expected attach type";
+                    case ITER:
+                        return "the iterator refused its parameter: a map iterator (iter/bpf_map_elem) needs"
+                                + " Iter.map, a cgroup iterator a cgroup, a task iterator at most one of tid/pid/pidfd";
+                    case STRUCT_OPS:
+                        return "the kernel refused the struct_ops: check the callbacks it requires (see the libbpf"
+                                + " log on logger io.github.bpf4j.libbpf)";
                     case MMAP:
                         return "the kernel refused this mapping (offset, size or address)";
                     case ARENA_MMAP:
@@ -927,6 +952,13 @@ public final class Errors {
                 }
                 return "";
             case EOPNOTSUPP: case ENOTSUPP:
+                if (op == Op.LINK_DETACH) {
+                    return "this link type has no BPF_LINK_DETACH (perf event, tracepoint and tracing links):"
+                            + " close the link instead";
+                }
+                if (op == Op.LINK_UPDATE) {
+                    return "this link type cannot be updated: close it and attach the new program";
+                }
                 if (op == Op.TEST_RUN) {
                     return "this program type has no BPF_PROG_TEST_RUN on this kernel; attach it and trigger it instead";
                 }
@@ -939,6 +971,10 @@ public final class Errors {
                 }
                 return "the object was closed or never loaded";
             case EEXIST:
+                if (op == Op.STRUCT_OPS) {
+                    return "a struct_ops of that name is registered already (e.g. a TCP congestion control: names"
+                            + " are system-wide); give it another name";
+                }
                 if (op == Op.ARENA_MMAP) {
                     return "use the BpfArena of the handle that mapped it; an arena can be mapped once per process";
                 }
@@ -1024,6 +1060,24 @@ public final class Errors {
                             ? "; this process has it, so a security module or the mount's options refuse it"
                             : "; this process lacks both");
                 }
+                break;
+            case ENABLE_STATS:
+                hint.append(needs(caps, "turning on BPF run-time statistics", CAP_SYS_ADMIN, -1,
+                        "run as root, or grant CAP_SYS_ADMIN", "a BPF LSM or a seccomp filter refuses it"));
+                break;
+            case LINK_UPDATE:
+            case LINK_DETACH:
+                hint.append(needs(caps, "changing a link", CAP_BPF, -1,
+                        "run as root, or grant CAP_BPF (and the capability of the link's hook, e.g. CAP_NET_ADMIN)",
+                        "a BPF LSM refuses it"));
+                break;
+            case ITER:
+                hint.append(needs(caps, "attaching an iterator", CAP_BPF, CAP_PERFMON,
+                        "run as root, or grant CAP_BPF and CAP_PERFMON", "a BPF LSM refuses it"));
+                break;
+            case STRUCT_OPS:
+                hint.append(needs(caps, "registering a struct_ops", CAP_BPF, CAP_SYS_ADMIN,
+                        "run as root, or grant CAP_BPF and CAP_SYS_ADMIN", "a BPF LSM refuses it"));
                 break;
             case TRACEFS_MOUNT:
                 hint.append(needs(caps, "mounting tracefs", CAP_SYS_ADMIN, -1,

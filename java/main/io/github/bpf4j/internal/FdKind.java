@@ -70,8 +70,8 @@ public enum FdKind {
     private static String opener(FdKind kind) {
         switch (kind) {
             case MAP: return "open maps with Pins.openMap or BpfMap.fromFd";
-            case PROGRAM: return "open programs with Pins.openProgram";
-            case LINK: return "links get their own handle type (not yet in bpf4j)";
+            case PROGRAM: return "open programs with BpfProgram.openPinned or BpfProgram.fromFd";
+            case LINK: return "open links with BpfLink.openPinned or BpfLink.fromId";
             default: return "pass the fd or pin of the kind asked for";
         }
     }

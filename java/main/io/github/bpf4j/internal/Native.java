@@ -329,4 +329,83 @@ public final class Native {
     // attach_cgroup.c: cgroup hooks (CgroupAttach)
 
     // link.c, info.c, iter.c: links on their own, program and link info, ids, iterators, struct_ops
+    /** bpf_link_update to {@code newProg} (only if it runs {@code oldProg}, when that is >= 0): 0 or -errno. */
+    public static native int linkUpdate(int fd, int newProg, int oldProg);
+    /** BPF_LINK_DETACH: 0 or -errno. */
+    public static native int linkDetach(int fd);
+    private static native long linkStructOps0(long map);
+
+    /** bpf_map__attach_struct_ops: the struct bpf_link's address, or -errno. */
+    public static long linkStructOps(long map) {
+        long link = linkStructOps0(map);
+        if (link < 0 && ResourcePressure.relieved("bpf_map__attach_struct_ops", (int) -link)) {
+            link = linkStructOps0(map);
+        }
+        return link;
+    }
+
+    /** bpf_prog_get_info_by_fd into NativeLayout.PROGRAM_INFO_* slots, the name (16) and tag (8 bytes): 0 or -errno. */
+    public static native int programInfo(int fd, long[] out, byte[] name, byte[] tag);
+    /** The program's map ids into {@code ids}: their count (more than ids.length: call again), or -errno. */
+    public static native int programMapIds(int fd, int[] ids);
+    /** bpf_link_get_info_by_fd into NativeLayout.LINK_INFO_* slots, the name and the path: 0 or -errno. */
+    public static native int linkInfo(int fd, long[] out, byte[] name, byte[] path);
+    /** libbpf_bpf_link_type_str, or null. */
+    public static native String linkTypeName(int type);
+    /** libbpf_bpf_attach_type_str, or null. */
+    public static native String attachTypeName(int type);
+    private static native int enableStats0();
+
+    /** BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): an fd keeping run-time statistics on while open, or -errno. */
+    public static int enableStats() {
+        int fd = enableStats0();
+        if (fd < 0 && ResourcePressure.relieved("bpf_enable_stats", -fd)) {
+            fd = enableStats0();
+        }
+        return fd;
+    }
+
+    /** Kinds for {@link #nextId} and {@link #fdById} (jni/ids.c). */
+    public static final int IDS_MAP = 0, IDS_PROG = 1, IDS_LINK = 2, IDS_BTF = 3;
+
+    /** bpf_{map,prog,link,btf}_get_next_id: the next id after {@code start}, or -errno (ENOENT past the last). */
+    public static native int nextId(int kind, int start);
+    private static native int fdById0(int kind, int id);
+
+    /** bpf_{map,prog,link,btf}_get_fd_by_id: a new fd, or -errno (ENOENT: gone). */
+    public static int fdById(int kind, int id) {
+        int fd = fdById0(kind, id);
+        if (fd < 0 && ResourcePressure.relieved("bpf_get_fd_by_id", -fd)) {
+            fd = fdById0(kind, id);
+        }
+        return fd;
+    }
+    /** bpf_btf_get_info_by_fd into NativeLayout.BTF_INFO_* slots and the name: 0 or -errno. */
+    public static native int btfInfo(int fd, long[] out, byte[] name);
+
+    /** Parameter kinds of {@link #iterAttach} (jni/iter.c). */
+    public static final int ITER_NONE = 0, ITER_MAP_FD = 1, ITER_CGROUP_FD = 2, ITER_CGROUP_ID = 3, ITER_TID = 4,
+            ITER_PID = 5, ITER_PIDFD = 6;
+    private static native long iterAttach0(long program, int kind, long value, int order);
+
+    /** bpf_program__attach_iter with one parameter: the struct bpf_link's address, or -errno. */
+    public static long iterAttach(long program, int kind, long value, int order) {
+        long link = iterAttach0(program, kind, value, order);
+        if (link < 0 && ResourcePressure.relieved("bpf_program__attach_iter", (int) -link)) {
+            link = iterAttach0(program, kind, value, order);
+        }
+        return link;
+    }
+    private static native int iterCreate0(int linkFd);
+
+    /** bpf_iter_create: a new read session's fd, or -errno. */
+    public static int iterCreate(int linkFd) {
+        int fd = iterCreate0(linkFd);
+        if (fd < 0 && ResourcePressure.relieved("bpf_iter_create", -fd)) {
+            fd = iterCreate0(linkFd);
+        }
+        return fd;
+    }
+    /** read(2) of an iterator session into out[off, off + len): the count (0 at the end), or -errno. */
+    public static native int iterRead(int fd, byte[] out, int off, int len);
 }

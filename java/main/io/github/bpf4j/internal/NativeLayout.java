@@ -85,5 +85,67 @@ public final class NativeLayout {
     public static final int MAP_BATCH_DELETE = 3;
     public static final int MAP_BATCH_LEN = 4;
 
+    // Native.programInfo: the kernel's bpf_prog_info (name and tag go to byte[]s).
+    public static final int PROGRAM_INFO_TYPE = 0;
+    public static final int PROGRAM_INFO_ID = 1;
+    public static final int PROGRAM_INFO_RUN_CNT = 2;
+    public static final int PROGRAM_INFO_RUN_TIME_NS = 3;
+    public static final int PROGRAM_INFO_XLATED_SIZE = 4;
+    public static final int PROGRAM_INFO_JITED_SIZE = 5;
+    public static final int PROGRAM_INFO_NR_MAP_IDS = 6;
+    public static final int PROGRAM_INFO_BTF_ID = 7;
+    public static final int PROGRAM_INFO_LOAD_TIME = 8;
+    public static final int PROGRAM_INFO_UID = 9;
+    public static final int PROGRAM_INFO_VERIFIED_INSNS = 10;
+    public static final int PROGRAM_INFO_RECURSION_MISSES = 11;
+    public static final int PROGRAM_INFO_GPL_COMPATIBLE = 12;
+    public static final int PROGRAM_INFO_ATTACH_BTF_OBJ_ID = 13;
+    public static final int PROGRAM_INFO_ATTACH_BTF_ID = 14;
+    public static final int PROGRAM_INFO_IFINDEX = 15;
+    public static final int PROGRAM_INFO_NAME_SIZE = 16;
+    public static final int PROGRAM_INFO_BOOTTIME_NOW = 17;
+    public static final int PROGRAM_INFO_LEN = 18;
+    public static final int PROGRAM_INFO_TAG_BYTES = 8;
+
+    // Native.linkInfo: the kernel's bpf_link_info, flattened (name and path go to byte[]s).
+    public static final int LINK_INFO_TYPE = 0;
+    public static final int LINK_INFO_ID = 1;
+    public static final int LINK_INFO_PROG_ID = 2;
+    public static final int LINK_INFO_ATTACH_TYPE = 3;
+    public static final int LINK_INFO_IFINDEX = 4;
+    public static final int LINK_INFO_CGROUP_ID = 5;
+    public static final int LINK_INFO_NETNS_INO = 6;
+    public static final int LINK_INFO_TARGET_OBJ_ID = 7;
+    public static final int LINK_INFO_TARGET_BTF_ID = 8;
+    public static final int LINK_INFO_MAP_ID = 9;
+    public static final int LINK_INFO_OFFSET = 10;
+    public static final int LINK_INFO_ADDRESS = 11;
+    public static final int LINK_INFO_COOKIE = 12;
+    public static final int LINK_INFO_PID = 13;
+    public static final int LINK_INFO_TID = 14;
+    public static final int LINK_INFO_ORDER = 15;
+    public static final int LINK_INFO_PERF_EVENT_TYPE = 16;
+    public static final int LINK_INFO_EVENT_TYPE = 17;
+    public static final int LINK_INFO_EVENT_CONFIG = 18;
+    public static final int LINK_INFO_COUNT = 19;
+    public static final int LINK_INFO_FLAGS = 20;
+    public static final int LINK_INFO_PRIORITY = 21;
+    public static final int LINK_INFO_PF = 22;
+    public static final int LINK_INFO_HOOKNUM = 23;
+    public static final int LINK_INFO_MISSED = 24;
+    public static final int LINK_INFO_NAME_SIZE = 25;
+    public static final int LINK_INFO_PATH_SIZE = 26;
+    public static final int LINK_INFO_LEN = 27;
+    public static final int LINK_INFO_NAME_BYTES = 512;
+    public static final int LINK_INFO_PATH_BYTES = 4096;
+
+    // Native.btfInfo: the kernel's bpf_btf_info (the name goes to a byte[]).
+    public static final int BTF_INFO_ID = 0;
+    public static final int BTF_INFO_SIZE = 1;
+    public static final int BTF_INFO_KERNEL = 2;
+    public static final int BTF_INFO_NAME_SIZE = 3;
+    public static final int BTF_INFO_LEN = 4;
+    public static final int BTF_INFO_NAME_BYTES = 64;
+
     private NativeLayout() {}
 }

@@ -36,12 +36,13 @@ class NativeLayoutTest {
         Map<String, java.util.Set<Integer>> slots = new TreeMap<String, java.util.Set<Integer>>();
         Map<String, Integer> lengths = new TreeMap<String, Integer>();
         for (String prefix : new String[] {"MAP_DESCRIBE_", "GLOBAL_", "MAP_INFO_", "TEST_RUN_",
-                "TEST_RUN_OPERAND_", "PROG_INFO_", "MAP_OP_", "MAP_BATCH_"}) {
+                "TEST_RUN_OPERAND_", "PROG_INFO_", "MAP_OP_", "MAP_BATCH_", "PROGRAM_INFO_", "LINK_INFO_", "BTF_INFO_"}) {
             slots.put(prefix, new java.util.TreeSet<Integer>());
         }
         for (Field f : NativeLayout.class.getDeclaredFields()) {
             if (!Modifier.isStatic(f.getModifiers()) || f.getType() != int.class
-                    || f.getName().equals("MAP_INFO_NAME_BYTES")) {
+                    || f.getName().endsWith("_NAME_BYTES") || f.getName().endsWith("_PATH_BYTES")
+                    || f.getName().endsWith("_TAG_BYTES")) {
                 continue;
             }
             String prefix = null;

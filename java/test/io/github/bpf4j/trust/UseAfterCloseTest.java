@@ -82,6 +82,10 @@ class UseAfterCloseTest {
         harmless(BpfMap.BatchCursor.class, "done", "reset"); // a cursor is Java state; using it needs its map
         harmless(BpfProgram.class, "close", "name", "section", "object");
         harmless(BpfLink.class, "close", "program", "target");
+        harmless(io.github.bpf4j.BpfStats.class, "close", "isOpen");
+        // An attach point is immutable Java state; attaching it is what needs its map (and refuses a closed one).
+        harmless(io.github.bpf4j.link.Iter.class, "map", "cgroupFd", "cgroupId", "cgroup", "thread", "process", "pidfd",
+                "parameterKind", "parameterValue", "parameterMap", "cgroupPath", "order", "target");
         harmless(TracePipe.class, "close", "path");
         harmless(BpfArena.class, "map", "segvOnFault", "noUserConv"); // flags fixed at creation
         harmless(ArenaRegion.class, "arena", "size", "offsetOf"); // offsetOf is arithmetic on the fixed base
@@ -196,7 +200,16 @@ class UseAfterCloseTest {
             }, obj).name(dev), new Scenario("XDP link whose object was closed first", objectFirst, () -> {
                 second.close();
                 objectFirst.close();
-            }, second).name(dev), attached());
+            }, second).name(dev), attached(), onItsOwn(), structOps());
+        });
+        FIXTURES.put(io.github.bpf4j.BpfStats.class, () -> {
+            io.github.bpf4j.BpfStats stats = io.github.bpf4j.Bpf4j.enableStats();
+            return Collections.singletonList(new Scenario("run-time statistics handle", stats, stats::close));
+        });
+        FIXTURES.put(io.github.bpf4j.link.Iter.class, () -> {
+            BpfMap own = createTable("t_uac_iter");
+            io.github.bpf4j.link.Iter iter = io.github.bpf4j.link.Iter.of().map(own);
+            return Collections.singletonList(new Scenario("iterator point of a closed map", iter, own::close, own));
         });
         FIXTURES.put(TracePipe.class, () -> {
             TracePipe pipe = openTracePipe();
@@ -660,6 +673,15 @@ class UseAfterCloseTest {
         if (t == BpfMap.class) {
             return liveMap();
         }
+        if (t == BpfProgram.class) {
+            return liveProgram();
+        }
+        if (t == io.github.bpf4j.link.AttachPoint.class) {
+            return io.github.bpf4j.link.Iter.of(); // a closed program must refuse before it looks at the point
+        }
+        if (t == io.github.bpf4j.link.CgroupIterOrder.class) {
+            return io.github.bpf4j.link.CgroupIterOrder.SELF_ONLY;
+        }
         if (t == RecordHandler.class) {
             return (RecordHandler) r -> { };
         }
@@ -686,6 +708,9 @@ class UseAfterCloseTest {
         if (index == p.length - 1 && index > 0 && (n.equals("slice") || n.startsWith("get") || n.startsWith("put")
                 || n.startsWith("read") || n.startsWith("write"))) {
             return 8;
+        }
+        if (n.equals("thread") || n.equals("process")) {
+            return 1; // Iter: a thread or process id
         }
         if (n.equals("init") || n.equals("at") || n.equals("bytesNeeded")) {
             return 8; // capacity, key size, value size of an arena hash table
@@ -843,6 +868,41 @@ class UseAfterCloseTest {
         static int run(String... command) throws Exception {
             return Procs.run(command);
         }
+    }
+
+    /** A link opened from a pin: on its own, owning its fd, with no program handle. */
+    private static Scenario onItsOwn() throws Exception {
+        Kernel.PrivateBpfFs fs = Kernel.privateBpfFs();
+        LEFTOVERS.add(fs);
+        BpfObject obj = BpfObject.openResource("bpf/trust_trace.bpf.o").load();
+        BpfLink made = obj.program("on_getppid").attach();
+        made.pin(fs.resolve("uac_link"));
+        made.close();
+        obj.close();
+        BpfLink own = BpfLink.openPinned(fs.resolve("uac_link"));
+        return new Scenario("link on its own (from a pin), closed itself", own, own::close);
+    }
+
+    /** A struct_ops link (no program; keeps its map's object reachable), closed before its object. */
+    private static Scenario structOps() {
+        BpfObject obj = BpfObject.openResource("bpf/sys_struct_ops.bpf.o").load();
+        BpfLink link = obj.map("bpf4j_cc").attachStructOps();
+        return new Scenario("struct_ops link, closed before its object", link, () -> {
+            link.close();
+            obj.close();
+        }, obj);
+    }
+
+    private static BpfProgram liveProgram;
+
+    /** An open program for BpfLink.update: a closed link must refuse before it looks at the program. */
+    private static synchronized BpfProgram liveProgram() {
+        if (liveProgram == null) {
+            BpfObject obj = BpfObject.openResource(TRUST).load();
+            LEFTOVERS.add(obj);
+            liveProgram = obj.program("count_packet");
+        }
+        return liveProgram;
     }
 
     /** A link libbpf made with BpfProgram.attach() (a tracepoint), owning a struct bpf_link rather than an fd. */
