@@ -145,8 +145,21 @@ final class TracingAttach {
         final long[] refCtr = p.refCtrOffsets();
         final long[] cookies = p.cookies();
         return Attachments.libbpfLink(program, p.target(),
-                () -> Native.uprobeMultiAttach(program.pointer(), p.pid(), binary, pattern, symbols, offsets, refCtr,
-                        cookies, p.isRetprobe(), p.isSession()),
+                () -> {
+                    long link = Native.uprobeMultiAttach(program.pointer(), p.pid(), binary, pattern, symbols,
+                            offsets, refCtr, cookies, p.isRetprobe(), p.isSession());
+                    if (link != -Errors.ENOENT || symbols == null || p.binary().indexOf('/') < 0) {
+                        return link;
+                    }
+                    // libbpf 1.7's elf_resolve_syms_offsets answers ENOENT for every binary without .symtab
+                    // (a stripped libc): it keeps the ENOENT of the missing section. Resolve the symbols here.
+                    long[] resolved = ElfFunctions.offsets(p.binary(), p.symbols());
+                    if (resolved == null) {
+                        return link;
+                    }
+                    return Native.uprobeMultiAttach(program.pointer(), p.pid(), binary, null, null, resolved, refCtr,
+                            cookies, p.isRetprobe(), p.isSession());
+                },
                 failure(Errors.Op.UPROBE_ATTACH, call("bpf_program__attach_uprobe_multi", program, p.target()
                         + pid(p.pid())), p.target().substring(p.target().indexOf('/') + 1), false));
     }
