@@ -299,22 +299,6 @@ static jlong JNICALL trace_attach(JNIEnv *env, jclass cls, jlong prog, jlong coo
 	return link_or_errno(bpf_program__attach_trace_opts(PROG(prog), &opts));
 }
 
-/* freplace of another program's function than the one it was loaded for. */
-static jlong JNICALL freplace_attach(JNIEnv *env, jclass cls, jlong prog, jint target_fd, jbyteArray jfunc)
-{
-	int oom = 0;
-	char *func = cstr(env, jfunc, &oom);
-	jlong ret;
-
-	(void)cls;
-	if (oom)
-		return -ENOMEM;
-	errno = 0;
-	ret = link_or_errno(bpf_program__attach_freplace(PROG(prog), target_fd, func));
-	free(func);
-	return ret;
-}
-
 /*
  * A sampling perf event: type/config as perf_event_open(2) has them, a
  * frequency (freq) or a period, on one CPU for pid (-1: every task there).
@@ -395,7 +379,6 @@ int bpf4j_attach_trace_register(JNIEnv *env)
 		{ "tracepointAttach0", "(J[B[BJ)J", (void *)tracepoint_attach },
 		{ "rawTracepointAttach0", "(J[BJ)J", (void *)raw_tracepoint_attach },
 		{ "traceAttach0", "(JJ)J", (void *)trace_attach },
-		{ "freplaceAttach0", "(JI[B)J", (void *)freplace_attach },
 		{ "perfEventOpenSampling0", "(IJZJII)I", (void *)perf_event_open_sampling },
 		{ "perfEventAttach0", "(JIJ)J", (void *)perf_event_attach },
 		{ "programSetAttachTarget", "(JI[B)I", (void *)program_set_attach_target },

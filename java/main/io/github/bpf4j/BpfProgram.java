@@ -332,12 +332,12 @@ public final class BpfProgram implements AutoCloseable {
 
     /** Runs {@code change} while the object is opened and cannot start loading. */
     private void beforeLoad(String method, Runnable change) {
-        if (object == null) {
-            throw new UnsupportedOperationException(method + ": program '" + name + "' was opened on its own and is"
-                    + " loaded already; " + method + " applies to a program of a BpfObject before load()");
-        }
         handle.acquire();
         try {
+            if (object == null) {
+                throw new UnsupportedOperationException(method + ": program '" + name + "' was opened on its own and"
+                        + " is loaded already; " + method + " applies to a program of a BpfObject before load()");
+            }
             synchronized (object) { // load() holds this lock for the whole load
                 BpfObject.State state = object.state();
                 if (state != BpfObject.State.OPENED) {

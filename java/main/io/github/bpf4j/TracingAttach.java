@@ -5,7 +5,6 @@ import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.link.AttachPoint;
 import io.github.bpf4j.link.BtfTracing;
-import io.github.bpf4j.link.Freplace;
 import io.github.bpf4j.link.Kprobe;
 import io.github.bpf4j.link.KprobeMulti;
 import io.github.bpf4j.link.Ksyscall;
@@ -26,7 +25,7 @@ import java.util.List;
 /**
  * The tracing family of {@link BpfProgram#attach(AttachPoint)}: kprobes, syscall probes, kprobe.multi,
  * uprobes, uprobe.multi, USDT, tracepoints, raw tracepoints, BTF tracing (fentry/fexit/fmod_ret/lsm/
- * tp_btf/freplace) and sampling perf events, each through its libbpf call (jni/attach_trace.c).
+ * tp_btf/freplace at its load target) and sampling perf events, each through its libbpf call (jni/attach_trace.c).
  * Every link owns libbpf's struct bpf_link (the perf event fd, a legacy probe's tracefs entry, USDT's
  * spec slots go with it).
  */
@@ -61,9 +60,6 @@ final class TracingAttach {
         }
         if (point instanceof BtfTracing) {
             return btfTracing(program, (BtfTracing) point);
-        }
-        if (point instanceof Freplace) {
-            return freplace(program, (Freplace) point);
         }
         if (point instanceof PerfEvent) {
             return perfEvent(program, (PerfEvent) point);
@@ -203,24 +199,6 @@ final class TracingAttach {
                 () -> Native.traceAttach(program.pointer(), p.cookie()),
                 failure(Errors.Op.BTF_TRACE_ATTACH, call("bpf_program__attach_trace_opts", program, target), target,
                         false));
-    }
-
-    private static BpfLink freplace(final BpfProgram program, final Freplace p) {
-        Attachments.requireType(program, p, ProgramType.EXT);
-        requireObject(program, p);
-        final BpfProgram target = p.targetProgram();
-        final byte[] function = bytes(p.function());
-        // The target's fd must stay open while libbpf uses it: hold its handle across the call.
-        target.handle().acquire();
-        try {
-            final int targetFd = target.fd();
-            return Attachments.libbpfLink(program, p.target(),
-                    () -> Native.freplaceAttach(program.pointer(), targetFd, function),
-                    failure(Errors.Op.BTF_TRACE_ATTACH, call("bpf_program__attach_freplace", program, p.target()),
-                            "function " + p.function() + " of program '" + target.name() + "'", false));
-        } finally {
-            target.handle().release();
-        }
     }
 
     /**

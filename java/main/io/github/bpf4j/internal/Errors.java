@@ -587,7 +587,7 @@ public final class Errors {
         TRACEPOINT_ATTACH,
         /** bpf_program__attach_raw_tracepoint_opts. */
         RAW_TP_ATTACH,
-        /** bpf_program__attach_trace_opts, bpf_program__attach_freplace (fentry/fexit/fmod_ret/lsm/tp_btf/freplace). */
+        /** bpf_program__attach_trace_opts (fentry/fexit/fmod_ret/lsm/tp_btf/freplace at the load target). */
         BTF_TRACE_ATTACH,
         /** perf_event_open of a sampling event and bpf_program__attach_perf_event_opts. */
         PERF_EVENT_ATTACH,

@@ -339,7 +339,6 @@ public final class Native {
     private static native long tracepointAttach0(long program, byte[] category, byte[] name, long cookie);
     private static native long rawTracepointAttach0(long program, byte[] name, long cookie);
     private static native long traceAttach0(long program, long cookie);
-    private static native long freplaceAttach0(long program, int targetFd, byte[] function);
     private static native int perfEventOpenSampling0(int type, long config, boolean frequency, long sample, int pid,
             int cpu);
     private static native long perfEventAttach0(long program, int perfFd, long cookie);
@@ -412,11 +411,6 @@ public final class Native {
     public static long traceAttach(final long program, final long cookie) {
         return retried("bpf_program__attach_trace_opts", traceAttach0(program, cookie),
                 () -> traceAttach0(program, cookie));
-    }
-
-    public static long freplaceAttach(final long program, final int targetFd, final byte[] function) {
-        return retried("bpf_program__attach_freplace", freplaceAttach0(program, targetFd, function),
-                () -> freplaceAttach0(program, targetFd, function));
     }
 
     /** perf_event_open of a sampling event, disabled until attached: fd, or -errno. */

@@ -6,7 +6,7 @@ package io.github.bpf4j.link;
  * {@code fentry}/{@code fexit}/{@code fmod_ret} (a kernel function through a BPF
  * trampoline, or a BPF program's function), {@code lsm} (an LSM hook; needs
  * {@code bpf} among the active LSMs), {@code tp_btf} (a BTF tracepoint) and
- * {@code freplace}. The target is fixed before load, by the section
+ * {@code freplace} (an EXT program replacing a BPF program's global function). The target is fixed before load, by the section
  * ({@code SEC("fentry/do_unlinkat")}) or by {@code BpfProgram.setAttachTarget};
  * this point only adds the cookie ({@code bpf_program__attach_trace_opts}).
  *
