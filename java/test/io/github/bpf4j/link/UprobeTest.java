@@ -132,6 +132,9 @@ class UprobeTest {
             UprobeMulti pattern = UprobeMulti.pattern(libc, "mallo?").thisProcess();
             assertTrue(AttachProof.runsAndDetaches(() -> p.attach(pattern), () -> mallocs(50),
                     h.counter(Slot.UPROBE_MULTI)) >= 50, "the glob matches malloc");
+            UprobeMulti returns = UprobeMulti.symbols(libc, "malloc").retprobe(true).thisProcess();
+            assertTrue(AttachProof.runsAndDetaches(() -> p.attach(returns), () -> mallocs(50),
+                    h.counter(Slot.UPROBE_MULTI)) >= 50, "uretprobe.multi: each malloc returns");
             try (BpfLink link = p.attach(point)) {
                 assertEquals("uprobe.multi/" + libc + ":[malloc, getpid]", link.target());
             }
