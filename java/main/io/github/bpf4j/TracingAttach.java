@@ -34,6 +34,16 @@ final class TracingAttach {
 
     /** The link, or null if {@code point} is not of this family. */
     static BpfLink attach(BpfProgram program, AttachPoint point) {
+        if (!isTracingPoint(point)) {
+            return null;
+        }
+        // Checked before any native call: libbpf's attach functions take the struct bpf_program, which a
+        // program from a pin lacks (its pointer is 0, and libbpf would dereference it).
+        if (program.pointer() == 0) {
+            throw new UnsupportedOperationException("attach(" + point + "): program '" + program.name()
+                    + "' was opened on its own, and libbpf attaches tracing programs through the object they were"
+                    + " loaded with; attach it from its BpfObject, or pin the link instead of the program");
+        }
         if (point instanceof Kprobe) {
             return kprobe(program, (Kprobe) point);
         }
@@ -65,6 +75,13 @@ final class TracingAttach {
             return perfEvent(program, (PerfEvent) point);
         }
         return null;
+    }
+
+    private static boolean isTracingPoint(AttachPoint point) {
+        return point instanceof Kprobe || point instanceof Ksyscall || point instanceof KprobeMulti
+                || point instanceof Uprobe || point instanceof UprobeMulti || point instanceof Usdt
+                || point instanceof Tracepoint || point instanceof RawTracepoint || point instanceof BtfTracing
+                || point instanceof PerfEvent;
     }
 
     private static String call(String function, BpfProgram program, String target) {
@@ -193,7 +210,6 @@ final class TracingAttach {
 
     private static BpfLink btfTracing(final BpfProgram program, final BtfTracing p) {
         Attachments.requireType(program, p, ProgramType.TRACING, ProgramType.LSM, ProgramType.EXT);
-        requireObject(program, p);
         String target = program.section();
         return Attachments.libbpfLink(program, target,
                 () -> Native.traceAttach(program.pointer(), p.cookie()),
@@ -243,15 +259,6 @@ final class TracingAttach {
                 }
             }
         });
-    }
-
-    /** BTF tracing programs are attached through libbpf's struct bpf_program, which a program from a pin lacks. */
-    private static void requireObject(BpfProgram program, AttachPoint point) {
-        if (program.pointer() == 0) {
-            throw new UnsupportedOperationException("attach(" + point + "): program '" + program.name()
-                    + "' was opened on its own, and libbpf attaches BTF tracing programs through the object they were"
-                    + " loaded with; attach it from its BpfObject");
-        }
     }
 
     private static String pid(int pid) {

@@ -14,6 +14,8 @@ import io.github.bpf4j.BpfNotSupportedException;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfPermissionException;
 import io.github.bpf4j.BpfProgram;
+import io.github.bpf4j.Kernel;
+import io.github.bpf4j.Pins;
 import io.github.bpf4j.TestRun;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.link.TracingHooks.Slot;
@@ -239,6 +241,23 @@ class TracingAttachTest {
             assertThrows(UnsupportedOperationException.class, () -> xdp.attach(BtfTracing.loadTarget()));
             assertThrows(UnsupportedOperationException.class,
                     () -> h.program("on_sample").attach(RawTracepoint.of("sys_enter")));
+        }
+    }
+
+    /** libbpf attaches through the object's struct bpf_program, which a program from a pin lacks. */
+    @Test
+    void aProgramFromAPinIsRefusedBeforeAnyNativeCall() throws Exception {
+        try (Kernel.PrivateBpfFs fs = Kernel.privateBpfFs();
+                TracingHooks h = TracingHooks.open(0, 0, "on_tp_write", "on_malloc").load()) {
+            h.program("on_tp_write").pin(fs.resolve("tp"));
+            h.program("on_malloc").pin(fs.resolve("up"));
+            try (BpfProgram tp = Pins.openProgram(fs.resolve("tp")); BpfProgram up = Pins.openProgram(fs.resolve("up"))) {
+                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                        () -> tp.attach(Tracepoint.of("syscalls", "sys_enter_write")));
+                assertTrue(e.getMessage().contains("opened on its own"), e.getMessage());
+                assertThrows(UnsupportedOperationException.class, () -> up.attach(Uprobe.of("libc.so.6", "malloc")));
+                assertThrows(UnsupportedOperationException.class, () -> up.attach(Kprobe.of("vfs_write")));
+            }
         }
     }
 
