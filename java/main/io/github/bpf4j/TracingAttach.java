@@ -182,10 +182,46 @@ final class TracingAttach {
         final byte[] binary = bytes(p.binary());
         final byte[] provider = bytes(p.provider());
         final byte[] name = bytes(p.name());
-        return Attachments.libbpfLink(program, p.target(),
-                () -> Native.usdtAttach(program.pointer(), p.pid(), binary, provider, name, p.cookie()),
-                failure(Errors.Op.USDT_ATTACH, call("bpf_program__attach_usdt", program, p.target() + pid(p.pid())),
-                        p.binary() + " (probe " + p.provider() + ":" + p.name() + ")", false));
+        long link = Native.usdtAttach(program.pointer(), p.pid(), binary, provider, name, p.cookie());
+        if (link < 0) {
+            throw failure(Errors.Op.USDT_ATTACH, call("bpf_program__attach_usdt", program, p.target() + pid(p.pid())),
+                    p.binary() + " (probe " + p.provider() + ":" + p.name() + ")", false).of((int) -link);
+        }
+        // A USDT link refers to its object's USDT manager (spec ids, the spec map), which bpf_object__close
+        // frees: destroying the link after that would touch freed memory. So the link is destroyed only
+        // while the object's handle is held (its close waits), and not at all once the object is closed.
+        // A USDT link is many uprobes with no fd of its own: fd() is -1.
+        return new BpfLink(program, p.target(), new UsdtDetach(program.handle(), link, p.target()));
+    }
+
+    /** Destroys a USDT link while its object is open; must not refer to the BpfLink. */
+    private static final class UsdtDetach implements Runnable {
+        private final io.github.bpf4j.internal.Handle object;
+        private final long link;
+        private final String target;
+
+        UsdtDetach(io.github.bpf4j.internal.Handle object, long link, String target) {
+            this.object = object;
+            this.link = link;
+            this.target = target;
+        }
+
+        @Override
+        public void run() {
+            try {
+                object.acquire();
+            } catch (IllegalStateException closed) {
+                java.util.logging.Logger.getLogger("io.github.bpf4j").warning("bpf4j: the USDT link " + target
+                        + " outlived its BpfObject (" + object + "), which libbpf's USDT state belongs to: its"
+                        + " probes stay attached until this process exits; close USDT links before their object");
+                return;
+            }
+            try {
+                Native.linkDestroy(link);
+            } finally {
+                object.release();
+            }
+        }
     }
 
     private static BpfLink tracepoint(final BpfProgram program, final Tracepoint p) {

@@ -72,6 +72,24 @@ class UsdtTest {
         }
     }
 
+    /** libbpf frees a USDT link's state with its object: a link closed after the object must not touch it. */
+    @Test
+    void aUsdtLinkClosedAfterItsObjectDoesNotCrash() throws Exception {
+        String jvm = libjvmWithProbes();
+        TracingHooks h = TracingHooks.open(0, 0, "on_gc_begin").load();
+        BpfLink link;
+        try {
+            link = h.program("on_gc_begin").attach(Usdt.of(jvm, "hotspot", "gc__begin").thisProcess());
+            assertEquals(-1, link.fd(), "a USDT link is many uprobes: no fd of its own");
+        } finally {
+            h.close();
+        }
+        link.close();
+        link.close();
+        assertThrows(IllegalStateException.class, link::fd);
+        System.gc(); // the probes left attached still fire, into a program no object holds: harmless
+    }
+
     @Test
     void aMissingProbeIsNamed() throws Exception {
         String jvm = libjvmWithProbes();
