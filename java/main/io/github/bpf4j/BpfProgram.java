@@ -252,6 +252,106 @@ public final class BpfProgram implements AutoCloseable {
         }
     }
 
+    // ---- Before load: what libbpf must know before bpf_object__load (TracingAttach's family) ----
+
+    /**
+     * Before {@link BpfObject#load()}: makes this fentry/fexit/fmod_ret or freplace program trace
+     * {@code function} of the loaded BPF program {@code target} (its main function is its
+     * {@link #name()}; global functions by their names), instead of the section's target
+     * ({@code bpf_program__set_attach_target}). Attach it after load with {@link #attach()} or
+     * {@code attach(BtfTracing.loadTarget())}.
+     *
+     * @throws IllegalStateException if this program's object is loaded (or closed, or failed), or {@code target}
+     *     is not loaded
+     * @throws UnsupportedOperationException for a program on its own (from a pin: it is loaded already)
+     */
+    public void setAttachTarget(BpfProgram target, String function) {
+        if (target == null) {
+            throw new NullPointerException("target is null");
+        }
+        target.handle.acquire();
+        try {
+            target.checkLive();
+            setAttachTarget(target.fd, function, "program '" + target.name + "'");
+        } finally {
+            target.handle.release();
+        }
+    }
+
+    /**
+     * Before load: as {@link #setAttachTarget(BpfProgram, String)}, for a BPF program this process
+     * holds an fd of ({@code targetProgramFd} > 0), or with 0 for {@code function} of the kernel
+     * (vmlinux or a module: fentry/fexit/fmod_ret/lsm/tp_btf on another target than the section's).
+     */
+    public void setAttachTarget(int targetProgramFd, String function) {
+        if (targetProgramFd < 0) {
+            throw new IllegalArgumentException("setAttachTarget: fd " + targetProgramFd + " is no fd; 0 means the"
+                    + " kernel");
+        }
+        setAttachTarget(targetProgramFd, function, targetProgramFd == 0 ? "the kernel" : "program fd "
+                + targetProgramFd);
+    }
+
+    private void setAttachTarget(int targetFd, String function, String subject) {
+        if (function == null) {
+            throw new NullPointerException("function is null");
+        }
+        if (function.isEmpty() || function.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("setAttachTarget: function '" + function + "' must be non-empty"
+                    + " without NUL");
+        }
+        final byte[] f = function.getBytes(StandardCharsets.UTF_8);
+        beforeLoad("setAttachTarget", () -> Errors.check(Errors.Op.ATTACH_TARGET, "bpf_program__set_attach_target("
+                + "program '" + name + "', " + subject + ", " + function + ")",
+                Native.programSetAttachTarget(pointer, targetFd, f)));
+    }
+
+    /**
+     * Before load: whether {@link BpfObject#load()} loads this program (default true:
+     * {@code bpf_program__set_autoload}). A program left out is never in the kernel: an object
+     * can carry programs for hooks a kernel may lack and load only the ones that fit.
+     *
+     * @throws IllegalStateException once the object is loaded (or closed, or failed)
+     */
+    public void setAutoload(boolean autoload) {
+        beforeLoad("setAutoload", () -> Errors.check(Errors.Op.ATTACH_TARGET, "bpf_program__set_autoload(program '"
+                + name + "')", Native.programSetAutoload(pointer, autoload)));
+    }
+
+    /** Whether load() loads (or loaded) this program; false for a program on its own (it was loaded elsewhere). */
+    public boolean autoload() {
+        handle.acquire();
+        try {
+            return pointer != 0 && Native.programAutoload(pointer);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /** Runs {@code change} while the object is opened and cannot start loading. */
+    private void beforeLoad(String method, Runnable change) {
+        handle.acquire();
+        try {
+            if (object == null) {
+                throw new UnsupportedOperationException(method + ": program '" + name + "' was opened on its own and"
+                        + " is loaded already; " + method + " applies to a program of a BpfObject before load()");
+            }
+            synchronized (object) { // load() holds this lock for the whole load
+                BpfObject.State state = object.state();
+                if (state != BpfObject.State.OPENED) {
+                    throw new IllegalStateException(method + ": program '" + name + "' of " + object + " is "
+                            + state.name().toLowerCase(java.util.Locale.ROOT) + "; libbpf takes this before load():"
+                            + " call it between BpfObject.open and load()");
+                }
+                change.run();
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    // ---- end of the before-load group ----
+
     /** Runs the program once with no input; returns the run's request and results. */
     public TestRun testRun() {
         return testRun(new TestRun());

@@ -259,6 +259,114 @@ public final class Errors {
         return classify(Op.PROG_ATTACH, call, errno, name, describe(errno), hint(Op.PROG_ATTACH, errno), null);
     }
 
+    /**
+     * The exception for an explicit tracing attach ({@code TracingAttach}): {@code call} reads
+     * {@code bpf_program__attach_x(program 'p', target)}, {@code target} is what was asked for.
+     *
+     * @param kernelLacks the kernel option this hook needs and this kernel lacks (CONFIG_KPROBES for kprobes,
+     *     CONFIG_FPROBE for kprobe.multi), read after the failure; null if it has it (or it is not known)
+     */
+    public static BpfException ofTracingAttach(Op op, String call, int errno, String target, String kernelLacks) {
+        String name = errnoName(errno);
+        if (kernelLacks != null) {
+            boolean multi = op == Op.KPROBE_MULTI_ATTACH;
+            return new BpfNotSupportedException(call, errno, name, "this kernel cannot attach " + target + ": it was"
+                    + " built without " + kernelLacks + (multi ? " (kprobe.multi and kprobe.session links are"
+                    + " fprobes)" : " (no kprobe PMU in /sys/bus/event_source/devices, no kprobe_events in tracefs)"),
+                    "use a kernel with " + kernelLacks + "=y" + (multi ? "" : " and CONFIG_KPROBE_EVENTS=y")
+                            + ", or reach the function another way: an fentry/fexit program (SEC(\"fentry/<function>\"),"
+                            + " BTF trampolines, no kprobes needed) or a tracepoint");
+        }
+        String message = null;
+        String hint = null;
+        if (errno == ENOENT) {
+            switch (op) {
+                case KPROBE_ATTACH:
+                    message = "this kernel has no function " + target + " to probe";
+                    hint = "probe-able functions are listed in /sys/kernel/tracing/available_filter_functions (an"
+                            + " inlined or static-and-renamed function, e.g. foo.isra.0, is not there by its plain name)";
+                    break;
+                case KPROBE_MULTI_ATTACH:
+                    message = "no kernel function matches " + target;
+                    hint = "patterns are globs over /sys/kernel/tracing/available_filter_functions (* and ?); symbols"
+                            + " must each be there";
+                    break;
+                case UPROBE_ATTACH:
+                    message = "the binary or the symbol of " + target + " was not found";
+                    hint = "give the binary's absolute path or a library name libbpf finds (e.g. libc.so.6, searched"
+                            + " in LD_LIBRARY_PATH and the system library directories; /proc/self/maps lists what this"
+                            + " process loaded), and a symbol in its dynamic or static symbol table (nm -D)";
+                    break;
+                case USDT_ATTACH:
+                    message = "the binary of " + target + " was not found, or has no such USDT probe";
+                    hint = "list the binary's probes with readelf -n <binary> (stapsdt notes: provider and name); a"
+                            + " JDK's libjvm.so has HotSpot's probes only if it was built with systemtap sdt support";
+                    break;
+                case TRACEPOINT_ATTACH:
+                    message = "this kernel has no tracepoint " + target;
+                    hint = "the tracepoints are the directories under /sys/kernel/tracing/events/<category>/;"
+                            + " syscall tracepoints need CONFIG_FTRACE_SYSCALLS";
+                    break;
+                case RAW_TP_ATTACH:
+                    message = "this kernel has no raw tracepoint " + target;
+                    hint = "raw tracepoints are named without their category: sys_enter, sched_switch (see"
+                            + " /sys/kernel/tracing/available_events)";
+                    break;
+                case PERF_EVENT_ATTACH:
+                    message = "this machine has no perf event " + target;
+                    hint = "hardware events need a PMU the kernel drives (often absent in VMs): use a software event"
+                            + " such as PerfEvent.software(PerfSoftwareEvent.CPU_CLOCK)";
+                    break;
+                default:
+                    message = "the attach target " + target + " does not exist";
+                    hint = "an fentry/fexit/fmod_ret/lsm/tp_btf target is fixed at load by the section or by"
+                            + " setAttachTarget: check that name";
+                    break;
+            }
+            return new BpfException(call, errno, name, message, hint);
+        }
+        if (op == Op.PERF_EVENT_ATTACH && (errno == ENODEV || errno == EOPNOTSUPP || errno == ENXIO)) {
+            return new BpfNotSupportedException(call, errno, name, "this machine cannot count or sample " + target
+                    + " (no PMU for it, or that CPU is offline)",
+                    "hardware events need a PMU the kernel drives (often absent in VMs): use a software event such as"
+                            + " PerfEvent.software(PerfSoftwareEvent.CPU_CLOCK), and online CPUs");
+        }
+        if (errno == 3 /* ESRCH */ && (op == Op.UPROBE_ATTACH || op == Op.USDT_ATTACH || op == Op.PERF_EVENT_ATTACH)) {
+            return new BpfException(call, errno, name, "no process with the pid of " + target,
+                    "pass the pid of a running process, or -1 for every process");
+        }
+        if (errno == EBUSY && op == Op.BTF_TRACE_ATTACH) {
+            message = "the target already has this program attached (or, for fmod_ret/freplace, another one)";
+            hint = "close the BpfLink that holds it first";
+        }
+        if (errno == EINVAL) {
+            switch (op) {
+                case KPROBE_MULTI_ATTACH:
+                    hint = "the program must be SEC(\"kprobe.multi\")/SEC(\"kretprobe.multi\")/SEC(\"kprobe.session\")"
+                            + " (libbpf sets the expected attach type from it), and cookies must match the symbols";
+                    break;
+                case UPROBE_ATTACH:
+                    hint = "check the offset (a file offset into the binary) or the symbol, and for uprobe.multi that the"
+                            + " program is SEC(\"uprobe.multi\") and the arrays have one entry per probe";
+                    break;
+                case BTF_TRACE_ATTACH:
+                    hint = "the program's target was fixed at load (section or setAttachTarget); fmod_ret only attaches"
+                            + " to functions marked for error injection or modify-return";
+                    break;
+                case PERF_EVENT_ATTACH:
+                    hint = "check the event's type/config and the frequency (at most kernel.perf_event_max_sample_rate="
+                            + readFirstLine("/proc/sys/kernel/perf_event_max_sample_rate") + ")";
+                    break;
+                default:
+                    hint = "the kernel refused the attach: check that the program's type and section fit this hook"
+                            + " (see the libbpf log on logger io.github.bpf4j.libbpf)";
+                    break;
+            }
+        }
+        return classify(op, call, errno, name, message != null ? message : describe(errno),
+                hint != null ? hint : hint(op, errno), null);
+    }
+
     /** How a section of {@code kind} names its target, or null if no section can. */
     private static String attachExample(String kind) {
         if (kind.equals("tp") || kind.equals("tracepoint")) {
@@ -473,6 +581,24 @@ public final class Errors {
         /** bpf_program__attach: libbpf's automatic attach from the section name (BpfProgram.attach()). */
         PROG_ATTACH,
         // tracing attach points (TracingAttach)
+        /** bpf_program__attach_kprobe_opts, bpf_program__attach_ksyscall (kprobe, kretprobe, syscall probes). */
+        KPROBE_ATTACH,
+        /** bpf_program__attach_kprobe_multi_opts (kprobe.multi, kprobe.session: fprobe-based). */
+        KPROBE_MULTI_ATTACH,
+        /** bpf_program__attach_uprobe_opts, bpf_program__attach_uprobe_multi. */
+        UPROBE_ATTACH,
+        /** bpf_program__attach_usdt. */
+        USDT_ATTACH,
+        /** bpf_program__attach_tracepoint_opts. */
+        TRACEPOINT_ATTACH,
+        /** bpf_program__attach_raw_tracepoint_opts. */
+        RAW_TP_ATTACH,
+        /** bpf_program__attach_trace_opts (fentry/fexit/fmod_ret/lsm/tp_btf/freplace at the load target). */
+        BTF_TRACE_ATTACH,
+        /** perf_event_open of a sampling event and bpf_program__attach_perf_event_opts. */
+        PERF_EVENT_ATTACH,
+        /** bpf_program__set_attach_target, set_autoload (before load). */
+        ATTACH_TARGET,
 
         // networking attach points (NetworkAttach)
 
@@ -1043,6 +1169,22 @@ public final class Errors {
                 hint.append(needs(caps, "attaching XDP", CAP_NET_ADMIN, -1,
                         "run as root, or grant CAP_NET_ADMIN (in this network namespace's user namespace)",
                         "a BPF LSM refuses it"));
+                break;
+            case KPROBE_ATTACH:
+            case KPROBE_MULTI_ATTACH:
+            case UPROBE_ATTACH:
+            case USDT_ATTACH:
+            case TRACEPOINT_ATTACH:
+            case RAW_TP_ATTACH:
+            case BTF_TRACE_ATTACH:
+            case PERF_EVENT_ATTACH:
+                hint.append(needs(caps, "attaching a tracing program", CAP_PERFMON, CAP_BPF,
+                        "run as root, or grant CAP_PERFMON and CAP_BPF",
+                        "a BPF LSM, a seccomp filter or kernel.perf_event_paranoid refuses it"));
+                if (op == Op.PERF_EVENT_ATTACH || op == Op.UPROBE_ATTACH || op == Op.USDT_ATTACH) {
+                    hint.append("; kernel.perf_event_paranoid=")
+                            .append(readFirstLine("/proc/sys/kernel/perf_event_paranoid"));
+                }
                 break;
             case PROG_ATTACH:
                 hint.append(needs(caps, "attaching a tracing program (tracepoint, raw tracepoint, fentry, uprobe)",

@@ -323,6 +323,117 @@ public final class Native {
     public static native int perfEventEnable(int fd);
 
     // attach_trace.c: kprobes, uprobes, USDT, tracepoints, BTF tracing, perf events (TracingAttach)
+    // Strings are NUL-free byte[] (TracingAttach encodes them); every attach returns a struct bpf_link's
+    // address or -errno, retried once under fd or memory pressure (ResourcePressure).
+    private static native long kprobeAttach0(long program, byte[] function, long offset, boolean retprobe,
+            long cookie, int mode);
+    private static native long kprobeMultiAttach0(long program, byte[] pattern, byte[][] symbols, long[] cookies,
+            boolean retprobe, boolean session, boolean uniqueMatch);
+    private static native long ksyscallAttach0(long program, byte[] syscall, boolean retprobe, long cookie);
+    private static native long uprobeAttach0(long program, int pid, byte[] binary, byte[] function, long offset,
+            boolean retprobe, long cookie, long refCtrOffset, int mode);
+    private static native long uprobeMultiAttach0(long program, int pid, byte[] binary, byte[] pattern,
+            byte[][] symbols, long[] offsets, long[] refCtrOffsets, long[] cookies, boolean retprobe, boolean session);
+    private static native long usdtAttach0(long program, int pid, byte[] binary, byte[] provider, byte[] name,
+            long cookie);
+    private static native long tracepointAttach0(long program, byte[] category, byte[] name, long cookie);
+    private static native long rawTracepointAttach0(long program, byte[] name, long cookie);
+    private static native long traceAttach0(long program, long cookie);
+    private static native int perfEventOpenSampling0(int type, long config, boolean frequency, long sample, int pid,
+            int cpu);
+    private static native long perfEventAttach0(long program, int perfFd, long cookie);
+
+    private static long retried(String call, long link, LinkRetry retry) {
+        if (link < 0 && ResourcePressure.relieved(call, (int) -link)) {
+            return retry.again();
+        }
+        return link;
+    }
+
+    private interface LinkRetry {
+        long again();
+    }
+
+    public static long kprobeAttach(final long program, final byte[] function, final long offset,
+            final boolean retprobe, final long cookie, final int mode) {
+        return retried("bpf_program__attach_kprobe_opts", kprobeAttach0(program, function, offset, retprobe, cookie,
+                mode), () -> kprobeAttach0(program, function, offset, retprobe, cookie, mode));
+    }
+
+    public static long kprobeMultiAttach(final long program, final byte[] pattern, final byte[][] symbols,
+            final long[] cookies, final boolean retprobe, final boolean session, final boolean uniqueMatch) {
+        return retried("bpf_program__attach_kprobe_multi_opts", kprobeMultiAttach0(program, pattern, symbols, cookies,
+                retprobe, session, uniqueMatch),
+                () -> kprobeMultiAttach0(program, pattern, symbols, cookies, retprobe, session, uniqueMatch));
+    }
+
+    public static long ksyscallAttach(final long program, final byte[] syscall, final boolean retprobe,
+            final long cookie) {
+        return retried("bpf_program__attach_ksyscall", ksyscallAttach0(program, syscall, retprobe, cookie),
+                () -> ksyscallAttach0(program, syscall, retprobe, cookie));
+    }
+
+    /** pid -1: every process; function null: {@code offset} is the file offset in {@code binary}. */
+    public static long uprobeAttach(final long program, final int pid, final byte[] binary, final byte[] function,
+            final long offset, final boolean retprobe, final long cookie, final long refCtrOffset, final int mode) {
+        return retried("bpf_program__attach_uprobe_opts", uprobeAttach0(program, pid, binary, function, offset,
+                retprobe, cookie, refCtrOffset, mode),
+                () -> uprobeAttach0(program, pid, binary, function, offset, retprobe, cookie, refCtrOffset, mode));
+    }
+
+    public static long uprobeMultiAttach(final long program, final int pid, final byte[] binary,
+            final byte[] pattern, final byte[][] symbols, final long[] offsets, final long[] refCtrOffsets,
+            final long[] cookies, final boolean retprobe, final boolean session) {
+        return retried("bpf_program__attach_uprobe_multi", uprobeMultiAttach0(program, pid, binary, pattern, symbols,
+                offsets, refCtrOffsets, cookies, retprobe, session),
+                () -> uprobeMultiAttach0(program, pid, binary, pattern, symbols, offsets, refCtrOffsets, cookies,
+                        retprobe, session));
+    }
+
+    public static long usdtAttach(final long program, final int pid, final byte[] binary, final byte[] provider,
+            final byte[] name, final long cookie) {
+        return retried("bpf_program__attach_usdt", usdtAttach0(program, pid, binary, provider, name, cookie),
+                () -> usdtAttach0(program, pid, binary, provider, name, cookie));
+    }
+
+    public static long tracepointAttach(final long program, final byte[] category, final byte[] name,
+            final long cookie) {
+        return retried("bpf_program__attach_tracepoint_opts", tracepointAttach0(program, category, name, cookie),
+                () -> tracepointAttach0(program, category, name, cookie));
+    }
+
+    public static long rawTracepointAttach(final long program, final byte[] name, final long cookie) {
+        return retried("bpf_program__attach_raw_tracepoint_opts", rawTracepointAttach0(program, name, cookie),
+                () -> rawTracepointAttach0(program, name, cookie));
+    }
+
+    /** fentry/fexit/fmod_ret/lsm/tp_btf/freplace at the target fixed at load. */
+    public static long traceAttach(final long program, final long cookie) {
+        return retried("bpf_program__attach_trace_opts", traceAttach0(program, cookie),
+                () -> traceAttach0(program, cookie));
+    }
+
+    /** perf_event_open of a sampling event, disabled until attached: fd, or -errno. */
+    public static int perfEventOpenSampling(int type, long config, boolean frequency, long sample, int pid, int cpu) {
+        int fd = perfEventOpenSampling0(type, config, frequency, sample, pid, cpu);
+        if (fd < 0 && ResourcePressure.relieved("perf_event_open", -fd)) {
+            fd = perfEventOpenSampling0(type, config, frequency, sample, pid, cpu);
+        }
+        return fd;
+    }
+
+    /** The link owns {@code perfFd} on success; on failure the caller still does (so a retry may reuse it). */
+    public static long perfEventAttach(final long program, final int perfFd, final long cookie) {
+        return retried("bpf_program__attach_perf_event_opts", perfEventAttach0(program, perfFd, cookie),
+                () -> perfEventAttach0(program, perfFd, cookie));
+    }
+
+    /** bpf_program__set_attach_target (before load): 0 or -errno. */
+    public static native int programSetAttachTarget(long program, int targetFd, byte[] function);
+    /** 0 or -errno (-EBUSY once loaded). */
+    public static native int programSetAutoload(long program, boolean autoload);
+    public static native boolean programAutoload(long program);
+
 
     // attach_net.c: tcx, classic tc, netkit, XDP options, sockmap, netns, netfilter (NetworkAttach)
 

@@ -599,6 +599,10 @@ class UseAfterCloseTest {
                 }
             }
         }
+        if (t == io.github.bpf4j.link.AttachPoint.class) {
+            // Any hook: a closed handle refuses before the point is looked at.
+            return io.github.bpf4j.link.Tracepoint.of("syscalls", "sys_enter_write");
+        }
         if (t == int.class) {
             // Sizes where a size is asked for; else offsets, CPUs, flags: 0 is valid.
             return smallInt(m, index);
