@@ -190,7 +190,7 @@ final class TracingAttach {
         // A USDT link refers to its object's USDT manager (spec ids, the spec map), which bpf_object__close
         // frees: destroying the link after that would touch freed memory. So the link is destroyed only
         // while the object's handle is held (its close waits), and not at all once the object is closed.
-        // A USDT link is many uprobes with no fd of its own: fd() is -1.
+        // A USDT link is many uprobes with no fd of its own: fd(), pin, info and update are refused.
         return new BpfLink(program, p.target(), new UsdtDetach(program.handle(), link, p.target()));
     }
 
