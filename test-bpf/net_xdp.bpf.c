@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Programs for NetXdpTest: two XDP programs that count IPv4 UDP packets to
- * watch_port (set before load) into their own counter and pass every
- * packet, so a test sees which of them is attached.
+ * Programs for NetXdpTest: two XDP programs that count received IPv4 TCP
+ * and UDP packets from source port watch_port (a reply of the service the
+ * test talks to) into their own counter and pass every packet, so a test
+ * sees which of them is attached.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -13,7 +14,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-const volatile __u16 watch_port;
+volatile __u16 watch_port;
 __u64 first_count;
 __u64 second_count;
 
@@ -28,12 +29,12 @@ static __always_inline int watched(struct xdp_md *ctx)
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return 0;
 	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x1fff)))
+	if ((void *)(ip + 1) > end || (ip->protocol != IPPROTO_UDP && ip->protocol != IPPROTO_TCP) || (ip->frag_off & bpf_htons(0x1fff)))
 		return 0;
 	l4 = (void *)ip + ip->ihl * 4;
 	if ((void *)(l4 + 2) > end)
 		return 0;
-	return bpf_ntohs(l4[1]) == watch_port;
+	return watch_port && bpf_ntohs(l4[0]) == watch_port;
 }
 
 SEC("xdp")
