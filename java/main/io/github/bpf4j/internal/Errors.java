@@ -902,9 +902,10 @@ public final class Errors {
                 }
                 return null;
             case NETNS_ATTACH:
-                if (errno == EEXIST) {
-                    return "a program of this type is attached to the namespace already (flow_dissector: one per"
-                            + " namespace)";
+                if (errno == EEXIST || errno == E2BIG) {
+                    return call.contains("FLOW_DISSECTOR") ? "a flow dissector is attached to the namespace already,"
+                            + " and a namespace has one" : "the namespace has as many programs of this type as it takes"
+                            + " (sk_lookup: 64)";
                 }
                 return null;
             default:
@@ -952,7 +953,7 @@ public final class Errors {
                 }
                 return null;
             case NETNS_ATTACH:
-                if (errno == EEXIST) {
+                if (errno == EEXIST || errno == E2BIG) {
                     return "close the link holding it (bpftool link list shows it), then attach again";
                 }
                 if (errno == EINVAL) {
