@@ -111,26 +111,24 @@ static jint JNICALL net_tc_hook_destroy(JNIEnv *env, jclass cls, jint ifindex)
 
 /*
  * cls_bpf filter in direct-action mode (libbpf always sets it). handle and
- * priority 0 let the kernel choose; out gets {handle, priority} as made.
+ * priority 0 let the kernel choose; the filter made is returned as
+ * handle << 16 | priority (priority is 16 bits, the handle 32), or -errno.
  */
-static jint JNICALL net_tc_attach(JNIEnv *env, jclass cls, jint ifindex, jboolean egress, jint prog_fd,
-				  jint handle, jint priority, jboolean replace, jintArray out)
+static jlong JNICALL net_tc_attach(JNIEnv *env, jclass cls, jint ifindex, jboolean egress, jint prog_fd,
+				   jint handle, jint priority, jboolean replace)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = (__u32)handle, .priority = (__u32)priority,
 		    .flags = replace ? BPF_TC_F_REPLACE : 0);
-	jint made[2];
 	int err;
 
+	(void)env;
 	(void)cls;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
 		return err;
-	made[0] = (jint)opts.handle;
-	made[1] = (jint)opts.priority;
-	(*env)->SetIntArrayRegion(env, out, 0, 2, made);
-	return 0;
+	return (jlong)(((__u64)opts.handle << 16) | (opts.priority & 0xffff));
 }
 
 /*
@@ -244,7 +242,7 @@ int bpf4j_attach_net_register(JNIEnv *env)
 		{ "netAttachNetfilter0", "(JIIII)J", (void *)net_attach_netfilter },
 		{ "netTcHookCreate", "(I)I", (void *)net_tc_hook_create },
 		{ "netTcHookDestroy", "(I)I", (void *)net_tc_hook_destroy },
-		{ "netTcAttach", "(IZIIIZ[I)I", (void *)net_tc_attach },
+		{ "netTcAttach", "(IZIIIZ)J", (void *)net_tc_attach },
 		{ "netTcDetach", "(IZIII)I", (void *)net_tc_detach },
 		{ "netTcFilterCount", "(I)I", (void *)net_tc_filter_count },
 		{ "netXdpAttach", "(IIII)I", (void *)net_xdp_attach },

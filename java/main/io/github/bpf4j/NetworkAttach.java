@@ -212,17 +212,17 @@ final class NetworkAttach {
                 throw Errors.of(Errors.Op.TC_ATTACH, "bpf_tc_hook_create(clsact, " + point.target() + ")", -created,
                         null);
             }
-            int[] made = new int[2];
-            int err = Native.netTcAttach(ifindex, egress, program.fd(), point.handle(), point.priority(),
-                    point.isReplace(), made);
-            if (err < 0) {
+            long made = Native.netTcAttach(ifindex, egress, program.fd(), point.handle(), point.priority(),
+                    point.isReplace());
+            if (made < 0) {
+                int err = (int) made;
                 removeClsactIfOursAndEmpty(ifindex);
                 throw Errors.of(Errors.Op.TC_ATTACH, call("bpf_tc_attach", program, point.target()
                         + (point.priority() == 0 ? "" : ", priority " + point.priority())
                         + (point.handle() == 0 ? "" : ", handle " + point.handle())), -err, null);
             }
-            final int handle = made[0];
-            final int priority = made[1];
+            final int handle = (int) (made >>> 16);
+            final int priority = (int) (made & 0xffff);
             final int id = progId;
             String target = point.target() + " priority " + priority + " handle 0x" + Integer.toHexString(handle);
             return new BpfLink(program, target, new Runnable() {

@@ -958,7 +958,7 @@ public final class Errors {
                 }
                 if (errno == EINVAL) {
                     return "the fd or path must be a network namespace file (/proc/<pid>/ns/net, /run/netns/<name>);"
-                            + " sk_lookup needs Linux 5.9+, flow_dissector links 5.7+";
+                            + " sk_lookup needs Linux 5.9+, flow_dissector links 5.8+";
                 }
                 if (errno == ENOENT) {
                     return "no such namespace file; ip netns list shows the named ones";

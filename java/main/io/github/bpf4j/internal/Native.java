@@ -378,9 +378,9 @@ public final class Native {
     public static native int netTcHookCreate(int ifindex);
     /** bpf_tc_hook_destroy of both clsact hooks (removes the qdisc): 0 or -errno. */
     public static native int netTcHookDestroy(int ifindex);
-    /** bpf_tc_attach (direct action): 0 with out = {handle, priority} as made, or -errno. */
-    public static native int netTcAttach(int ifindex, boolean egress, int progFd, int handle, int priority,
-            boolean replace, int[] out);
+    /** bpf_tc_attach (direct action): the filter made as handle &lt;&lt; 16 | priority, or -errno. */
+    public static native long netTcAttach(int ifindex, boolean egress, int progFd, int handle, int priority,
+            boolean replace);
     /** bpf_tc_detach of (handle, priority) if it still runs progId: 0, -ENOENT if gone or replaced, or -errno. */
     public static native int netTcDetach(int ifindex, boolean egress, int handle, int priority, int progId);
     /** How many filters the interface's clsact hooks hold (both), or -errno. */

@@ -7,7 +7,7 @@ import java.nio.file.Paths;
 /**
  * A network namespace, for the programs that attach to one as a whole, as a BPF link (CAP_NET_ADMIN):
  * SEC("sk_lookup") (Linux 5.9+; picks the socket for a new connection or datagram) and
- * SEC("flow_dissector") (Linux 5.7 as a link; one per namespace). The link holds the namespace while
+ * SEC("flow_dissector") (Linux 5.8 as a link; one per namespace). The link holds the namespace while
  * attached.
  *
  * <pre>{@code
