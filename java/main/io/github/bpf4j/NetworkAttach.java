@@ -240,11 +240,17 @@ final class NetworkAttach {
 
     /** Under CREATED_CLSACT's lock. */
     private static void removeClsactIfOursAndEmpty(int ifindex) {
-        if (CREATED_CLSACT.contains(ifindex) && Native.netTcFilterCount(ifindex) <= 0) {
-            // A count that failed (-ENODEV: the device is gone, and the qdisc with it) also ends our claim.
+        if (!CREATED_CLSACT.contains(ifindex)) {
+            return;
+        }
+        int filters = Native.netTcFilterCount(ifindex);
+        if (filters == 0) {
             Native.netTcHookDestroy(ifindex);
             CREATED_CLSACT.remove(ifindex);
+        } else if (filters == -Errors.ENODEV) {
+            CREATED_CLSACT.remove(ifindex); // the device is gone, and its qdisc with it
         }
+        // Filters left, or the count failed (no netlink socket: EMFILE...): the qdisc stays; never guess.
     }
 
     private static int programId(BpfProgram program) {

@@ -874,111 +874,114 @@ public final class Errors {
 
     /** The message of a failed network attach, where the errno alone says too little; null otherwise. */
     private static String networkMessage(Op op, String call, int errno) {
+        // No switch over Op here: it would load a synthetic class, which fails when fds ran out (EMFILE).
         String target = between(call, "', ", ")");
-        switch (op) {
-            case TCX_ATTACH:
-            case NETKIT_ATTACH:
-                switch (errno) {
-                    case ENOENT: return "the program or link to place it next to is not attached to " + target;
-                    case EEXIST: return "the program is attached to " + target + " already, and runs once per hook";
-                    case ESTALE: return "the hook's revision is not the one expected: " + target + " changed since";
-                    case ERANGE: return target + " has as many programs as it takes (64)";
-                    case ENODEV: return "there is no interface with that index: " + target;
-                    case ENXIO: return op == Op.NETKIT_ATTACH ? target + " is no netkit device" : null;
-                    default: return null;
-                }
-            case TC_ATTACH:
-                switch (errno) {
-                    case EEXIST: return "a filter with that priority and handle is on " + target + " already";
-                    case ENOENT: return call.startsWith("bpf_tc_hook_create") ? "this kernel has no clsact qdisc"
-                            + " (CONFIG_NET_SCH_INGRESS)" : "the kernel found no cls_bpf classifier or hook for "
-                            + target + " (CONFIG_NET_CLS_BPF)";
-                    case ENODEV: return "there is no interface with that index: " + target;
-                    default: return null;
-                }
-            case SOCKMAP_ATTACH:
-                if (errno == EBUSY || errno == EEXIST) {
-                    return "a program of this kind is attached to the map already";
-                }
-                return null;
-            case NETNS_ATTACH:
-                if (errno == EEXIST || errno == E2BIG) {
-                    return call.contains("FLOW_DISSECTOR") ? "a flow dissector is attached to the namespace already,"
-                            + " and a namespace has one" : "the namespace has as many programs of this type as it takes"
-                            + " (sk_lookup: 64)";
-                }
-                return null;
-            default:
-                return null;
+        if (op == Op.TCX_ATTACH || op == Op.NETKIT_ATTACH) {
+            switch (errno) {
+                case ENOENT: return "the program or link to place it next to is not attached to " + target;
+                case EEXIST: return "the program is attached to " + target + " already, and runs once per hook";
+                case ESTALE: return "the hook's revision is not the one expected: " + target + " changed since";
+                case ERANGE: return target + " has as many programs as it takes (64)";
+                case ENODEV: return "there is no interface with that index: " + target;
+                case ENXIO: return op == Op.NETKIT_ATTACH ? target + " is no netkit device" : null;
+                default: return null;
+            }
         }
+        if (op == Op.TC_ATTACH) {
+            switch (errno) {
+                case EEXIST: return "a filter with that priority and handle is on " + target + " already";
+                case ENOENT: return call.startsWith("bpf_tc_hook_create") ? "this kernel has no clsact qdisc"
+                        + " (CONFIG_NET_SCH_INGRESS)" : "the kernel found no cls_bpf classifier or hook for "
+                        + target + " (CONFIG_NET_CLS_BPF)";
+                case ENODEV: return "there is no interface with that index: " + target;
+                default: return null;
+            }
+        }
+        if (op == Op.SOCKMAP_ATTACH) {
+            if (errno == EBUSY || errno == EEXIST) {
+                return "a program of this kind is attached to the map already";
+            }
+            return null;
+        }
+        if (op == Op.NETNS_ATTACH) {
+            if (errno == EEXIST || errno == E2BIG) {
+                return call.contains("FLOW_DISSECTOR") ? "a flow dissector is attached to the namespace already,"
+                        + " and a namespace has one" : "the namespace has as many programs of this type as it takes"
+                        + " (sk_lookup: 64)";
+            }
+            return null;
+        }
+        return null;
     }
 
     /** The hint of a failed network attach; null for the generic one. */
     private static String networkHint(Op op, int errno) {
-        switch (op) {
-            case TCX_ATTACH:
-            case NETKIT_ATTACH:
-                switch (errno) {
-                    case ENOENT: return "an anchor must be attached to the same interface and direction now: attach it"
-                            + " first, or place the program with first()/last() instead";
-                    case EEXIST: return "close the link that holds it there first, or attach another program";
-                    case ESTALE: return "read the hook again and pass its current revision to expectedRevision(), or"
-                            + " 0 for any";
-                    case ERANGE: return "detach programs from the hook first";
-                    case ENODEV: return "list the interfaces with ip link; an index is of one network namespace";
-                    case ENXIO: return "netkit attaches to a netkit device (ip link add <name> type netkit); a veth"
-                            + " takes Tcx";
-                    case EINVAL: return (op == Op.TCX_ATTACH ? "tcx needs Linux 6.6+ with CONFIG_NET_XGRESS"
-                            : "netkit needs Linux 6.7+ with CONFIG_NETKIT") + "; before and after need an anchor on"
-                            + " the same hook, and an anchor named by id or fd must be a program (or, for Anchor.link*,"
-                            + " a link) there";
-                    default: return null;
-                }
-            case TC_ATTACH:
-                switch (errno) {
-                    case EEXIST: return "set replace(true) to replace it, or pick another priority or handle";
-                    case ENOENT: return "use a kernel with CONFIG_NET_SCH_INGRESS and CONFIG_NET_CLS_BPF";
-                    case ENODEV: return "list the interfaces with ip link; an index is of one network namespace";
-                    case EINVAL: return "the kernel refused the filter: check that the program is SCHED_CLS and the"
-                            + " priority and handle fit (replace needs both of an existing filter)";
-                    default: return null;
-                }
-            case SOCKMAP_ATTACH:
-                if (errno == EINVAL) {
-                    return "sockmap links need Linux 6.10+; the program must be SEC(\"sk_msg\") or"
-                            + " SEC(\"sk_skb/stream_parser|stream_verdict|verdict\"), the map a SOCKMAP or SOCKHASH";
-                }
-                if (errno == EBUSY || errno == EEXIST) {
-                    return "close the link holding the other program, or use another map";
-                }
-                return null;
-            case NETNS_ATTACH:
-                if (errno == EEXIST || errno == E2BIG) {
-                    return "close the link holding it (bpftool link list shows it), then attach again";
-                }
-                if (errno == EINVAL) {
-                    return "the fd or path must be a network namespace file (/proc/<pid>/ns/net, /run/netns/<name>);"
-                            + " sk_lookup needs Linux 5.9+, flow_dissector links 5.8+";
-                }
-                if (errno == ENOENT) {
-                    return "no such namespace file; ip netns list shows the named ones";
-                }
-                return null;
-            case NETFILTER_ATTACH:
-                if (errno == EINVAL) {
-                    return "netfilter links need Linux 6.4+ (CONFIG_NETFILTER_BPF_LINK); defrag needs 6.6+ and a"
-                            + " priority above -400; the priority must not be the hook's first or last";
-                }
-                if (errno == EOPNOTSUPP || errno == ENOTSUPP || errno == ENOENT) {
-                    return "defrag needs the nf_defrag_ipv4/ipv6 module; the hook needs CONFIG_NETFILTER_BPF_LINK";
-                }
-                if (errno == EBUSY) {
-                    return "another hook function has that priority exclusively: pick another";
-                }
-                return null;
-            default:
-                return null;
+        // No switch over Op (see networkMessage): hint() runs for every failure, EMFILE included.
+        if (op == Op.TCX_ATTACH || op == Op.NETKIT_ATTACH) {
+            switch (errno) {
+                case ENOENT: return "an anchor must be attached to the same interface and direction now: attach it"
+                        + " first, or place the program with first()/last() instead";
+                case EEXIST: return "close the link that holds it there first, or attach another program";
+                case ESTALE: return "read the hook again and pass its current revision to expectedRevision(), or"
+                        + " 0 for any";
+                case ERANGE: return "detach programs from the hook first";
+                case ENODEV: return "list the interfaces with ip link; an index is of one network namespace";
+                case ENXIO: return "netkit attaches to a netkit device (ip link add <name> type netkit); a veth"
+                        + " takes Tcx";
+                case EINVAL: return (op == Op.TCX_ATTACH ? "tcx needs Linux 6.6+ with CONFIG_NET_XGRESS"
+                        : "netkit needs Linux 6.7+ with CONFIG_NETKIT") + "; before and after need an anchor on"
+                        + " the same hook, and an anchor named by id or fd must be a program (or, for Anchor.link*,"
+                        + " a link) there";
+                default: return null;
+            }
         }
+        if (op == Op.TC_ATTACH) {
+            switch (errno) {
+                case EEXIST: return "set replace(true) to replace it, or pick another priority or handle";
+                case ENOENT: return "use a kernel with CONFIG_NET_SCH_INGRESS and CONFIG_NET_CLS_BPF";
+                case ENODEV: return "list the interfaces with ip link; an index is of one network namespace";
+                case EINVAL: return "the kernel refused the filter: check that the program is SCHED_CLS and the"
+                        + " priority and handle fit (replace needs both of an existing filter)";
+                default: return null;
+            }
+        }
+        if (op == Op.SOCKMAP_ATTACH) {
+            if (errno == EINVAL) {
+                return "sockmap links need Linux 6.10+; the program must be SEC(\"sk_msg\") or"
+                        + " SEC(\"sk_skb/stream_parser|stream_verdict|verdict\"), the map a SOCKMAP or SOCKHASH";
+            }
+            if (errno == EBUSY || errno == EEXIST) {
+                return "close the link holding the other program, or use another map";
+            }
+            return null;
+        }
+        if (op == Op.NETNS_ATTACH) {
+            if (errno == EEXIST || errno == E2BIG) {
+                return "close the link holding it (bpftool link list shows it), then attach again";
+            }
+            if (errno == EINVAL) {
+                return "the fd or path must be a network namespace file (/proc/<pid>/ns/net, /run/netns/<name>);"
+                        + " sk_lookup needs Linux 5.9+, flow_dissector links 5.8+";
+            }
+            if (errno == ENOENT) {
+                return "no such namespace file; ip netns list shows the named ones";
+            }
+            return null;
+        }
+        if (op == Op.NETFILTER_ATTACH) {
+            if (errno == EINVAL) {
+                return "netfilter links need Linux 6.4+ (CONFIG_NETFILTER_BPF_LINK); defrag needs 6.6+ and a"
+                        + " priority above -400; the priority must not be the hook's first or last";
+            }
+            if (errno == EOPNOTSUPP || errno == ENOTSUPP || errno == ENOENT) {
+                return "defrag needs the nf_defrag_ipv4/ipv6 module; the hook needs CONFIG_NETFILTER_BPF_LINK";
+            }
+            if (errno == EBUSY) {
+                return "another hook function has that priority exclusively: pick another";
+            }
+            return null;
+        }
+        return null;
     }
 
     private static final String ARENA_MAPPED_HINT = "use the BpfArena of the handle that mapped it (map.arena() in the"

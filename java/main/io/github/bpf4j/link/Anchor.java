@@ -35,19 +35,29 @@ public final class Anchor {
         this.id = id;
     }
 
-    /** The attached program {@code program} (its fd). */
+    /**
+     * The attached program {@code program} (its fd).
+     *
+     * @throws IllegalStateException if the program is closed or not loaded
+     */
     public static Anchor program(BpfProgram program) {
         if (program == null) {
             throw new NullPointerException("program is null");
         }
+        program.fd(); // closed or not loaded: IllegalStateException now, not at attach
         return new Anchor(program, null, false, -1, 0);
     }
 
-    /** The program attached through {@code link} (its fd, with BPF_F_LINK). */
+    /**
+     * The program attached through {@code link} (its fd, with BPF_F_LINK).
+     *
+     * @throws IllegalStateException if the link is closed
+     */
     public static Anchor link(BpfLink link) {
         if (link == null) {
             throw new NullPointerException("link is null");
         }
+        link.fd(); // closed: IllegalStateException now, not at attach
         return new Anchor(null, link, true, -1, 0);
     }
 

@@ -19,11 +19,16 @@ public final class Sockmap extends AttachPoint {
         this.map = map;
     }
 
-    /** The SOCKMAP or SOCKHASH {@code map}, which must be open when the attach is made. */
+    /**
+     * The SOCKMAP or SOCKHASH {@code map}, which must be open when the attach is made.
+     *
+     * @throws IllegalStateException if the map is closed
+     */
     public static Sockmap of(BpfMap map) {
         if (map == null) {
             throw new NullPointerException("map is null");
         }
+        map.fd(); // a closed map: IllegalStateException now, not at attach
         return new Sockmap(map);
     }
 

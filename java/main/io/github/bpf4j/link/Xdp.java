@@ -64,6 +64,7 @@ public final class Xdp extends AttachPoint {
         if (old == null) {
             throw new NullPointerException("old is null");
         }
+        old.fd(); // closed or not loaded: IllegalStateException now
         return new Xdp(interfaceName, ifindex, mode, true, old);
     }
 
