@@ -67,6 +67,89 @@ class NetNetnsTest {
         }
     }
 
+    /**
+     * Steering: a child JVM in the namespace listens on an ephemeral port, puts its listening socket in
+     * steer_to and attaches {@code steer} to its own namespace ({@link Netns#current()}); a connection from
+     * here to another port, where nothing listens, lands on that socket.
+     */
+    @Test
+    void skLookupSteersAConnectionToAListenerOnAnotherPort() throws Exception {
+        int port = NetFixture.port();
+        java.io.File log = java.io.File.createTempFile("bpf4j-steer-", ".txt");
+        log.deleteOnExit();
+        Process child = new ProcessBuilder(net.ip, "netns", "exec", net.ns,
+                System.getProperty("java.home") + "/bin/java", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), Steer.class.getName(), String.valueOf(port))
+                .redirectErrorStream(true).redirectOutput(log).start();
+        try {
+            String ready = awaitLine(log, "READY ", child);
+            int listening = Integer.parseInt(ready.substring(6).trim());
+            assertTrue(listening != port, "the listener is on another port than the one connected to");
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(net.peerIp, port), 5000);
+                s.getOutputStream().write("hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                assertEquals(-1, s.getInputStream().read(), "the listener read it and closed");
+            } catch (java.io.IOException e) {
+                child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                throw new AssertionError(e + "; child: " + read(log), e);
+            }
+            assertTrue(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            String said = read(log);
+            assertEquals(0, child.exitValue(), said);
+            // The accepted socket has the address the client asked for: the listener on `listening` got it.
+            assertTrue(said.contains("ACCEPTED on " + port + ": hello"), said);
+            assertTrue(said.contains("STEERED 1"), said);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static String read(java.io.File f) throws java.io.IOException {
+        return new String(java.nio.file.Files.readAllBytes(f.toPath()), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String awaitLine(java.io.File f, String prefix, Process p) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (String line : read(f).split("\n")) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            if (!p.isAlive()) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + prefix + "line from the child: " + read(f));
+    }
+
+    /** In the namespace: READY port, then ACCEPTED on port: line, STEERED n. */
+    public static final class Steer {
+        public static void main(String[] args) throws Exception {
+            int port = Integer.parseInt(args[0]);
+            try (BpfObject obj = BpfObject.openResource("bpf/net_netns.bpf.o").load();
+                    java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+                int fd = NetSockmapTest.fdOf(ss.getLocalPort(), 0);
+                obj.map("steer_to").update(new byte[4], java.nio.ByteBuffer.allocate(8)
+                        .order(java.nio.ByteOrder.nativeOrder()).putLong(fd).array());
+                obj.global("steer_port").putInt(0, port);
+                try (BpfLink link = obj.program("steer").attach(Netns.current())) {
+                    System.out.println("READY " + ss.getLocalPort());
+                    System.out.flush();
+                    ss.setSoTimeout(20_000);
+                    try (java.net.Socket s = ss.accept()) {
+                        String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                        System.out.println("ACCEPTED on " + s.getLocalPort() + ": " + line);
+                    }
+                }
+                System.out.println("STEERED " + obj.global("steered").getLong(0));
+            }
+        }
+    }
+
     @Test
     void flowDissectorRunsForPacketsTheNamespaceHashes() throws Exception {
         // RPS on the peer's receive queue: each packet it receives is hashed, by the namespace's dissector.

@@ -79,7 +79,7 @@ class NetSockmapTest {
      * This process's fd of the TCP socket with local port {@code local} and remote port {@code remote}: its
      * inode from /proc/net/tcp or tcp6, then the /proc/self/fd link "socket:[inode]".
      */
-    private static int fdOf(int local, int remote) throws IOException {
+    static int fdOf(int local, int remote) throws IOException {
         // Java's sockets are dual-stack (AF_INET6) where IPv6 is on: then they are in tcp6.
         List<String> lines = new java.util.ArrayList<String>(Files.readAllLines(Paths.get("/proc/net/tcp"),
                 StandardCharsets.US_ASCII));
