@@ -74,6 +74,7 @@ public final class Errors {
         NAMES[110] = "ETIMEDOUT";
         NAMES[114] = "EALREADY";
         NAMES[115] = "EINPROGRESS";
+        NAMES[116] = "ESTALE";
         NAMES[122] = "EDQUOT";
         NAMES[125] = "ECANCELED";
         NAMES[133] = "EHWPOISON";
@@ -501,6 +502,10 @@ public final class Errors {
     /** Messages for Java-made calls where the errno alone says too little. Null: the generic one. */
     private static String javaSideMessage(Op op, String call, int errno, String detail) {
         String subject = detail == null || detail.isEmpty() ? "" : " (" + detail + ")";
+        String network = networkMessage(op, call, errno);
+        if (network != null) {
+            return network;
+        }
         switch (op) {
             case FD_DUP:
                 if (errno == EBADF) {
@@ -601,6 +606,18 @@ public final class Errors {
         ATTACH_TARGET,
 
         // networking attach points (NetworkAttach)
+        /** bpf_link_create for tcx (BPF_TCX_INGRESS/EGRESS). */
+        TCX_ATTACH,
+        /** bpf_tc_hook_create / bpf_tc_attach: classic tc (clsact qdisc, cls_bpf filter). */
+        TC_ATTACH,
+        /** bpf_link_create for netkit (BPF_NETKIT_PRIMARY/PEER). */
+        NETKIT_ATTACH,
+        /** bpf_program__attach_sockmap: sk_msg / sk_skb on a SOCKMAP or SOCKHASH. */
+        SOCKMAP_ATTACH,
+        /** bpf_program__attach_netns: sk_lookup, flow_dissector; and opening the namespace file. */
+        NETNS_ATTACH,
+        /** bpf_program__attach_netfilter. */
+        NETFILTER_ATTACH,
 
         // cgroup attach points (CgroupAttach)
 
@@ -984,11 +1001,140 @@ public final class Errors {
         }
     }
 
+    static final int ERANGE = 34;
+    static final int ESTALE = 116;
+
+    /**
+     * The exception for a netkit attach on a kernel without netkit (CONFIG_NETKIT unset: the kernel's stub
+     * answers EINVAL, whatever the device).
+     */
+    public static BpfException ofNetkitMissing(String call, int errno) {
+        return new BpfNotSupportedException(call, errno, errnoName(errno), "this kernel has no netkit: it was"
+                + " built without CONFIG_NETKIT", "use a kernel with CONFIG_NETKIT=y (Linux 6.7+) and a netkit device"
+                + " (ip link add <name> type netkit); on this kernel attach to a veth with Tcx instead");
+    }
+
+    /** The message of a failed network attach, where the errno alone says too little; null otherwise. */
+    private static String networkMessage(Op op, String call, int errno) {
+        // No switch over Op here: it would load a synthetic class, which fails when fds ran out (EMFILE).
+        String target = between(call, "', ", ")");
+        if (op == Op.TCX_ATTACH || op == Op.NETKIT_ATTACH) {
+            switch (errno) {
+                case ENOENT: return "the program or link to place it next to is not attached to " + target;
+                case EEXIST: return "the program is attached to " + target + " already, and runs once per hook";
+                case ESTALE: return "the hook's revision is not the one expected: " + target + " changed since";
+                case ERANGE: return target + " has as many programs as it takes (64)";
+                case ENODEV: return "there is no interface with that index: " + target;
+                case ENXIO: return op == Op.NETKIT_ATTACH ? target + " is no netkit device" : null;
+                default: return null;
+            }
+        }
+        if (op == Op.TC_ATTACH) {
+            switch (errno) {
+                case EEXIST: return "a filter with that priority and handle is on " + target + " already";
+                case ENOENT: return call.startsWith("bpf_tc_hook_create") ? "this kernel has no clsact qdisc"
+                        + " (CONFIG_NET_SCH_INGRESS)" : "the kernel found no cls_bpf classifier or hook for "
+                        + target + " (CONFIG_NET_CLS_BPF)";
+                case ENODEV: return "there is no interface with that index: " + target;
+                default: return null;
+            }
+        }
+        if (op == Op.SOCKMAP_ATTACH) {
+            if (errno == EBUSY || errno == EEXIST) {
+                return "a program of this kind is attached to the map already";
+            }
+            return null;
+        }
+        if (op == Op.NETNS_ATTACH) {
+            if (errno == EEXIST || errno == E2BIG) {
+                return call.contains("FLOW_DISSECTOR") ? "a flow dissector is attached to the namespace already,"
+                        + " and a namespace has one" : "the namespace has as many programs of this type as it takes"
+                        + " (sk_lookup: 64)";
+            }
+            return null;
+        }
+        return null;
+    }
+
+    /** The hint of a failed network attach; null for the generic one. */
+    private static String networkHint(Op op, int errno) {
+        // No switch over Op (see networkMessage): hint() runs for every failure, EMFILE included.
+        if (op == Op.TCX_ATTACH || op == Op.NETKIT_ATTACH) {
+            switch (errno) {
+                case ENOENT: return "an anchor must be attached to the same interface and direction now: attach it"
+                        + " first, or place the program with first()/last() instead";
+                case EEXIST: return "close the link that holds it there first, or attach another program";
+                case ESTALE: return "read the hook again and pass its current revision to expectedRevision(), or"
+                        + " 0 for any";
+                case ERANGE: return "detach programs from the hook first";
+                case ENODEV: return "list the interfaces with ip link; an index is of one network namespace";
+                case ENXIO: return "netkit attaches to a netkit device (ip link add <name> type netkit); a veth"
+                        + " takes Tcx";
+                case EINVAL: return (op == Op.TCX_ATTACH ? "tcx needs Linux 6.6+ with CONFIG_NET_XGRESS"
+                        : "netkit needs Linux 6.7+ with CONFIG_NETKIT") + "; before and after need an anchor on"
+                        + " the same hook, and an anchor named by id or fd must be a program (or, for Anchor.link*,"
+                        + " a link) there";
+                default: return null;
+            }
+        }
+        if (op == Op.TC_ATTACH) {
+            switch (errno) {
+                case EEXIST: return "set replace(true) to replace it, or pick another priority or handle";
+                case ENOENT: return "use a kernel with CONFIG_NET_SCH_INGRESS and CONFIG_NET_CLS_BPF";
+                case ENODEV: return "list the interfaces with ip link; an index is of one network namespace";
+                case EINVAL: return "the kernel refused the filter: check that the program is SCHED_CLS and the"
+                        + " priority and handle fit (replace needs both of an existing filter)";
+                default: return null;
+            }
+        }
+        if (op == Op.SOCKMAP_ATTACH) {
+            if (errno == EINVAL) {
+                return "sockmap links need Linux 6.10+; the program must be SEC(\"sk_msg\") or"
+                        + " SEC(\"sk_skb/stream_parser|stream_verdict|verdict\"), the map a SOCKMAP or SOCKHASH";
+            }
+            if (errno == EBUSY || errno == EEXIST) {
+                return "close the link holding the other program, or use another map";
+            }
+            return null;
+        }
+        if (op == Op.NETNS_ATTACH) {
+            if (errno == EEXIST || errno == E2BIG) {
+                return "close the link holding it (bpftool link list shows it), then attach again";
+            }
+            if (errno == EINVAL) {
+                return "the fd or path must be a network namespace file (/proc/<pid>/ns/net, /run/netns/<name>);"
+                        + " sk_lookup needs Linux 5.9+, flow_dissector links 5.8+";
+            }
+            if (errno == ENOENT) {
+                return "no such namespace file; ip netns list shows the named ones";
+            }
+            return null;
+        }
+        if (op == Op.NETFILTER_ATTACH) {
+            if (errno == EINVAL) {
+                return "netfilter links need Linux 6.4+ (CONFIG_NETFILTER_BPF_LINK); defrag needs 6.6+ and a"
+                        + " priority above -400; the priority must not be the hook's first or last";
+            }
+            if (errno == EOPNOTSUPP || errno == ENOTSUPP || errno == ENOENT) {
+                return "defrag needs the nf_defrag_ipv4/ipv6 module; the hook needs CONFIG_NETFILTER_BPF_LINK";
+            }
+            if (errno == EBUSY) {
+                return "another hook function has that priority exclusively: pick another";
+            }
+            return null;
+        }
+        return null;
+    }
+
     private static final String ARENA_MAPPED_HINT = "use the BpfArena of the handle that mapped it (map.arena() in the"
             + " loading process); to share an arena between processes, create it with MapSpec.mapExtra(address) so"
             + " every process maps it at that address";
 
     private static String hint(Op op, int errno) {
+        String network = networkHint(op, errno);
+        if (network != null) {
+            return network;
+        }
         if (op == Op.PERF_BUFFER && (errno == ENODEV || errno == ENXIO)) {
             return "that CPU is offline or does not exist: pass online CPUs to PerfBufferOptions.cpus";
         }
@@ -1267,6 +1413,16 @@ public final class Errors {
                         "a security module (e.g. SELinux perf_event class) or a seccomp filter refuses it"));
                 // Above 0, the sysctl refuses CPU-wide events to a process without CAP_PERFMON.
                 hint.append("; kernel.perf_event_paranoid=").append(readFirstLine("/proc/sys/kernel/perf_event_paranoid"));
+                break;
+            case TCX_ATTACH:
+            case TC_ATTACH:
+            case NETKIT_ATTACH:
+            case SOCKMAP_ATTACH:
+            case NETNS_ATTACH:
+            case NETFILTER_ATTACH:
+                hint.append(needs(caps, "attaching to a network hook", CAP_NET_ADMIN, -1,
+                        "run as root, or grant CAP_NET_ADMIN (in the user namespace that owns the network namespace)",
+                        "a BPF LSM or a seccomp filter refuses it"));
                 break;
             case TEST_RUN:
                 hint.append("a test run needs no capability beyond the program's fd, so this program type's test run"

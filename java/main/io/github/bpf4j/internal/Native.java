@@ -436,6 +436,68 @@ public final class Native {
 
 
     // attach_net.c: tcx, classic tc, netkit, XDP options, sockmap, netns, netfilter (NetworkAttach)
+    private static native int netLinkCreate0(int progFd, int target, int attachType, int flags, int relativeFd,
+            int relativeId, long expectedRevision);
+
+    /**
+     * bpf_link_create for tcx and netkit (target: the ifindex; flags BPF_F_BEFORE/AFTER/ID/LINK with a
+     * relative fd or id; expectedRevision 0: any): the link fd, or -errno.
+     */
+    public static int netLinkCreate(int progFd, int target, int attachType, int flags, int relativeFd, int relativeId,
+            long expectedRevision) {
+        int fd = netLinkCreate0(progFd, target, attachType, flags, relativeFd, relativeId, expectedRevision);
+        if (fd < 0 && ResourcePressure.relieved("bpf_link_create", -fd)) {
+            fd = netLinkCreate0(progFd, target, attachType, flags, relativeFd, relativeId, expectedRevision);
+        }
+        return fd;
+    }
+
+    private static native long netAttachSockmap0(long program, int mapFd);
+
+    /** bpf_program__attach_sockmap: the struct bpf_link's address, or -errno. */
+    public static long netAttachSockmap(long program, int mapFd) {
+        long link = netAttachSockmap0(program, mapFd);
+        if (link < 0 && ResourcePressure.relieved("bpf_program__attach_sockmap", (int) -link)) {
+            link = netAttachSockmap0(program, mapFd);
+        }
+        return link;
+    }
+
+    private static native long netAttachNetns0(long program, int netnsFd);
+
+    /** bpf_program__attach_netns: the struct bpf_link's address, or -errno. */
+    public static long netAttachNetns(long program, int netnsFd) {
+        long link = netAttachNetns0(program, netnsFd);
+        if (link < 0 && ResourcePressure.relieved("bpf_program__attach_netns", (int) -link)) {
+            link = netAttachNetns0(program, netnsFd);
+        }
+        return link;
+    }
+
+    private static native long netAttachNetfilter0(long program, int pf, int hook, int priority, int flags);
+
+    /** bpf_program__attach_netfilter: the struct bpf_link's address, or -errno. */
+    public static long netAttachNetfilter(long program, int pf, int hook, int priority, int flags) {
+        long link = netAttachNetfilter0(program, pf, hook, priority, flags);
+        if (link < 0 && ResourcePressure.relieved("bpf_program__attach_netfilter", (int) -link)) {
+            link = netAttachNetfilter0(program, pf, hook, priority, flags);
+        }
+        return link;
+    }
+
+    /** bpf_tc_hook_create (clsact): 0 if bpf4j created it, -EEXIST if the interface had one, or -errno. */
+    public static native int netTcHookCreate(int ifindex);
+    /** bpf_tc_hook_destroy of both clsact hooks (removes the qdisc): 0 or -errno. */
+    public static native int netTcHookDestroy(int ifindex);
+    /** bpf_tc_attach (direct action): the filter made as handle &lt;&lt; 16 | priority, or -errno. */
+    public static native long netTcAttach(int ifindex, boolean egress, int progFd, int handle, int priority,
+            boolean replace);
+    /** bpf_tc_detach of (handle, priority) if it still runs progId: 0, -ENOENT if gone or replaced, or -errno. */
+    public static native int netTcDetach(int ifindex, boolean egress, int handle, int priority, int progId);
+    /** How many filters the interface's clsact hooks hold (both), or -errno. */
+    public static native int netTcFilterCount(int ifindex);
+    /** bpf_xdp_attach (netlink; progFd -1 detaches): 0 or -errno. */
+    public static native int netXdpAttach(int ifindex, int progFd, int flags, int oldProgFd);
 
     // attach_cgroup.c: cgroup hooks (CgroupAttach)
 

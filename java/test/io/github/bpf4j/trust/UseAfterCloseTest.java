@@ -100,6 +100,15 @@ class UseAfterCloseTest {
         harmless(io.github.bpf4j.ringbuf.UserRingBuffer.class, "close");
         harmless(MapSpec.class, "type", "keySize", "valueSize", "maxEntries", "flags", "name", "mapExtra", "numaNode",
                 "innerMap", "ifindex", "innerMap", "of");
+        // Attach points and anchors are values naming a handle; the attach checks it (a static call here).
+        harmless(io.github.bpf4j.link.Anchor.class, "isLink", "program", "link", "fd", "id");
+        harmless(io.github.bpf4j.link.Tcx.class, "before", "after", "first", "last", "expectedRevision", "isEgress",
+                "interfaceName", "ifindex", "side", "anchor", "target");
+        harmless(io.github.bpf4j.link.Netkit.class, "before", "after", "first", "last", "expectedRevision", "isPeer",
+                "interfaceName", "ifindex", "side", "anchor", "target");
+        harmless(io.github.bpf4j.link.Sockmap.class, "map", "target");
+        harmless(io.github.bpf4j.link.Xdp.class, "mode", "netlink", "interfaceName", "ifindex", "isNetlink",
+                "replaced", "target");
     }
 
     private static void harmless(Class<?> type, String... methods) {
@@ -326,6 +335,42 @@ class UseAfterCloseTest {
             RingBufferPoller empty = new RingBufferPoller();
             return Arrays.asList(new Scenario("poller over a ring, closed", poller, poller::close),
                     new Scenario("poller never given a ring, closed", empty, empty::close));
+        });
+        FIXTURES.put(io.github.bpf4j.link.Anchor.class, () -> {
+            BpfObject obj = BpfObject.openResource(TRUST).load();
+            io.github.bpf4j.link.Anchor a = io.github.bpf4j.link.Anchor.program(obj.program("count_packet"));
+            BpfObject second = BpfObject.openResource(TRUST).load();
+            BpfLink link = second.program("count_packet").attachXdp(Dummy.create(),
+                    io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB));
+            io.github.bpf4j.link.Anchor l = io.github.bpf4j.link.Anchor.link(link);
+            return Arrays.asList(new Scenario("anchor of a program whose object is closed", a, obj::close, obj,
+                    obj.program("count_packet")), new Scenario("anchor of a closed link", l, () -> {
+                        link.close();
+                        second.close();
+                    }, link, second));
+        });
+        FIXTURES.put(io.github.bpf4j.link.Tcx.class, () -> {
+            BpfObject obj = BpfObject.openResource(TRUST).load();
+            io.github.bpf4j.link.Anchor a = io.github.bpf4j.link.Anchor.program(obj.program("count_packet"));
+            return Collections.singletonList(new Scenario("tcx point anchored to a closed program",
+                    io.github.bpf4j.link.Tcx.egress("lo").before(a), obj::close, obj, a).name("lo"));
+        });
+        FIXTURES.put(io.github.bpf4j.link.Netkit.class, () -> {
+            BpfObject obj = BpfObject.openResource(TRUST).load();
+            io.github.bpf4j.link.Anchor a = io.github.bpf4j.link.Anchor.program(obj.program("count_packet"));
+            return Collections.singletonList(new Scenario("netkit point anchored to a closed program",
+                    io.github.bpf4j.link.Netkit.primary("lo").after(a), obj::close, obj, a).name("lo"));
+        });
+        FIXTURES.put(io.github.bpf4j.link.Sockmap.class, () -> {
+            BpfMap own = createTable("t_uac_sockmap");
+            return Collections.singletonList(new Scenario("sockmap point of a closed map",
+                    io.github.bpf4j.link.Sockmap.of(own), own::close, own));
+        });
+        FIXTURES.put(io.github.bpf4j.link.Xdp.class, () -> {
+            BpfObject obj = BpfObject.openResource(TRUST).load();
+            return Collections.singletonList(new Scenario("xdp point replacing a closed program",
+                    io.github.bpf4j.link.Xdp.on("lo").replacing(obj.program("count_packet")), obj::close, obj,
+                    obj.program("count_packet")).name("lo"));
         });
         FIXTURES.put(MapSpec.class, () -> {
             BpfMap inner = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(1)
@@ -624,6 +669,15 @@ class UseAfterCloseTest {
         }
         if (t == double.class) {
             return 1d;
+        }
+        if (t == io.github.bpf4j.link.AttachPoint.class) {
+            return io.github.bpf4j.link.Tcx.egress("lo"); // any point: a closed program refuses before the hook matters
+        }
+        if (t == io.github.bpf4j.link.Anchor.class) {
+            return io.github.bpf4j.link.Anchor.programId(1);
+        }
+        if (t == io.github.bpf4j.link.XdpMode.class) {
+            return io.github.bpf4j.link.XdpMode.SKB;
         }
         if (t == byte[].class) {
             return new byte[8];

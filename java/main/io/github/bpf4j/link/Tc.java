@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+package io.github.bpf4j.link;
+
+/**
+ * A tc program (SEC("tc"), type SCHED_CLS) as a classic tc filter: cls_bpf in direct-action mode on the
+ * ingress or egress hook of the interface's clsact qdisc (any kernel with BPF; CAP_NET_ADMIN). For kernels
+ * before 6.6, and for coexisting with tools that manage tc filters; on 6.6+ prefer {@link Tcx}.
+ *
+ * <p>The clsact qdisc is created if the interface has none, and then removed again when the last filter on
+ * it goes, if bpf4j created it; a clsact qdisc that was there before is left as found. The attachment is no
+ * BPF link: {@link io.github.bpf4j.BpfLink#fd()} is -1, and it cannot be pinned. Closing it removes the
+ * filter, and only while the filter still runs this program (a filter replaced by someone else is theirs).
+ *
+ * <pre>{@code
+ * try (BpfLink link = prog.attach(Tc.ingress("eth0").priority(1))) { ... }
+ * }</pre>
+ */
+public final class Tc extends AttachPoint {
+    private final boolean egress;
+    private final String interfaceName;
+    private final int ifindex;
+    private final int priority;
+    private final int handle;
+    private final boolean replace;
+
+    private Tc(boolean egress, String interfaceName, int ifindex, int priority, int handle, boolean replace) {
+        this.egress = egress;
+        this.interfaceName = interfaceName;
+        this.ifindex = ifindex;
+        this.priority = priority;
+        this.handle = handle;
+        this.replace = replace;
+    }
+
+    /** The clsact ingress hook of the interface named {@code interfaceName}. */
+    public static Tc ingress(String interfaceName) {
+        return new Tc(false, Interfaces.name(interfaceName), 0, 0, 0, false);
+    }
+
+    public static Tc ingress(int ifindex) {
+        return new Tc(false, null, Interfaces.index(ifindex), 0, 0, false);
+    }
+
+    /** The clsact egress hook of the interface named {@code interfaceName}. */
+    public static Tc egress(String interfaceName) {
+        return new Tc(true, Interfaces.name(interfaceName), 0, 0, 0, false);
+    }
+
+    public static Tc egress(int ifindex) {
+        return new Tc(true, null, Interfaces.index(ifindex), 0, 0, false);
+    }
+
+    /** The filter's priority, 1 (runs first) to 65535; 0: the kernel picks one (the default). */
+    public Tc priority(int priority) {
+        if (priority < 0 || priority > 0xffff) {
+            throw new IllegalArgumentException("priority " + priority + " is not in 0..65535");
+        }
+        return new Tc(egress, interfaceName, ifindex, priority, handle, replace);
+    }
+
+    /** The filter's handle, unique within its priority; 0: the kernel picks one (the default). */
+    public Tc handle(int handle) {
+        return new Tc(egress, interfaceName, ifindex, priority, handle, replace);
+    }
+
+    /**
+     * Replaces the filter at this priority and handle if there is one (BPF_TC_F_REPLACE; both must be set),
+     * instead of failing with EEXIST.
+     */
+    public Tc replace(boolean replace) {
+        return new Tc(egress, interfaceName, ifindex, priority, handle, replace);
+    }
+
+    public boolean isEgress() {
+        return egress;
+    }
+
+    /** The interface's name, or null if given by index. */
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    /** The interface's index, or 0 if given by name. */
+    public int ifindex() {
+        return ifindex;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public int handle() {
+        return handle;
+    }
+
+    public boolean isReplace() {
+        return replace;
+    }
+
+    @Override
+    public String target() {
+        return "tc/" + (egress ? "egress" : "ingress") + ":" + Interfaces.describe(interfaceName, ifindex);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Tc)) {
+            return false;
+        }
+        Tc t = (Tc) o;
+        return t.egress == egress && Tcx.eq(t.interfaceName, interfaceName) && t.ifindex == ifindex
+                && t.priority == priority && t.handle == handle && t.replace == replace;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(new Object[] {egress, interfaceName, ifindex, priority, handle, replace});
+    }
+
+    @Override
+    public String toString() {
+        return "Tc[" + target() + (priority == 0 ? "" : ", priority " + priority)
+                + (handle == 0 ? "" : ", handle 0x" + Integer.toHexString(handle)) + (replace ? ", replace" : "") + "]";
+    }
+}
