@@ -98,8 +98,7 @@ int sockopt_get(struct bpf_sockopt *ctx)
 	count(C_GETSOCKOPT);
 	if (ctx->level == 1 && ctx->optname == 12 && optval + 4 <= end) {
 		*(__u32 *)optval = 77;
-		ctx->optlen = 4;
-		ctx->retval = 0;
+		ctx->optlen = 4; /* retval stays the kernel's 0: SO_PRIORITY itself succeeded */
 	}
 	return 1;
 }
