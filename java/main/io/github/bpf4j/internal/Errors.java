@@ -317,8 +317,10 @@ public final class Errors {
                         + " expected attach type only (from its section: SEC(\"cgroup/connect4\") is CONNECT4; only"
                         + " cgroup_skb programs of SEC(\"cgroup/skb\") take either INGRESS or EGRESS): name the"
                         + " hook that fits with Cgroup.hook" + (legacy ? "; ALLOW_OVERRIDE and ALLOW_MULTI exclude"
-                        + " each other, replacing needs ALLOW_MULTI and no before/after" : "")
-                        + (relative ? "; before/after need Linux 6.16" : ""));
+                        + " each other, replacing needs ALLOW_MULTI and no before/after, and with ALLOW_MULTI a"
+                        + " program attaches once per cgroup and hook (Linux 6.16+ answer EINVAL, older EEXIST)" : "")
+                        + (relative ? "; before/after need Linux 6.16, and name a program attached by a BPF link by"
+                        + " its link (before(BpfLink)), one attached legacy by the program" : ""));
             case EEXIST:
                 return new BpfException(call, errno, name, "the program is attached at " + hook + " of " + dir
                         + " already", "a program runs once per cgroup and hook: close the link that attached it, or"
