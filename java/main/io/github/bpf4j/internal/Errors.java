@@ -311,7 +311,15 @@ public final class Errors {
                                 + " (CAP_SYS_ADMIN on kernels before 5.8), in the cgroup's user namespace",
                         "a BPF LSM refuses it"));
             }
-            case EINVAL:
+            case EINVAL: {
+                long caps = effectiveCapabilities();
+                if (caps >= 0 && !has(caps, CAP_NET_ADMIN) && !has(caps, CAP_SYS_ADMIN)) {
+                    // Seen on 6.18: BPF_PROG_ATTACH without CAP_NET_ADMIN answers EINVAL where BPF_LINK_CREATE says EPERM.
+                    return new BpfInvalidArgumentException(call, errno, name, "the kernel refused to attach the"
+                            + " program at " + hook, "this process lacks CAP_NET_ADMIN, which attaching to a cgroup"
+                            + " needs (the legacy attach answers EINVAL rather than EPERM without it): run as root,"
+                            + " or grant CAP_NET_ADMIN; if it is granted, check the hook and flags");
+                }
                 return new BpfInvalidArgumentException(call, errno, name, "the kernel refused to attach the program at "
                         + hook + (legacy ? " with these flags" : ""), "a program attaches at the hooks of its"
                         + " expected attach type only (from its section: SEC(\"cgroup/connect4\") is CONNECT4; only"
@@ -321,6 +329,7 @@ public final class Errors {
                         + " program attaches once per cgroup and hook (Linux 6.16+ answer EINVAL, older EEXIST)" : "")
                         + (relative ? "; before/after need Linux 6.16, and name a program attached by a BPF link by"
                         + " its link (before(BpfLink)), one attached legacy by the program" : ""));
+            }
             case EEXIST:
                 return new BpfException(call, errno, name, "the program is attached at " + hook + " of " + dir
                         + " already", "a program runs once per cgroup and hook: close the link that attached it, or"

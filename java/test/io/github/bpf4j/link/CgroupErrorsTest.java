@@ -184,6 +184,8 @@ class CgroupErrorsTest {
                 assertTrue(e.getMessage().contains("name it: Cgroup.at(dir).hook(CgroupHook."), e.getMessage());
                 AttachProof.runsAndDetaches(() -> alone.attach(Cgroup.at(cg.path()).hook(CgroupHook.EGRESS)),
                         () -> cg.python(UDP_TO_SELF).ok(), () -> counter(counts, C_EGRESS));
+                AttachProof.runsAndDetaches(() -> alone.attach(Cgroup.at(cg.path()).hook(CgroupHook.EGRESS).legacy()),
+                        () -> cg.python(UDP_TO_SELF).ok(), () -> counter(counts, C_EGRESS));
             } finally {
                 Pins.unpin(pin);
             }
