@@ -11,7 +11,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-enum { C_CONNECT4, C_CONNECT6, C_BIND4, C_SENDMSG4, C_RECVMSG4, C_GETSOCKNAME4, C_GETPEERNAME4, C_LEN };
+enum { C_CONNECT4, C_CONNECT6, C_BIND4, C_SENDMSG4, C_RECVMSG4, C_GETSOCKNAME4, C_GETPEERNAME4, C_CONNECT_UNIX, C_LEN };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -99,4 +99,12 @@ int getpeername4(struct bpf_sock_addr *ctx)
 	if (shown_port)
 		ctx->user_port = bpf_htons(shown_port);
 	return 1;
+}
+
+/* Every unix-socket connect(2) of the cgroup fails with EPERM while attached. */
+SEC("cgroup/connect_unix")
+int connect_unix(struct bpf_sock_addr *ctx)
+{
+	count(C_CONNECT_UNIX);
+	return 0;
 }

@@ -2,6 +2,7 @@
 package io.github.bpf4j;
 
 import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.link.AttachPoint;
 import io.github.bpf4j.link.Cgroup;
@@ -36,6 +37,39 @@ final class CgroupAttach {
         CgroupHook hook = hookOf(program, cg);
         Attachments.requireType(program, point, hook.programType());
         int flags = flags(cg);
+        if (cg.relativeLink() != null && cg.relativeLink().fd() < 0) {
+            throw new IllegalArgumentException("attach(" + cg + "): " + cg.relativeLink() + " is a legacy attachment,"
+                    + " which has no link fd to be placed by; name its program: before/after(link.program())");
+        }
+        // The programs named by the point are held like the attached one: their fds stay theirs during the call.
+        Handle relative = cg.relativeProgram() != null ? cg.relativeProgram().handle() : null;
+        Handle replaced = cg.replaced() != null ? cg.replaced().handle() : null;
+        acquire(relative);
+        try {
+            acquire(replaced);
+            try {
+                return attach(program, cg, hook, flags);
+            } finally {
+                release(replaced);
+            }
+        } finally {
+            release(relative);
+        }
+    }
+
+    private static void acquire(Handle h) {
+        if (h != null) {
+            h.acquire();
+        }
+    }
+
+    private static void release(Handle h) {
+        if (h != null) {
+            h.release();
+        }
+    }
+
+    private static BpfLink attach(BpfProgram program, Cgroup cg, CgroupHook hook, int flags) {
         int relativeFd = 0;
         if (cg.relativeLink() != null) {
             relativeFd = cg.relativeLink().fd();

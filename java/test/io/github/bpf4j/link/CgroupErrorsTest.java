@@ -147,6 +147,26 @@ class CgroupErrorsTest {
     }
 
     @Test
+    void aLegacyAttachmentCannotBeARelativeLink() throws Exception {
+        Cgroup multi = Cgroup.at(cg.path()).legacy().flags(CgroupFlag.ALLOW_MULTI);
+        try (BpfLink legacy = egress().attach(multi)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> obj.program("count_egress2").attach(multi.before(legacy)));
+            assertTrue(e.getMessage().contains("name its program: before/after(link.program())"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aClosedRelativeProgramIsRefused() throws Exception {
+        try (BpfObject other = BpfObject.openResource(CgroupHooksTest.OBJ).load()) {
+            BpfProgram closed = other.program("count_egress");
+            other.close();
+            assertThrows(IllegalStateException.class,
+                    () -> egress().attach(Cgroup.at(cg.path()).legacy().flags(CgroupFlag.ALLOW_MULTI).before(closed)));
+        }
+    }
+
+    @Test
     void aCgroupByFdIsCopiedSoTheCallerMayCloseIt() throws Exception {
         int fd = Native.cgroupOpen(cg.path().toString());
         assertTrue(fd >= 0);

@@ -242,4 +242,19 @@ class CgroupLegacyTest {
             assertArrayEquals(new int[] {id(one)}, attached(new long[1]));
         }
     }
+
+    /** BPF_F_PREORDER (Linux 6.15): accepted for links and legacy multi attaches, and the program runs. */
+    @Test
+    void preorderAttachesAndRuns() throws Exception {
+        for (Cgroup point : new Cgroup[] {Cgroup.at(cg.path()).flags(CgroupFlag.PREORDER),
+            Cgroup.at(cg.path()).legacy().flags(CgroupFlag.ALLOW_MULTI, CgroupFlag.PREORDER)}) {
+            try {
+                one.attach(point).close();
+            } catch (BpfInvalidArgumentException e) {
+                assumeTrue(false, "this kernel has no BPF_F_PREORDER (Linux 6.15): " + e);
+            }
+            AttachProof.runsAndDetaches(() -> one.attach(point), () -> cg.python(UDP_TO_SELF).ok(),
+                    () -> counter(counts, C_EGRESS));
+        }
+    }
 }

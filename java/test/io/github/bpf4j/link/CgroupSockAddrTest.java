@@ -34,7 +34,7 @@ class CgroupSockAddrTest {
     static final String OBJ = "bpf/cgroup_sock_addr.bpf.o";
     // counts[] indices, as in the program
     static final int C_CONNECT4 = 0, C_CONNECT6 = 1, C_BIND4 = 2, C_SENDMSG4 = 3, C_RECVMSG4 = 4,
-            C_GETSOCKNAME4 = 5, C_GETPEERNAME4 = 6;
+            C_GETSOCKNAME4 = 5, C_GETPEERNAME4 = 6, C_CONNECT_UNIX = 7;
 
     /** Connects to each port given as an argument; prints the server's first line, or "errno N". */
     static final String CONNECT = "import socket,sys\n"
@@ -224,5 +224,29 @@ class CgroupSockAddrTest {
                 () -> cg.python(names, port).ok(), () -> counter(counts, C_GETSOCKNAME4));
         AttachProof.runsAndDetaches(() -> obj.program("getpeername4").attach(Cgroup.at(cg.path())),
                 () -> cg.python(names, port).ok(), () -> counter(counts, C_GETPEERNAME4));
+    }
+
+    /** connect_unix (Linux 6.7): the child's connect(2) to its own unix socket is refused while attached. */
+    @Test
+    void connectUnixRefusesUnixSocketConnections() throws Exception {
+        BpfObject obj = load(0, 0, 0, 0);
+        BpfMap counts = obj.map("counts");
+        String unix = "import socket,os,tempfile\n"
+                + "d = tempfile.mkdtemp()\n"
+                + "p = os.path.join(d, 's')\n"
+                + "srv = socket.socket(socket.AF_UNIX); srv.bind(p); srv.listen(1)\n"
+                + "c = socket.socket(socket.AF_UNIX)\n"
+                + "try:\n"
+                + "  c.connect(p); print('connected')\n"
+                + "except OSError as e:\n"
+                + "  print('errno', e.errno)\n"
+                + "os.unlink(p); os.rmdir(d)\n";
+        assertEquals("connected", cg.python(unix).ok());
+        try (BpfLink link = obj.program("connect_unix").attach(Cgroup.at(cg.path()))) {
+            assertEquals("cgroup/connect_unix:" + cg.path(), link.target());
+            assertEquals("errno 1", cg.python(unix).ok());
+        }
+        AttachProof.runsAndDetaches(() -> obj.program("connect_unix").attach(Cgroup.at(cg.path())),
+                () -> cg.python(unix).ok(), () -> counter(counts, C_CONNECT_UNIX));
     }
 }
