@@ -11,7 +11,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-enum { C_CONNECT4, C_CONNECT6, C_BIND4, C_SENDMSG4, C_RECVMSG4, C_GETSOCKNAME4, C_GETPEERNAME4, C_CONNECT_UNIX, C_LEN };
+enum { C_CONNECT4, C_CONNECT6, C_BIND4, C_SENDMSG4, C_RECVMSG4, C_GETSOCKNAME4, C_GETPEERNAME4, C_CONNECT_UNIX,
+       C_BIND6, C_SENDMSG6, C_RECVMSG6, C_GETSOCKNAME6, C_GETPEERNAME6, C_LEN };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -107,4 +108,46 @@ int connect_unix(struct bpf_sock_addr *ctx)
 {
 	count(C_CONNECT_UNIX);
 	return 0;
+}
+
+/* The IPv6 siblings: the same port logic (user_port is common to both families). */
+SEC("cgroup/bind6")
+int bind6(struct bpf_sock_addr *ctx)
+{
+	count(C_BIND6);
+	return steer(ctx);
+}
+
+SEC("cgroup/sendmsg6")
+int sendmsg6(struct bpf_sock_addr *ctx)
+{
+	count(C_SENDMSG6);
+	return steer(ctx);
+}
+
+SEC("cgroup/recvmsg6")
+int recvmsg6(struct bpf_sock_addr *ctx)
+{
+	count(C_RECVMSG6);
+	if (shown_port)
+		ctx->user_port = bpf_htons(shown_port);
+	return 1;
+}
+
+SEC("cgroup/getsockname6")
+int getsockname6(struct bpf_sock_addr *ctx)
+{
+	count(C_GETSOCKNAME6);
+	if (shown_port)
+		ctx->user_port = bpf_htons(shown_port);
+	return 1;
+}
+
+SEC("cgroup/getpeername6")
+int getpeername6(struct bpf_sock_addr *ctx)
+{
+	count(C_GETPEERNAME6);
+	if (shown_port)
+		ctx->user_port = bpf_htons(shown_port);
+	return 1;
 }

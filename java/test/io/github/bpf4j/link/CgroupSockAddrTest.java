@@ -34,7 +34,8 @@ class CgroupSockAddrTest {
     static final String OBJ = "bpf/cgroup_sock_addr.bpf.o";
     // counts[] indices, as in the program
     static final int C_CONNECT4 = 0, C_CONNECT6 = 1, C_BIND4 = 2, C_SENDMSG4 = 3, C_RECVMSG4 = 4,
-            C_GETSOCKNAME4 = 5, C_GETPEERNAME4 = 6, C_CONNECT_UNIX = 7;
+            C_GETSOCKNAME4 = 5, C_GETPEERNAME4 = 6, C_CONNECT_UNIX = 7,
+            C_BIND6 = 8, C_SENDMSG6 = 9, C_RECVMSG6 = 10, C_GETSOCKNAME6 = 11, C_GETPEERNAME6 = 12;
 
     /** Connects to each port given as an argument; prints the server's first line, or "errno N". */
     static final String CONNECT = "import socket,sys\n"
@@ -248,5 +249,59 @@ class CgroupSockAddrTest {
         }
         AttachProof.runsAndDetaches(() -> obj.program("connect_unix").attach(Cgroup.at(cg.path())),
                 () -> cg.python(unix).ok(), () -> counter(counts, C_CONNECT_UNIX));
+    }
+
+    /** bind6, sendmsg6, recvmsg6, getsockname6 and getpeername6 on ::1, each seen changing what the child gets. */
+    @Test
+    void ipv6SiblingsRunAndAct() throws Exception {
+        ServerSocket server;
+        try {
+            server = server(Inet6Address.getByName("::1"), "v6 server");
+        } catch (IOException e) {
+            assumeTrue(false, "no IPv6 loopback (::1) here: " + e);
+            return;
+        }
+        int refused;
+        try (ServerSocket probe = new ServerSocket(0, 1, Inet6Address.getByName("::1"))) {
+            refused = probe.getLocalPort();
+        }
+        BpfObject obj = load(refused, 0, 0, 4245);
+        BpfMap counts = obj.map("counts");
+        String port = "" + server.getLocalPort();
+        String bind = "import socket,sys\n"
+                + "s = socket.socket(socket.AF_INET6)\n"
+                + "try:\n"
+                + "  s.bind(('::1', int(sys.argv[1]))); print('bound')\n"
+                + "except OSError as e:\n"
+                + "  print('errno', e.errno)\n";
+        String udp = "import socket\n"
+                + "s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+                + "s.bind(('::1', 0))\n"
+                + "s.sendto(b'x', s.getsockname())\n"
+                + "print(s.recvfrom(16)[1][1])\n";
+        String names = "import socket,sys\n"
+                + "s = socket.create_connection(('::1', int(sys.argv[1])), 5)\n"
+                + "print(s.getsockname()[1] == 4245, s.getpeername()[1])\n";
+        try (BpfLink link = obj.program("bind6").attach(Cgroup.at(cg.path()))) {
+            assertEquals("errno 1", cg.python(bind, "" + refused).ok());
+        }
+        assertEquals("bound", cg.python(bind, "" + refused).ok());
+        try (BpfLink link = obj.program("recvmsg6").attach(Cgroup.at(cg.path()))) {
+            assertEquals("4245", cg.python(udp).ok());
+        }
+        try (BpfLink name = obj.program("getsockname6").attach(Cgroup.at(cg.path()));
+                BpfLink peer = obj.program("getpeername6").attach(Cgroup.at(cg.path()))) {
+            assertEquals("True 4245", cg.python(names, port).ok());
+        }
+        AttachProof.runsAndDetaches(() -> obj.program("bind6").attach(Cgroup.at(cg.path())),
+                () -> cg.python(bind, "0").ok(), () -> counter(counts, C_BIND6));
+        AttachProof.runsAndDetaches(() -> obj.program("sendmsg6").attach(Cgroup.at(cg.path())),
+                () -> cg.python(udp).ok(), () -> counter(counts, C_SENDMSG6));
+        AttachProof.runsAndDetaches(() -> obj.program("recvmsg6").attach(Cgroup.at(cg.path())),
+                () -> cg.python(udp).ok(), () -> counter(counts, C_RECVMSG6));
+        AttachProof.runsAndDetaches(() -> obj.program("getsockname6").attach(Cgroup.at(cg.path())),
+                () -> cg.python(names, port).ok(), () -> counter(counts, C_GETSOCKNAME6));
+        AttachProof.runsAndDetaches(() -> obj.program("getpeername6").attach(Cgroup.at(cg.path())),
+                () -> cg.python(names, port).ok(), () -> counter(counts, C_GETPEERNAME6));
     }
 }
