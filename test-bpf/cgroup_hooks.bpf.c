@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 enum {
 	C_EGRESS, C_EGRESS2, C_INGRESS, C_SOCK_CREATE, C_REFUSE_UDP, C_SOCK_RELEASE, C_POST_BIND4,
-	C_GETSOCKOPT, C_SETSOCKOPT, C_SYSCTL, C_DEVICE, C_SOCK_OPS, C_SKB, C_LEN
+	C_GETSOCKOPT, C_SETSOCKOPT, C_SYSCTL, C_DEVICE, C_SOCK_OPS, C_SKB, C_POST_BIND6, C_LEN
 };
 
 struct {
@@ -89,6 +89,13 @@ int count_post_bind4(struct bpf_sock *sk)
 }
 
 /* getsockopt(SOL_SOCKET, SO_PRIORITY) reads 77, whatever the socket's priority. */
+SEC("cgroup/post_bind6")
+int count_post_bind6(struct bpf_sock *sk)
+{
+	count(C_POST_BIND6);
+	return 1;
+}
+
 SEC("cgroup/getsockopt")
 int sockopt_get(struct bpf_sockopt *ctx)
 {

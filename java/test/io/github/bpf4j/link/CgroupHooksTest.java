@@ -28,7 +28,7 @@ class CgroupHooksTest {
     // counts[] indices, as in the program
     static final int C_EGRESS = 0, C_EGRESS2 = 1, C_INGRESS = 2, C_SOCK_CREATE = 3, C_REFUSE_UDP = 4,
             C_SOCK_RELEASE = 5, C_POST_BIND4 = 6, C_GETSOCKOPT = 7, C_SETSOCKOPT = 8, C_SYSCTL = 9, C_DEVICE = 10,
-            C_SOCK_OPS = 11, C_SKB = 12;
+            C_SOCK_OPS = 11, C_SKB = 12, C_POST_BIND6 = 13;
 
     /** The child sends a UDP datagram to itself over loopback: one packet out, one in. */
     static final String UDP_TO_SELF = "import socket\n"
@@ -93,13 +93,17 @@ class CgroupHooksTest {
     }
 
     @Test
-    void sockReleaseAndPostBind4CountSockets() throws Exception {
+    void sockReleaseAndPostBindCountSockets() throws Exception {
         String bindAndClose = "import socket\n"
                 + "s = socket.socket()\n"
                 + "s.bind(('127.0.0.1', 0))\n"
                 + "s.close()\n";
         proof("count_sock_release", Cgroup.at(cg.path()), C_SOCK_RELEASE, bindAndClose);
         proof("count_post_bind4", Cgroup.at(cg.path()), C_POST_BIND4, bindAndClose);
+        String bind6 = "import socket\n"
+                + "s = socket.socket(socket.AF_INET6)\n"
+                + "s.bind(('::1', 0))\n";
+        proof("count_post_bind6", Cgroup.at(cg.path()), C_POST_BIND6, bind6);
     }
 
     @Test
