@@ -46,10 +46,13 @@ class CgroupErrorsTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (obj != null) {
-            obj.close();
+        try {
+            if (obj != null) {
+                obj.close();
+            }
+        } finally {
+            cg.close(); // a mount left behind would outlive the run
         }
-        cg.close();
     }
 
     private BpfProgram egress() {

@@ -50,10 +50,13 @@ class CgroupHooksTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (obj != null) {
-            obj.close();
+        try {
+            if (obj != null) {
+                obj.close();
+            }
+        } finally {
+            cg.close(); // a mount left behind would outlive the run
         }
-        cg.close();
     }
 
     private long proof(String program, Cgroup point, int counter, String script) throws Exception {

@@ -51,10 +51,13 @@ class CgroupLegacyTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (obj != null) {
-            obj.close();
+        try {
+            if (obj != null) {
+                obj.close();
+            }
+        } finally {
+            cg.close(); // a mount left behind would outlive the run
         }
-        cg.close();
     }
 
     /** How much one datagram of a child in {@code cgroup} moves counters one and two. */

@@ -60,10 +60,13 @@ class CgroupSockAddrTest {
 
     @AfterEach
     void close() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
+        try {
+            for (int i = toClose.size() - 1; i >= 0; i--) {
+                toClose.get(i).close();
+            }
+        } finally {
+            cg.close(); // a mount left behind would outlive the run
         }
-        cg.close();
     }
 
     private BpfObject load(int refused, int from, int to, int shown) throws IOException {
