@@ -368,6 +368,110 @@ public final class Errors {
                 hint != null ? hint : hint(op, errno), null);
     }
 
+    /** CGROUP2_SUPER_MAGIC and CGROUP_SUPER_MAGIC (uapi/linux/magic.h). */
+    private static final long CGROUP2_MAGIC = 0x63677270L;
+    private static final long CGROUP1_MAGIC = 0x27e0ebL;
+    private static final String MOUNT_CGROUP2 = "attach to a directory of a cgroup v2 mount (on a unified host"
+            + " /sys/fs/cgroup, on a hybrid one often /sys/fs/cgroup/unified; none: mount -t cgroup2 none <dir>,"
+            + " then mkdir <dir>/<name> and move processes in through its cgroup.procs)";
+
+    /**
+     * The exception for a cgroup attach ({@link Op#CGROUP_OPEN} of the directory, {@link Op#CGROUP_ATTACH})
+     * that failed with {@code errno}: the message says what the cgroup, the hook or the flags are to the
+     * kernel, the hint how to fix it.
+     *
+     * @param fsType the directory's filesystem type (fstatfs), or -errno if unknown
+     * @param legacy BPF_PROG_ATTACH rather than a BPF link
+     * @param replacing the attach replaces a program (BPF_F_REPLACE)
+     * @param relative the attach is placed before or after another program or link
+     */
+    public static BpfException ofCgroup(Op op, String call, int errno, String dir, long fsType, String hook,
+            boolean legacy, boolean replacing, boolean relative) {
+        String name = errnoName(errno);
+        String fs = fsType == CGROUP1_MAGIC ? dir + " is a cgroup v1 directory, and BPF programs attach to cgroup v2"
+                + " only" : fsType >= 0 && fsType != CGROUP2_MAGIC ? dir + " is not a cgroup v2 directory (filesystem"
+                + " type 0x" + Long.toHexString(fsType) + ")" : null;
+        if (op == Op.CGROUP_OPEN) {
+            if (errno == ENOENT) {
+                return new BpfException(call, errno, name, "no directory " + dir, MOUNT_CGROUP2);
+            }
+            if (errno == ENOTDIR) {
+                return new BpfInvalidArgumentException(call, errno, name, dir + " is not a directory", MOUNT_CGROUP2);
+            }
+            if (errno == EACCES || errno == EPERM) {
+                return new BpfPermissionException(call, errno, name, "this process may not open " + dir,
+                        "a cgroup directory needs read and search permission to be opened; check its mode");
+            }
+            return classify(op, call, errno, name, describe(errno), MOUNT_CGROUP2, null);
+        }
+        switch (errno) {
+            case EBADF:
+                return new BpfInvalidArgumentException(call, errno, name, (fs != null ? fs : dir
+                        + " is not a cgroup v2 directory") + ": the kernel found no cgroup v2 behind the fd", MOUNT_CGROUP2);
+            case EPERM:
+            case EACCES: {
+                long caps = effectiveCapabilities();
+                if (has(caps, CAP_NET_ADMIN) || has(caps, CAP_SYS_ADMIN)) {
+                    return new BpfPermissionException(call, errno, name, "what is attached at " + hook + " of " + dir
+                            + " or of a parent cgroup does not allow this attach",
+                            "a program attached without flags (legacy, exclusive) forbids any other at that hook in"
+                                    + " the cgroup and below; one attached with ALLOW_OVERRIDE allows only an override"
+                                    + " below, never a second one in the same cgroup; the programs of one cgroup and"
+                                    + " hook must all use the same flags (a BPF link counts as ALLOW_MULTI): detach"
+                                    + " what is there (bpftool cgroup show " + dir + ") or attach with its flags");
+                }
+                return new BpfPermissionException(call, errno, name, describe(errno), needs(caps,
+                        "attaching to a cgroup", CAP_NET_ADMIN, -1, "run as root, or grant CAP_NET_ADMIN"
+                                + " (CAP_SYS_ADMIN on kernels before 5.8), in the cgroup's user namespace",
+                        "a BPF LSM refuses it"));
+            }
+            case EINVAL: {
+                long caps = effectiveCapabilities();
+                if (caps >= 0 && !has(caps, CAP_NET_ADMIN) && !has(caps, CAP_SYS_ADMIN)) {
+                    // Seen on 6.18: BPF_PROG_ATTACH without CAP_NET_ADMIN answers EINVAL where BPF_LINK_CREATE says EPERM.
+                    return new BpfInvalidArgumentException(call, errno, name, "the kernel refused to attach the"
+                            + " program at " + hook, "this process lacks CAP_NET_ADMIN, which attaching to a cgroup"
+                            + " needs (the legacy attach answers EINVAL rather than EPERM without it): run as root,"
+                            + " or grant CAP_NET_ADMIN; if it is granted, check the hook and flags");
+                }
+                return new BpfInvalidArgumentException(call, errno, name, "the kernel refused to attach the program at "
+                        + hook + (legacy ? " with these flags" : ""), "a program attaches at the hooks of its"
+                        + " expected attach type only (from its section: SEC(\"cgroup/connect4\") is CONNECT4; only"
+                        + " cgroup_skb programs of SEC(\"cgroup/skb\") take either INGRESS or EGRESS): name the"
+                        + " hook that fits with Cgroup.hook" + (legacy ? "; ALLOW_OVERRIDE and ALLOW_MULTI exclude"
+                        + " each other, replacing needs ALLOW_MULTI and no before/after, and with ALLOW_MULTI a"
+                        + " program attaches once per cgroup and hook (Linux 6.16+ answer EINVAL, older EEXIST)" : "")
+                        + (relative ? "; before/after need Linux 6.16, and name a program attached by a BPF link by"
+                        + " its link (before(BpfLink)), one attached legacy by the program" : ""));
+            }
+            case EEXIST:
+                return new BpfException(call, errno, name, "the program is attached at " + hook + " of " + dir
+                        + " already", "a program runs once per cgroup and hook: close the link that attached it, or"
+                        + " load a second instance of it");
+            case ENOENT:
+                return new BpfException(call, errno, name, replacing ? "the program to replace is not attached at "
+                        + hook + " of " + dir : relative ? "the program or link to place it before or after is not"
+                        + " attached at " + hook + " of " + dir : "the kernel found nothing to attach to",
+                        replacing ? "name the program that is attached there (bpftool cgroup show " + dir + ")"
+                                : "name a program or link attached at this hook of this cgroup");
+            case ESTALE:
+                return new BpfException(call, errno, name, "the programs at " + hook + " of " + dir + " changed since"
+                        + " the expected revision", "query the revision again and retry, or attach without"
+                        + " expectedRevision");
+            case E2BIG:
+                return new BpfException(call, errno, name, "64 programs are attached at " + hook + " of " + dir
+                        + " already", "detach one first: the kernel runs at most 64 per cgroup and hook");
+            case EOPNOTSUPP:
+            case ENOTSUPP:
+                return new BpfNotSupportedException(call, errno, name, "this kernel cannot attach at " + hook
+                        + (legacy ? "" : " with a BPF link"), "cgroup BPF links need Linux 5.7 (legacy attach:"
+                        + " Cgroup.legacy()); the hook's minimum kernel is CgroupHook.minimumKernel(), and all need"
+                        + " CONFIG_CGROUP_BPF");
+            default:
+                return classify(op, call, errno, name, describe(errno), hint(op, errno), null);
+        }
+    }
+
     /** How a section of {@code kind} names its target, or null if no section can. */
     private static String attachExample(String kind) {
         if (kind.equals("tp") || kind.equals("tracepoint")) {
@@ -620,6 +724,10 @@ public final class Errors {
         NETFILTER_ATTACH,
 
         // cgroup attach points (CgroupAttach)
+        /** open of the cgroup directory a {@code link.Cgroup} names. */
+        CGROUP_OPEN,
+        /** bpf_link_create or bpf_prog_attach at a cgroup hook ({@code link.Cgroup}). */
+        CGROUP_ATTACH,
 
         // links, program info, iterators, struct_ops (BpfLink, SystemAttach)
         /** bpf_link_update: replacing a link's program (BpfLink.update). */

@@ -500,6 +500,42 @@ public final class Native {
     public static native int netXdpAttach(int ifindex, int progFd, int flags, int oldProgFd);
 
     // attach_cgroup.c: cgroup hooks (CgroupAttach)
+    private static native int cgroupOpen0(String path);
+
+    /** open(O_RDONLY | O_DIRECTORY | O_CLOEXEC) of a cgroup directory: fd, or -errno. */
+    public static int cgroupOpen(String path) {
+        int fd = cgroupOpen0(path);
+        if (fd < 0 && ResourcePressure.relieved("open", -fd)) {
+            fd = cgroupOpen0(path);
+        }
+        return fd;
+    }
+    /** fstatfs: the filesystem type of {@code fd} (0x63677270 for cgroup v2), or -errno. */
+    public static native long cgroupFsType(int fd);
+    private static native int cgroupLinkCreate0(int progFd, int cgroupFd, int attachType, int flags, int relativeFd,
+            long expectedRevision);
+
+    /** bpf_link_create at a cgroup hook (flags BPF_F_BEFORE/AFTER/LINK/PREORDER): the link fd, or -errno. */
+    public static int cgroupLinkCreate(int progFd, int cgroupFd, int attachType, int flags, int relativeFd,
+            long expectedRevision) {
+        int fd = cgroupLinkCreate0(progFd, cgroupFd, attachType, flags, relativeFd, expectedRevision);
+        if (fd < 0 && ResourcePressure.relieved("bpf_link_create", -fd)) {
+            fd = cgroupLinkCreate0(progFd, cgroupFd, attachType, flags, relativeFd, expectedRevision);
+        }
+        return fd;
+    }
+    /** bpf_prog_attach_opts at a cgroup hook: 0 or -errno. */
+    public static native int cgroupProgAttach(int progFd, int cgroupFd, int attachType, int flags, int replaceFd,
+            int relativeFd, long expectedRevision);
+    /** bpf_prog_detach2: 0 or -errno. */
+    public static native int cgroupProgDetach(int progFd, int cgroupFd, int attachType);
+    /**
+     * bpf_prog_query_opts of the cgroup's own programs at the hook: ids in run order into {@code ids} (as many as
+     * fit, at most 64), the revision into {@code revision[0]}; the number attached, or -errno.
+     */
+    public static native int cgroupQuery(int cgroupFd, int attachType, int[] ids, long[] revision);
+    /** bpf_program__expected_attach_type. */
+    public static native int programExpectedAttachType(long program);
 
     // link.c, info.c, iter.c: links on their own, program and link info, ids, iterators, struct_ops
     /** bpf_link_update to {@code newProg} (only if it runs {@code oldProg}, when that is >= 0): 0 or -errno. */

@@ -109,6 +109,10 @@ class UseAfterCloseTest {
         harmless(io.github.bpf4j.link.Sockmap.class, "map", "target");
         harmless(io.github.bpf4j.link.Xdp.class, "mode", "netlink", "interfaceName", "ifindex", "isNetlink",
                 "replaced", "target");
+        // An attach point is a value: it names programs, and attach refuses a closed one (BpfProgram's fixture).
+        harmless(io.github.bpf4j.link.Cgroup.class, "at", "ofFd", "hook", "legacy", "flags", "replacing", "first",
+                "last", "before", "after", "expectedRevision", "path", "fd", "isLegacy", "replaced", "isBefore",
+                "isAfter", "relativeProgram", "relativeLink", "target");
     }
 
     private static void harmless(Class<?> type, String... methods) {
@@ -371,6 +375,22 @@ class UseAfterCloseTest {
             return Collections.singletonList(new Scenario("xdp point replacing a closed program",
                     io.github.bpf4j.link.Xdp.on("lo").replacing(obj.program("count_packet")), obj::close, obj,
                     obj.program("count_packet")).name("lo"));
+        });
+        FIXTURES.put(io.github.bpf4j.link.Cgroup.class, () -> {
+            BpfObject o = BpfObject.openResource("bpf/cgroup_hooks.bpf.o").load();
+            BpfProgram p = o.program("count_egress");
+            io.github.bpf4j.link.TestCgroup cg = io.github.bpf4j.link.TestCgroup.create();
+            BpfLink link;
+            try {
+                link = p.attach(io.github.bpf4j.link.Cgroup.at(cg.path()));
+                link.close();
+            } finally {
+                cg.close();
+            }
+            io.github.bpf4j.link.Cgroup point = io.github.bpf4j.link.Cgroup.at("/sys/fs/cgroup").legacy()
+                    .flags(io.github.bpf4j.link.CgroupFlag.ALLOW_MULTI).replacing(p).before(p);
+            return Collections.singletonList(new Scenario("cgroup point naming a closed program", point, o::close,
+                    p, o, link));
         });
         FIXTURES.put(MapSpec.class, () -> {
             BpfMap inner = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(1)
@@ -703,6 +723,18 @@ class UseAfterCloseTest {
         }
         if (t == TestRun.class) {
             return new TestRun().dataIn(Kernel.packet(1, 2, 3));
+        }
+        if (t == io.github.bpf4j.link.CgroupHook.class) {
+            return io.github.bpf4j.link.CgroupHook.EGRESS;
+        }
+        if (t == io.github.bpf4j.link.CgroupFlag[].class) {
+            return new io.github.bpf4j.link.CgroupFlag[] {io.github.bpf4j.link.CgroupFlag.ALLOW_MULTI};
+        }
+        if (t == java.util.Set.class) {
+            return Collections.emptySet(); // a set of any element type
+        }
+        if (t == io.github.bpf4j.link.AttachPoint.class) {
+            return io.github.bpf4j.link.Cgroup.at("/sys/fs/cgroup");
         }
         if (t == io.github.bpf4j.link.XdpOptions.class) {
             return io.github.bpf4j.link.XdpOptions.defaults().mode(io.github.bpf4j.link.XdpMode.SKB);
