@@ -160,7 +160,17 @@ public final class BpfLink implements AutoCloseable {
         return target;
     }
 
-    /** The link's fd, owned by this link: valid until closed. */
+    /** Whether this is a BPF link (has an fd), not an attachment the kernel made without one. */
+    boolean isBpfLink() {
+        return fd >= 0;
+    }
+
+    /**
+     * The link's fd, owned by this link: valid until closed.
+     *
+     * @throws UnsupportedOperationException for an attachment that is no BPF link (classic tc, netlink XDP,
+     *     a legacy cgroup attach, USDT, a perf event over several CPUs)
+     */
     public int fd() {
         owner.handle().ensureOpen();
         requireFd("fd");

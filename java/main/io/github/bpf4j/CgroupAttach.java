@@ -37,7 +37,7 @@ final class CgroupAttach {
         CgroupHook hook = hookOf(program, cg);
         Attachments.requireType(program, point, hook.programType());
         int flags = flags(cg);
-        if (cg.relativeLink() != null && cg.relativeLink().fd() < 0) {
+        if (cg.relativeLink() != null && !cg.relativeLink().isBpfLink()) {
             throw new IllegalArgumentException("attach(" + cg + "): " + cg.relativeLink() + " is a legacy attachment,"
                     + " which has no link fd to be placed by; name its program: before/after(link.program())");
         }
