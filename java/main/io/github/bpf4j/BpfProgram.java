@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.AttachErrors;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.FdKind;
 import io.github.bpf4j.internal.Handle;
@@ -166,7 +167,7 @@ public final class BpfProgram implements AutoCloseable {
             final String sectionName = section;
             return Attachments.libbpfLink(this, section, () -> Native.linkAttach(pointer), errno -> {
                 boolean kprobe = sectionName.matches("(kprobe|kretprobe|ksyscall|kretsyscall)/.*");
-                return Errors.ofAttach("bpf_program__attach(program '" + name + "', " + sectionName + ")", errno,
+                return AttachErrors.ofAttach("bpf_program__attach(program '" + name + "', " + sectionName + ")", errno,
                         sectionName, kprobe && !TracePipe.kprobesAvailable());
             });
         } finally {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.AttachErrors;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
@@ -81,7 +82,7 @@ final class CgroupAttach {
         String target = cg.target(hook);
         int cgroupFd = cg.path() != null ? Native.cgroupOpen(cg.path()) : Native.dup(cg.fd());
         if (cgroupFd < 0) {
-            throw Errors.ofCgroup(Errors.Op.CGROUP_OPEN, (cg.path() != null ? "open(" : "dup(") + where + ")",
+            throw AttachErrors.ofCgroup(Errors.Op.CGROUP_OPEN, (cg.path() != null ? "open(" : "dup(") + where + ")",
                     -cgroupFd, where, -1, hook.section(), cg.isLegacy(), false, false);
         }
         boolean owned = false;
@@ -164,7 +165,7 @@ final class CgroupAttach {
 
     private static BpfException failure(BpfProgram program, Cgroup cg, CgroupHook hook, String where, String call,
             int errno, int cgroupFd) {
-        return Errors.ofCgroup(Errors.Op.CGROUP_ATTACH, call + "(program '" + program.name() + "', " + hook.section()
+        return AttachErrors.ofCgroup(Errors.Op.CGROUP_ATTACH, call + "(program '" + program.name() + "', " + hook.section()
                 + ", " + where + ")", errno, where, Native.cgroupFsType(cgroupFd), hook.section(), cg.isLegacy(),
                 cg.replaced() != null, cg.relativeLink() != null || cg.relativeProgram() != null);
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.AttachErrors;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Native;
@@ -126,7 +127,7 @@ final class NetworkAttach {
         if (fd < 0) {
             int errno = -fd;
             if (errno != Errors.EPERM && errno != Errors.EACCES && !kernelHasNetkit()) {
-                throw Errors.ofNetkitMissing(call, errno);
+                throw AttachErrors.ofNetkitMissing(call, errno);
             }
             throw Errors.of(Errors.Op.NETKIT_ATTACH, call, errno, null);
         }

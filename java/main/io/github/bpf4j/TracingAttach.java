@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.internal.AttachErrors;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.link.AttachPoint;
@@ -99,7 +100,7 @@ final class TracingAttach {
                 } else if (op == Errors.Op.KPROBE_MULTI_ATTACH && !fprobesAvailable()) {
                     lacks = "CONFIG_FPROBE";
                 }
-                return Errors.ofTracingAttach(op, call, errno, target, lacks);
+                return AttachErrors.ofTracingAttach(op, call, errno, target, lacks);
             }
         };
     }
@@ -267,13 +268,13 @@ final class TracingAttach {
                 String where = p.target() + " on CPU " + cpu + pid(p.pid());
                 int fd = Native.perfEventOpenSampling(p.type(), p.config(), p.isFrequency(), p.sample(), p.pid(), cpu);
                 if (fd < 0) {
-                    throw Errors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH, "perf_event_open(" + where + ")", -fd,
+                    throw AttachErrors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH, "perf_event_open(" + where + ")", -fd,
                             where, null);
                 }
                 long link = Native.perfEventAttach(program.pointer(), fd, p.cookie());
                 if (link < 0) {
                     Native.close(fd);
-                    throw Errors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH,
+                    throw AttachErrors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH,
                             call("bpf_program__attach_perf_event_opts", program, where), (int) -link, where, null);
                 }
                 links[made++] = link;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.bpf4j.internal.AttachErrors;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.ringbuf.RingBuffer;
 import java.io.File;
@@ -183,18 +184,18 @@ class AttachTest {
     @Test
     void everyAttachFailureGetsAHintForItsSection() {
         String call = "bpf_program__attach(program 'p', tp/sched/sched_switch)";
-        BpfException perm = Errors.ofAttach(call, Errors.EPERM, "tp/sched/sched_switch", false);
+        BpfException perm = AttachErrors.ofAttach(call, Errors.EPERM, "tp/sched/sched_switch", false);
         assertTrue(perm instanceof BpfPermissionException, perm.toString());
         assertTrue(perm.hint().contains("CAP_PERFMON") && perm.hint().contains("CAP_BPF"), perm.hint());
-        BpfException inval = Errors.ofAttach(call, Errors.EINVAL, "tp/sched/sched_switch", false);
+        BpfException inval = AttachErrors.ofAttach(call, Errors.EINVAL, "tp/sched/sched_switch", false);
         assertTrue(inval instanceof BpfInvalidArgumentException, inval.toString());
         assertTrue(inval.hint().contains("section"), inval.hint());
-        BpfException syscall = Errors.ofAttach("bpf_program__attach(program 'p', syscall)", Errors.EOPNOTSUPP,
+        BpfException syscall = AttachErrors.ofAttach("bpf_program__attach(program 'p', syscall)", Errors.EOPNOTSUPP,
                 "syscall", false);
         assertTrue(syscall.hint().contains("testRun()"), syscall.hint());
-        BpfException tc = Errors.ofAttach("bpf_program__attach(program 'p', tc)", Errors.EOPNOTSUPP, "tc", false);
+        BpfException tc = AttachErrors.ofAttach("bpf_program__attach(program 'p', tc)", Errors.EOPNOTSUPP, "tc", false);
         assertTrue(tc.getMessage().contains("section 'tc'") && tc.hint().contains("attach(AttachPoint)"), tc.hint());
-        BpfException uprobe = Errors.ofAttach("bpf_program__attach(program 'p', uprobe/nope:f)", Errors.ENOENT,
+        BpfException uprobe = AttachErrors.ofAttach("bpf_program__attach(program 'p', uprobe/nope:f)", Errors.ENOENT,
                 "uprobe/nope:f", false);
         assertTrue(uprobe.getMessage().contains("'nope:f'") && uprobe.hint().contains("uprobe/<binary>:<function>"),
                 uprobe.hint());

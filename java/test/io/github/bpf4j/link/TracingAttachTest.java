@@ -17,6 +17,7 @@ import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.Kernel;
 import io.github.bpf4j.Pins;
 import io.github.bpf4j.TestRun;
+import io.github.bpf4j.internal.AttachErrors;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.link.TracingHooks.Slot;
 import java.io.BufferedReader;
@@ -345,30 +346,30 @@ class TracingAttachTest {
     @Test
     void everyTracingFailureGetsAHintForItsHook() {
         String call = "bpf_program__attach_uprobe_opts(program 'p', uprobe//bin/true:main, pid 9)";
-        BpfException perm = Errors.ofTracingAttach(Errors.Op.UPROBE_ATTACH, call, Errors.EPERM, "/bin/true:main", null);
+        BpfException perm = AttachErrors.ofTracingAttach(Errors.Op.UPROBE_ATTACH, call, Errors.EPERM, "/bin/true:main", null);
         assertTrue(perm instanceof BpfPermissionException, perm.toString());
         assertTrue(perm.hint().contains("CAP_PERFMON") && perm.hint().contains("CAP_BPF")
                 && perm.hint().contains("perf_event_paranoid"), perm.hint());
-        BpfException srch = Errors.ofTracingAttach(Errors.Op.UPROBE_ATTACH, call, 3, "uprobe//bin/true:main, pid 9",
+        BpfException srch = AttachErrors.ofTracingAttach(Errors.Op.UPROBE_ATTACH, call, 3, "uprobe//bin/true:main, pid 9",
                 null);
         assertEquals("ESRCH", srch.errnoName());
         assertTrue(srch.getMessage().contains("no process") && srch.hint().contains("-1"), srch.toString());
-        BpfException pmu = Errors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH, "perf_event_open(x)", Errors.ENODEV,
+        BpfException pmu = AttachErrors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH, "perf_event_open(x)", Errors.ENODEV,
                 "perf_event/hardware/cpu_cycles@99Hz on CPU 0", null);
         assertTrue(pmu instanceof BpfNotSupportedException && pmu.hint().contains("software event"), pmu.toString());
-        BpfException freq = Errors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH, "perf_event_open(x)", Errors.EINVAL,
+        BpfException freq = AttachErrors.ofTracingAttach(Errors.Op.PERF_EVENT_ATTACH, "perf_event_open(x)", Errors.EINVAL,
                 "x", null);
         assertTrue(freq instanceof BpfInvalidArgumentException && freq.hint().contains("perf_event_max_sample_rate"),
                 freq.hint());
-        BpfException multi = Errors.ofTracingAttach(Errors.Op.KPROBE_MULTI_ATTACH, "c", Errors.EOPNOTSUPP, "f",
+        BpfException multi = AttachErrors.ofTracingAttach(Errors.Op.KPROBE_MULTI_ATTACH, "c", Errors.EOPNOTSUPP, "f",
                 "CONFIG_FPROBE");
         assertTrue(multi instanceof BpfNotSupportedException && multi.getMessage().contains("CONFIG_FPROBE")
                 && multi.hint().contains("fentry"), multi.toString());
-        BpfException usdt = Errors.ofTracingAttach(Errors.Op.USDT_ATTACH, "c", Errors.ENOENT, "libjvm.so (probe a:b)",
+        BpfException usdt = AttachErrors.ofTracingAttach(Errors.Op.USDT_ATTACH, "c", Errors.ENOENT, "libjvm.so (probe a:b)",
                 null);
         assertTrue(usdt.hint().contains("readelf -n") && usdt.getMessage().contains("libjvm.so (probe a:b)"),
                 usdt.toString());
-        BpfException busy = Errors.ofTracingAttach(Errors.Op.BTF_TRACE_ATTACH, "c", Errors.EBUSY, "fentry/f", null);
+        BpfException busy = AttachErrors.ofTracingAttach(Errors.Op.BTF_TRACE_ATTACH, "c", Errors.EBUSY, "fentry/f", null);
         assertTrue(busy.hint().contains("close the BpfLink"), busy.toString());
     }
 
