@@ -29,10 +29,14 @@ import java.util.List;
  * owns its fd like any link; closing it releases this process's hold, and
  * the link ends only when nothing else (a pin, another process) holds it.
  *
- * <p>A few attachments are no BPF links at all (classic tc, legacy cgroup
- * and sockmap attaches): they have no fd, and {@link #fd()}, {@link #pin},
- * {@link #update}, {@link #detach()} and {@link #info()} throw
+ * <p>A few attachments are no BPF links at all: classic tc filters, XDP
+ * attached over netlink, legacy cgroup attaches ({@code BPF_PROG_ATTACH}),
+ * USDT probes (many uprobes libbpf manages) and a perf event over several
+ * CPUs (one link per CPU, owned together). They have no fd of their own, and
+ * {@link #fd()}, {@link #pin}, {@link #update}, {@link #detach()},
+ * {@link #info()} and {@link #openIterator()} throw
  * {@link UnsupportedOperationException}; {@link #close()} detaches them.
+ * (Sockmap attachments are BPF links, Linux 6.10+.)
  */
 public final class BpfLink implements AutoCloseable {
     private volatile BpfProgram program; // keeps the program's object reachable while attached; null on its own

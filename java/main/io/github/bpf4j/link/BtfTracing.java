@@ -32,6 +32,7 @@ public final class BtfTracing extends TracingPoint {
         return new BtfTracing(cookie);
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }

@@ -205,6 +205,7 @@ public final class Cgroup extends AttachPoint {
         return hook;
     }
 
+    /** Whether this attaches with {@code BPF_PROG_ATTACH} ({@link #legacy()}) rather than as a BPF link. */
     public boolean isLegacy() {
         return legacy;
     }
@@ -239,6 +240,7 @@ public final class Cgroup extends AttachPoint {
         return relative instanceof BpfLink ? (BpfLink) relative : null;
     }
 
+    /** The revision set by {@link #expectedRevision(long)}; 0: any. */
     public long expectedRevision() {
         return expectedRevision;
     }

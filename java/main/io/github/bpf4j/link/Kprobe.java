@@ -55,6 +55,10 @@ public final class Kprobe extends TracingPoint {
         return new Kprobe(function, offset, retprobe, cookie, mode);
     }
 
+    /**
+     * How the probe is made ({@code bpf_kprobe_opts.attach_mode}); {@link ProbeMode#DEFAULT}, the newest the
+     * kernel has, unless set.
+     */
     public Kprobe mode(ProbeMode mode) {
         if (mode == null) {
             throw new NullPointerException("mode is null");
@@ -62,22 +66,27 @@ public final class Kprobe extends TracingPoint {
         return new Kprobe(function, offset, retprobe, cookie, mode);
     }
 
+    /** The kernel function set by {@link #of} or {@link #returnOf}. */
     public String function() {
         return function;
     }
 
+    /** The offset into the function set by {@link #offset(long)}; 0: its entry. */
     public long offset() {
         return offset;
     }
 
+    /** Whether this is a kretprobe ({@link #retprobe}). */
     public boolean isRetprobe() {
         return retprobe;
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }
 
+    /** The mode set by {@link #mode(ProbeMode)}. */
     public ProbeMode mode() {
         return mode;
     }

@@ -83,14 +83,17 @@ public final class KprobeMulti extends TracingPoint {
         return cookies == null ? null : cookies.clone();
     }
 
+    /** Whether these are return probes ({@link #retprobe}). */
     public boolean isRetprobe() {
         return retprobe;
     }
 
+    /** Whether these are session probes ({@link #session}). */
     public boolean isSession() {
         return session;
     }
 
+    /** Whether a pattern must match exactly one function ({@link #uniqueMatch}). */
     public boolean isUniqueMatch() {
         return uniqueMatch;
     }

@@ -28,6 +28,7 @@ public final class Ksyscall extends TracingPoint {
         return of(syscall).retprobe(true);
     }
 
+    /** True: a kretprobe, run when the system call returns (a {@code SEC("kretsyscall")} program). */
     public Ksyscall retprobe(boolean retprobe) {
         return new Ksyscall(syscall, retprobe, cookie);
     }
@@ -37,14 +38,17 @@ public final class Ksyscall extends TracingPoint {
         return new Ksyscall(syscall, retprobe, cookie);
     }
 
+    /** The system call's name set by {@link #of} or {@link #returnOf}, without its architecture's prefix. */
     public String syscall() {
         return syscall;
     }
 
+    /** Whether this probes the return ({@link #retprobe}). */
     public boolean isRetprobe() {
         return retprobe;
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }

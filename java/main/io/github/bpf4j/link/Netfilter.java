@@ -12,7 +12,16 @@ package io.github.bpf4j.link;
 public final class Netfilter extends AttachPoint {
     /** The hooks (NF_INET_*), in the order a forwarded packet meets them. */
     public enum Hook {
-        PRE_ROUTING, LOCAL_IN, FORWARD, LOCAL_OUT, POST_ROUTING
+        /** NF_INET_PRE_ROUTING: every incoming packet, before the routing decision. */
+        PRE_ROUTING,
+        /** NF_INET_LOCAL_IN: incoming packets routed to this host. */
+        LOCAL_IN,
+        /** NF_INET_FORWARD: packets routed through this host to another. */
+        FORWARD,
+        /** NF_INET_LOCAL_OUT: packets this host's sockets send, before routing. */
+        LOCAL_OUT,
+        /** NF_INET_POST_ROUTING: every outgoing packet, forwarded or local, after routing. */
+        POST_ROUTING
     }
 
     /** NFPROTO_IPV4, NFPROTO_IPV6. */
@@ -72,14 +81,17 @@ public final class Netfilter extends AttachPoint {
         return family;
     }
 
+    /** The hook set by {@link #ipv4} or {@link #ipv6}. */
     public Hook hook() {
         return hook;
     }
 
+    /** The priority set by {@link #priority(int)}; 0 unless set. */
     public int priority() {
         return priority;
     }
 
+    /** Whether fragments are reassembled first ({@link #defrag}). */
     public boolean isDefrag() {
         return defrag;
     }

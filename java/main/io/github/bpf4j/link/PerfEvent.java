@@ -123,6 +123,10 @@ public final class PerfEvent extends TracingPoint {
         return config;
     }
 
+    /**
+     * True: {@link #sample()} is a frequency ({@link #frequency}, perf_event_attr.freq); false: a period ({@link
+     * #period}).
+     */
     public boolean isFrequency() {
         return frequency;
     }
@@ -137,10 +141,12 @@ public final class PerfEvent extends TracingPoint {
         return cpus == null ? null : cpus.clone();
     }
 
+    /** The task set by {@link #pid(int)}; -1: every task on the CPUs. */
     public int pid() {
         return pid;
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }

@@ -16,6 +16,10 @@ public final class RawTracepoint extends TracingPoint {
         this.cookie = cookie;
     }
 
+    /**
+     * The raw tracepoint {@code name}, e.g. {@code "sched_switch"} (no category; the kernel answers ENOENT for an
+     * unknown one).
+     */
     public static RawTracepoint of(String name) {
         return new RawTracepoint(requireName("name", name), 0);
     }
@@ -25,10 +29,12 @@ public final class RawTracepoint extends TracingPoint {
         return new RawTracepoint(name, cookie);
     }
 
+    /** The tracepoint's name set by {@link #of}. */
     public String name() {
         return name;
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }

@@ -32,6 +32,7 @@ public final class Sockmap extends AttachPoint {
         return new Sockmap(map);
     }
 
+    /** The SOCKMAP or SOCKHASH set by {@link #of}. */
     public BpfMap map() {
         return map;
     }

@@ -8,8 +8,9 @@ package io.github.bpf4j.link;
  *
  * <p>The clsact qdisc is created if the interface has none, and then removed again when the last filter on
  * it goes, if bpf4j created it; a clsact qdisc that was there before is left as found. The attachment is no
- * BPF link: {@link io.github.bpf4j.BpfLink#fd()} is -1, and it cannot be pinned. Closing it removes the
- * filter, and only while the filter still runs this program (a filter replaced by someone else is theirs).
+ * BPF link: {@link io.github.bpf4j.BpfLink#fd()}, pin, update and info throw
+ * {@link UnsupportedOperationException}. Closing it removes the filter, and only while the filter still runs
+ * this program (a filter replaced by someone else is theirs).
  *
  * <pre>{@code
  * try (BpfLink link = prog.attach(Tc.ingress("eth0").priority(1))) { ... }
@@ -37,6 +38,7 @@ public final class Tc extends AttachPoint {
         return new Tc(false, Interfaces.name(interfaceName), 0, 0, 0, false);
     }
 
+    /** The clsact ingress hook of the interface with index {@code ifindex} (from 1, else IllegalArgumentException). */
     public static Tc ingress(int ifindex) {
         return new Tc(false, null, Interfaces.index(ifindex), 0, 0, false);
     }
@@ -46,6 +48,7 @@ public final class Tc extends AttachPoint {
         return new Tc(true, Interfaces.name(interfaceName), 0, 0, 0, false);
     }
 
+    /** The clsact egress hook of the interface with index {@code ifindex} (from 1, else IllegalArgumentException). */
     public static Tc egress(int ifindex) {
         return new Tc(true, null, Interfaces.index(ifindex), 0, 0, false);
     }
@@ -71,6 +74,7 @@ public final class Tc extends AttachPoint {
         return new Tc(egress, interfaceName, ifindex, priority, handle, replace);
     }
 
+    /** Whether this is the egress hook ({@link #egress}) rather than ingress. */
     public boolean isEgress() {
         return egress;
     }
@@ -85,14 +89,17 @@ public final class Tc extends AttachPoint {
         return ifindex;
     }
 
+    /** The priority set by {@link #priority(int)}; 0: the kernel picks one. */
     public int priority() {
         return priority;
     }
 
+    /** The handle set by {@link #handle(int)}; 0: the kernel picks one. */
     public int handle() {
         return handle;
     }
 
+    /** Whether an existing filter is replaced ({@link #replace}). */
     public boolean isReplace() {
         return replace;
     }

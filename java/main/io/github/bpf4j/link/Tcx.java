@@ -94,6 +94,7 @@ public final class Tcx extends AttachPoint {
         return anchor;
     }
 
+    /** Whether this is the egress hook ({@link #egress}) rather than ingress. */
     public boolean isEgress() {
         return egress;
     }

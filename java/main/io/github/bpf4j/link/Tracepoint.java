@@ -23,6 +23,10 @@ public final class Tracepoint extends TracingPoint {
         this.cookie = cookie;
     }
 
+    /**
+     * Tracepoint {@code category/name}, e.g. {@code of("syscalls", "sys_enter_getpid")}: a directory under
+     * /sys/kernel/tracing/events (libbpf answers ENOENT for one that is not there).
+     */
     public static Tracepoint of(String category, String name) {
         return new Tracepoint(requireName("category", category), requireName("name", name), 0);
     }
@@ -32,14 +36,17 @@ public final class Tracepoint extends TracingPoint {
         return new Tracepoint(category, name, cookie);
     }
 
+    /** The category set by {@link #of}, e.g. {@code syscalls}. */
     public String category() {
         return category;
     }
 
+    /** The tracepoint's name within its category, set by {@link #of}. */
     public String name() {
         return name;
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }

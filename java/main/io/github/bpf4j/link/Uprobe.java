@@ -113,6 +113,7 @@ public final class Uprobe extends TracingPoint {
         return pid(currentPid());
     }
 
+    /** True: a uretprobe, run when the function returns (a {@code SEC("uretprobe")} program). */
     public Uprobe retprobe(boolean retprobe) {
         return new Uprobe(binary, function, offset, pid, retprobe, cookie, refCtrOffset, mode);
     }
@@ -133,6 +134,10 @@ public final class Uprobe extends TracingPoint {
         return new Uprobe(binary, function, offset, pid, retprobe, cookie, refCtrOffset, mode);
     }
 
+    /**
+     * How the probe is made ({@code bpf_uprobe_opts.attach_mode}); {@link ProbeMode#DEFAULT}, the newest the
+     * kernel has, unless set.
+     */
     public Uprobe mode(ProbeMode mode) {
         if (mode == null) {
             throw new NullPointerException("mode is null");
@@ -140,6 +145,10 @@ public final class Uprobe extends TracingPoint {
         return new Uprobe(binary, function, offset, pid, retprobe, cookie, refCtrOffset, mode);
     }
 
+    /**
+     * The binary or library set by {@link #of} or {@link #atOffset}, as given (libbpf resolves a bare name at
+     * attach).
+     */
     public String binary() {
         return binary;
     }
@@ -149,6 +158,7 @@ public final class Uprobe extends TracingPoint {
         return function;
     }
 
+    /** The offset set by {@link #offset(long)} or {@link #atOffset}: past the function's entry, or in the file. */
     public long offset() {
         return offset;
     }
@@ -158,18 +168,22 @@ public final class Uprobe extends TracingPoint {
         return pid;
     }
 
+    /** Whether this is a uretprobe ({@link #retprobe}). */
     public boolean isRetprobe() {
         return retprobe;
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }
 
+    /** The semaphore offset set by {@link #refCtrOffset(long)}; 0: none. */
     public long refCtrOffset() {
         return refCtrOffset;
     }
 
+    /** The mode set by {@link #mode(ProbeMode)}. */
     public ProbeMode mode() {
         return mode;
     }

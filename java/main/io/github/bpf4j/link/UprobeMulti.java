@@ -93,6 +93,10 @@ public final class UprobeMulti extends TracingPoint {
         return pid(currentPid());
     }
 
+    /**
+     * Return probes: each runs when its function returns (a {@code SEC("uretprobe.multi")} program); libbpf
+     * refuses it together with {@link #session} (EINVAL at attach).
+     */
     public UprobeMulti retprobe(boolean retprobe) {
         return new UprobeMulti(binary, pattern, symbols, offsets, refCtrOffsets, cookies, pid, retprobe, session);
     }
@@ -102,38 +106,47 @@ public final class UprobeMulti extends TracingPoint {
         return new UprobeMulti(binary, pattern, symbols, offsets, refCtrOffsets, cookies, pid, retprobe, session);
     }
 
+    /** The binary or library set by {@link #pattern}, {@link #symbols} or {@link #offsets}. */
     public String binary() {
         return binary;
     }
 
+    /** The glob, or null for a symbol or offset list. */
     public String pattern() {
         return pattern;
     }
 
+    /** The symbols (a copy), or null for a pattern or an offset list. */
     public String[] symbols() {
         return symbols == null ? null : symbols.clone();
     }
 
+    /** The file offsets (a copy), or null for a pattern or a symbol list. */
     public long[] offsets() {
         return offsets == null ? null : offsets.clone();
     }
 
+    /** The semaphore offsets set by {@link #refCtrOffsets(long...)} (a copy), or null: none. */
     public long[] refCtrOffsets() {
         return refCtrOffsets == null ? null : refCtrOffsets.clone();
     }
 
+    /** The cookies set by {@link #cookies(long...)} (a copy), or null: every cookie 0. */
     public long[] cookies() {
         return cookies == null ? null : cookies.clone();
     }
 
+    /** The process set by {@link #pid(int)}; -1: every process. */
     public int pid() {
         return pid;
     }
 
+    /** Whether these are return probes ({@link #retprobe}). */
     public boolean isRetprobe() {
         return retprobe;
     }
 
+    /** Whether these are session probes ({@link #session}). */
     public boolean isSession() {
         return session;
     }

@@ -50,22 +50,27 @@ public final class Usdt extends TracingPoint {
         return new Usdt(binary, provider, name, pid, cookie);
     }
 
+    /** The binary or library set by {@link #of}, as given (libbpf resolves a bare name at attach). */
     public String binary() {
         return binary;
     }
 
+    /** The probe's provider set by {@link #of}, e.g. {@code hotspot}. */
     public String provider() {
         return provider;
     }
 
+    /** The probe's name within its provider, set by {@link #of}, e.g. {@code gc__begin}. */
     public String name() {
         return name;
     }
 
+    /** The process set by {@link #pid(int)}; -1: every process. */
     public int pid() {
         return pid;
     }
 
+    /** The cookie set by {@link #cookie(long)}; 0 unless set. */
     public long cookie() {
         return cookie;
     }
