@@ -92,6 +92,7 @@ static jint JNICALL cgroup_query(JNIEnv *env, jclass cls, jint cgroup_fd, jint t
 	jint len = (*env)->GetArrayLength(env, ids);
 	LIBBPF_OPTS(bpf_prog_query_opts, opts, .prog_ids = buf);
 	jlong rev;
+	__u32 filled;
 	int err;
 
 	(void)cls;
@@ -99,8 +100,11 @@ static jint JNICALL cgroup_query(JNIEnv *env, jclass cls, jint cgroup_fd, jint t
 	err = bpf_prog_query_opts(cgroup_fd, (enum bpf_attach_type)type, &opts);
 	if (err && err != -ENOSPC)
 		return err;
-	(*env)->SetIntArrayRegion(env, ids, 0, (jint)(opts.count < (__u32)len ? opts.count : (__u32)len),
-				  (const jint *)buf);
+	/* On ENOSPC the kernel reports how many are attached, which may exceed what buf holds. */
+	filled = opts.count < (__u32)len ? opts.count : (__u32)len;
+	if (filled > BPF4J_ARRAY_LEN(buf))
+		filled = BPF4J_ARRAY_LEN(buf);
+	(*env)->SetIntArrayRegion(env, ids, 0, (jint)filled, (const jint *)buf);
 	rev = (jlong)opts.revision;
 	(*env)->SetLongArrayRegion(env, revision, 0, 1, &rev);
 	return (jint)opts.count;

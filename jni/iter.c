@@ -80,6 +80,7 @@ static jint JNICALL iter_read(JNIEnv *env, jclass cls, jint fd, jbyteArray out, 
 	char stack[4096];
 	char *buf = stack;
 	ssize_t n;
+	int err;
 
 	(void)cls;
 	if ((size_t)len > sizeof(stack)) {
@@ -90,11 +91,12 @@ static jint JNICALL iter_read(JNIEnv *env, jclass cls, jint fd, jbyteArray out, 
 	do {
 		n = read(fd, buf, (size_t)len);
 	} while (n < 0 && errno == EINTR);
+	err = n < 0 ? -errno : 0; /* before free(), which may change errno */
 	if (n > 0)
 		(*env)->SetByteArrayRegion(env, out, off, (jsize)n, (const jbyte *)buf);
 	if (buf != stack)
 		free(buf);
-	return n < 0 ? -errno : (jint)n;
+	return err ? err : (jint)n;
 }
 
 int bpf4j_iter_register(JNIEnv *env)

@@ -57,6 +57,29 @@ final class Attachments {
         }
     }
 
+    /** Builds the BpfLink for an attachment already made. */
+    interface LinkFactory {
+        BpfLink make();
+    }
+
+    /**
+     * Wraps an attachment the kernel has made: if building its BpfLink fails (it can only run out of memory),
+     * {@code undo} detaches it, since nothing owns it yet.
+     */
+    static BpfLink owned(LinkFactory make, Runnable undo) {
+        try {
+            return make.make();
+        } catch (RuntimeException | Error e) {
+            undo.run();
+            throw e;
+        }
+    }
+
+    /** A BPF link fd of ours, owned from here on: closed if wrapping it fails. */
+    static BpfLink ownedFd(BpfProgram program, String target, final int fd) {
+        return owned(() -> new BpfLink(program, target, fd), () -> Native.close(fd));
+    }
+
     /** Refuses a point whose hook the program's type does not attach to. */
     static void requireType(BpfProgram program, AttachPoint point, ProgramType... types) {
         ProgramType actual = program.type();

@@ -164,6 +164,11 @@ public final class BpfLink implements AutoCloseable {
         return target;
     }
 
+    /** Held by a family across a call that passes this link's fd (as an anchor), so close() waits for it. */
+    io.github.bpf4j.internal.Handle handle() {
+        return owner.handle();
+    }
+
     /** Whether this is a BPF link (has an fd), not an attachment the kernel made without one. */
     boolean isBpfLink() {
         return fd >= 0;

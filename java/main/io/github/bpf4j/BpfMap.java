@@ -346,9 +346,10 @@ public final class BpfMap implements AutoCloseable {
      * link to unregister; a forgotten link is closed once unreachable, and the registration ends with this
      * process unless the link is pinned. The link's {@link BpfLink#program()} is null (the map holds the
      * programs). A map declared in {@code SEC(".struct_ops")} (no {@code .link}) is registered at load by
-     * libbpf and stays until the object is closed; this call then gives a link only on kernels that accept one.
+     * libbpf and stays until the object is closed; this call refuses it.
      *
-     * @throws UnsupportedOperationException if this is not a STRUCT_OPS map of a loaded object
+     * @throws UnsupportedOperationException if this is not a {@code SEC(".struct_ops.link")} map of a loaded
+     *     object
      * @throws BpfException with EEXIST if a struct_ops of the same name is registered already
      */
     public BpfLink attachStructOps() {

@@ -165,11 +165,19 @@ public final class BpfProgram implements AutoCloseable {
                 TracePipe.ensureTracefs();
             }
             final String sectionName = section;
-            return Attachments.libbpfLink(this, section, () -> Native.linkAttach(pointer), errno -> {
+            Attachments.Failure failure = errno -> {
                 boolean kprobe = sectionName.matches("(kprobe|kretprobe|ksyscall|kretsyscall)/.*");
                 return AttachErrors.ofAttach("bpf_program__attach(program '" + name + "', " + sectionName + ")", errno,
                         sectionName, kprobe && !TracePipe.kprobesAvailable());
-            });
+            };
+            if (section.startsWith("usdt")) { // a USDT link must not outlive its object's USDT state
+                long link = Native.linkAttach(pointer);
+                if (link < 0) {
+                    throw failure.of((int) -link);
+                }
+                return TracingAttach.usdtLink(this, section, link);
+            }
+            return Attachments.libbpfLink(this, section, () -> Native.linkAttach(pointer), failure);
         } finally {
             handle.release();
         }

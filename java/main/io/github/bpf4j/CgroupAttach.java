@@ -42,8 +42,10 @@ final class CgroupAttach {
             throw new IllegalArgumentException("attach(" + cg + "): " + cg.relativeLink() + " is a legacy attachment,"
                     + " which has no link fd to be placed by; name its program: before/after(link.program())");
         }
-        // The programs named by the point are held like the attached one: their fds stay theirs during the call.
-        Handle relative = cg.relativeProgram() != null ? cg.relativeProgram().handle() : null;
+        // The programs and link named by the point are held like the attached one: their fds stay theirs
+        // during the call.
+        Handle relative = cg.relativeProgram() != null ? cg.relativeProgram().handle()
+                : cg.relativeLink() != null ? cg.relativeLink().handle() : null;
         Handle replaced = cg.replaced() != null ? cg.replaced().handle() : null;
         acquire(relative);
         try {
@@ -93,7 +95,7 @@ final class CgroupAttach {
                 if (link < 0) {
                     throw failure(program, cg, hook, where, "bpf_link_create", -link, cgroupFd);
                 }
-                return new BpfLink(program, target, link);
+                return Attachments.ownedFd(program, target, link);
             }
             int replaceFd = 0;
             if (cg.replaced() != null) {
@@ -110,9 +112,9 @@ final class CgroupAttach {
                 Native.close(progFd);
                 throw failure(program, cg, hook, where, "bpf_prog_attach", -err, cgroupFd);
             }
-            owned = true;
-            return new BpfLink(program, target, new Detach(progFd, cgroupFd, hook, "program '" + program.name()
-                    + "' -> " + target));
+            owned = true; // by the detach action from here on, which undoes the attach if wrapping fails
+            final Detach detach = new Detach(progFd, cgroupFd, hook, "program '" + program.name() + "' -> " + target);
+            return Attachments.owned(() -> new BpfLink(program, target, detach), detach);
         } finally {
             if (!owned) {
                 Native.close(cgroupFd);

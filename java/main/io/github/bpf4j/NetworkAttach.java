@@ -115,7 +115,7 @@ final class NetworkAttach {
         if (fd < 0) {
             throw Errors.of(Errors.Op.TCX_ATTACH, call, -fd, null);
         }
-        return new BpfLink(program, point.target(), fd);
+        return Attachments.ownedFd(program, point.target(), fd);
     }
 
     private static BpfLink netkit(BpfProgram program, Netkit point) {
@@ -131,7 +131,7 @@ final class NetworkAttach {
             }
             throw Errors.of(Errors.Op.NETKIT_ATTACH, call, errno, null);
         }
-        return new BpfLink(program, point.target(), fd);
+        return Attachments.ownedFd(program, point.target(), fd);
     }
 
     /** bpf_link_create with the anchor's fd or id; the anchor's handle is held across the call. */
@@ -147,12 +147,14 @@ final class NetworkAttach {
         if (anchor.id() > 0) {
             return Native.netLinkCreate(program.fd(), ifindex, attachType, flags | BPF_F_ID, 0, anchor.id(), revision);
         }
-        if (anchor.program() != null && anchor.program() != program) {
-            Handle h = anchor.program().handle();
+        // The anchor program's or link's handle is held, so its fd stays its own during the call.
+        Handle h = anchor.link() != null ? anchor.link().handle()
+                : anchor.program() != null && anchor.program() != program ? anchor.program().handle() : null;
+        if (h != null) {
             h.acquire();
             try {
-                return Native.netLinkCreate(program.fd(), ifindex, attachType, flags, anchor.program().fd(), 0,
-                        revision);
+                int fd = anchor.link() != null ? anchor.link().fd() : anchor.program().fd();
+                return Native.netLinkCreate(program.fd(), ifindex, attachType, flags, fd, 0, revision);
             } finally {
                 h.release();
             }
@@ -226,7 +228,7 @@ final class NetworkAttach {
             final int priority = (int) (made & 0xffff);
             final int id = progId;
             String target = point.target() + " priority " + priority + " handle 0x" + Integer.toHexString(handle);
-            return new BpfLink(program, target, new Runnable() {
+            final Runnable detach = new Runnable() {
                 @Override
                 public void run() {
                     synchronized (CREATED_CLSACT) {
@@ -235,7 +237,8 @@ final class NetworkAttach {
                         removeClsactIfOursAndEmpty(ifindex);
                     }
                 }
-            });
+            };
+            return Attachments.owned(() -> new BpfLink(program, target, detach), detach);
         }
     }
 
@@ -276,7 +279,7 @@ final class NetworkAttach {
                 throw Errors.of(Errors.Op.XDP_ATTACH, call("bpf_link_create", program, "xdp, "
                         + point.target().substring(4)), -fd, null);
             }
-            return new BpfLink(program, point.target(), fd);
+            return Attachments.ownedFd(program, point.target(), fd);
         }
         // The detach names this program as the one expected there, by an fd of its own: the program's fd may
         // be closed (its object closed) before the attachment is.
@@ -301,14 +304,15 @@ final class NetworkAttach {
             throw Errors.of(Errors.Op.XDP_ATTACH, call, -err, null);
         }
         final int flags = mode | XDP_FLAGS_REPLACE;
-        return new BpfLink(program, point.target() + " (netlink)", new Runnable() {
+        final Runnable detach = new Runnable() {
             @Override
             public void run() {
                 // Detaches only if this program is still the one there (not replaced since).
                 Native.netXdpAttach(ifindex, -1, flags, own);
                 Native.close(own);
             }
-        });
+        };
+        return Attachments.owned(() -> new BpfLink(program, point.target() + " (netlink)", detach), detach);
     }
 
     // ---- sockmap, netns, netfilter: libbpf links, the hook from the section

@@ -78,11 +78,23 @@ final class SystemAttach {
                     + " registers struct_ops maps of a loaded BpfObject");
         }
         map.fd(); // refuses a map not loaded yet
+        if (!map.flags().contains(MapFlag.LINK)) {
+            // libbpf's stand-in link for such a map detaches by deleting key 0 through the object's map fd,
+            // which after the object's close may be another map's: refuse it rather than own that.
+            throw new UnsupportedOperationException("attachStructOps: map '" + map.name() + "' is declared in"
+                    + " SEC(\".struct_ops\"), which libbpf registers at load for the object's lifetime; declare it"
+                    + " SEC(\".struct_ops.link\") to register it as a link that close() unregisters");
+        }
         long link = Native.linkStructOps(map.pointer());
         if (link < 0) {
             throw Errors.of(Errors.Op.STRUCT_OPS, "bpf_map__attach_struct_ops(map '" + map.name() + "')", (int) -link,
                     null);
         }
-        return new BpfLink(map, "struct_ops:" + map.name(), link);
+        try {
+            return new BpfLink(map, "struct_ops:" + map.name(), link);
+        } catch (RuntimeException | Error e) { // no owner yet
+            Native.linkDestroy(link);
+            throw e;
+        }
     }
 }

@@ -188,11 +188,23 @@ final class TracingAttach {
             throw failure(Errors.Op.USDT_ATTACH, call("bpf_program__attach_usdt", program, p.target() + pid(p.pid())),
                     p.binary() + " (probe " + p.provider() + ":" + p.name() + ")", false).of((int) -link);
         }
-        // A USDT link refers to its object's USDT manager (spec ids, the spec map), which bpf_object__close
-        // frees: destroying the link after that would touch freed memory. So the link is destroyed only
-        // while the object's handle is held (its close waits), and not at all once the object is closed.
-        // A USDT link is many uprobes with no fd of its own: fd(), pin, info and update are refused.
-        return new BpfLink(program, p.target(), new UsdtDetach(program.handle(), link, p.target()));
+        return usdtLink(program, p.target(), link);
+    }
+
+    /**
+     * Owns a USDT link libbpf made (also for {@code attach()} of a {@code usdt/} section). It refers to its
+     * object's USDT manager (spec ids, the spec map), which bpf_object__close frees: destroying the link after
+     * that would touch freed memory. So the link is destroyed only while the object's handle is held (its
+     * close waits), and not at all once the object is closed. It is many uprobes with no fd of its own:
+     * fd(), pin, info and update are refused. Called with the program's handle held.
+     */
+    static BpfLink usdtLink(BpfProgram program, String target, long link) {
+        try {
+            return new BpfLink(program, target, new UsdtDetach(program.handle(), link, target));
+        } catch (RuntimeException | Error e) { // no owner yet; the object is open (its handle is held)
+            Native.linkDestroy(link);
+            throw e;
+        }
     }
 
     /** Destroys a USDT link while its object is open; must not refer to the BpfLink. */
@@ -279,23 +291,23 @@ final class TracingAttach {
                 }
                 links[made++] = link;
             }
-        } catch (RuntimeException e) {
+            if (links.length == 1) {
+                return new BpfLink(program, p.target(), links[0]);
+            }
+            return new BpfLink(program, p.target() + " on " + cpus.length + " CPUs", new Runnable() {
+                @Override
+                public void run() {
+                    for (long link : links) {
+                        Native.linkDestroy(link);
+                    }
+                }
+            });
+        } catch (RuntimeException | Error e) { // nothing owns the links made so far
             for (int i = 0; i < made; i++) {
                 Native.linkDestroy(links[i]);
             }
             throw e;
         }
-        if (links.length == 1) {
-            return new BpfLink(program, p.target(), links[0]);
-        }
-        return new BpfLink(program, p.target() + " on " + cpus.length + " CPUs", new Runnable() {
-            @Override
-            public void run() {
-                for (long link : links) {
-                    Native.linkDestroy(link);
-                }
-            }
-        });
     }
 
     private static String pid(int pid) {
@@ -328,13 +340,18 @@ final class TracingAttach {
                     + "); give the CPUs with PerfEvent.cpus(...)");
         }
         List<Integer> cpus = new ArrayList<Integer>();
-        for (String part : line.trim().split(",")) {
-            int dash = part.indexOf('-');
-            int from = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
-            int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1));
-            for (int c = from; c <= to; c++) {
-                cpus.add(c);
+        try {
+            for (String part : (line == null ? "" : line).trim().split(",")) {
+                int dash = part.indexOf('-');
+                int from = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
+                int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1));
+                for (int c = from; c <= to; c++) {
+                    cpus.add(c);
+                }
             }
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("attach(PerfEvent): cannot parse /sys/devices/system/cpu/online ('"
+                    + line + "'); give the CPUs with PerfEvent.cpus(...)");
         }
         int[] out = new int[cpus.size()];
         for (int i = 0; i < out.length; i++) {

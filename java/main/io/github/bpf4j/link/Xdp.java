@@ -50,9 +50,12 @@ public final class Xdp extends AttachPoint {
         return new Xdp(interfaceName, ifindex, mode, netlink, replaced);
     }
 
-    /** Attaches over netlink, not as a BPF link, if the interface has no XDP program in this mode. */
+    /**
+     * Attaches over netlink, not as a BPF link: if the interface has no XDP program in this mode, or, after
+     * {@link #replacing}, in place of that program.
+     */
     public Xdp netlink() {
-        return new Xdp(interfaceName, ifindex, mode, true, null);
+        return new Xdp(interfaceName, ifindex, mode, true, replaced);
     }
 
     /**
