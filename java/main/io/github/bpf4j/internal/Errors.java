@@ -881,6 +881,16 @@ public final class Errors {
                     case PERF_BUFFER:
                         return "the kernel refused the BPF output event or its ring: it needs Linux 4.4+"
                                 + " (PERF_COUNT_SW_BPF_OUTPUT), and pagesPerCpu a power of 2";
+                    case TCX_ATTACH:
+                    case NETKIT_ATTACH:
+                    case TC_ATTACH:
+                    case SOCKMAP_ATTACH:
+                    case NETNS_ATTACH:
+                    case NETFILTER_ATTACH:
+                    case CGROUP_ATTACH:
+                        return "the kernel refused this attach: check that this kernel has the hook (the README's"
+                                + " attach table gives the minimum kernel: tcx 6.6, netfilter 6.4, sockmap links 6.10)"
+                                + " and that the program's type and expected attach type fit it";
                     default:
                         return "the kernel rejected an argument: check map type, sizes and flags against this kernel"
                                 + " (see the libbpf log on logger io.github.bpf4j.libbpf at FINE)";

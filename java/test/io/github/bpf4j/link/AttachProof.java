@@ -11,7 +11,7 @@ import java.lang.ref.WeakReference;
 /**
  * The proof every attach test makes: attached, an action the test takes makes
  * the program run (a counter it keeps grows); closed, the same action leaves
- * the counter alone; attached again and forgotten, the Cleaner detaches it.
+ * the counter alone; attached again, it runs, and forgotten, the Cleaner detaches it.
  * (Detach at process exit is LinkLifetimeTest's, in a child JVM.)
  */
 public final class AttachProof {
@@ -37,7 +37,7 @@ public final class AttachProof {
             assertTrue(moved > 0, "the program did not run: " + link + " saw nothing of the action");
         }
         assertEquals(0, delta(action, count), "the program still runs after close()");
-        WeakReference<BpfLink> forgotten = attachAndForget(attach);
+        WeakReference<BpfLink> forgotten = attachRunAndForget(attach, action, count);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (forgotten.get() != null || delta(action, count) != 0) {
             if (System.nanoTime() > deadline) {
@@ -57,7 +57,11 @@ public final class AttachProof {
         return count.read() - before;
     }
 
-    private static WeakReference<BpfLink> attachAndForget(Attach attach) throws Exception {
-        return new WeakReference<BpfLink>(attach.attach());
+    /** Attaches again and proves it runs, so "stopped after the Cleaner" is not "never ran". */
+    private static WeakReference<BpfLink> attachRunAndForget(Attach attach, Action action, Count count)
+            throws Exception {
+        BpfLink link = attach.attach();
+        assertTrue(delta(action, count) > 0, "attached again, the program did not run: " + link);
+        return new WeakReference<BpfLink>(link);
     }
 }
