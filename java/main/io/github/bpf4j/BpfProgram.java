@@ -9,6 +9,7 @@ import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.NativeOwner;
 import io.github.bpf4j.link.AttachPoint;
+import io.github.bpf4j.link.Xdp;
 import io.github.bpf4j.link.XdpOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -214,10 +215,10 @@ public final class BpfProgram implements AutoCloseable {
 
     /**
      * Attaches this XDP program to {@code interfaceName} as a BPF link; close
-     * the link to detach.
+     * the link to detach. The same as {@code attach(Xdp.on(interfaceName).mode(options.mode()))}.
      *
      * @throws UnsupportedOperationException if this is not an XDP program
-     * @throws IllegalArgumentException if this network namespace has no such interface
+     * @throws IllegalArgumentException if this network namespace has no such interface (or the name can be none)
      * @throws BpfException with EBUSY if another XDP program is attached in that mode
      */
     public BpfLink attachXdp(String interfaceName, XdpOptions options) {
@@ -231,33 +232,14 @@ public final class BpfProgram implements AutoCloseable {
         handle.acquire();
         try {
             checkLive();
+            // Checked here, not by the Xdp point, to keep this method's own message (it names attachXdp).
             if (type != ProgramType.XDP) {
                 throw new UnsupportedOperationException("attachXdp: program '" + name + "' is " + type
                         + ", not XDP; attach it the way its type is attached");
             }
-            // Not java.net.NetworkInterface: it misses interfaces without an address.
-            int ifindex = Native.ifIndex(interfaceName);
-            if (ifindex <= 0) {
-                throw new IllegalArgumentException("attachXdp: no network interface '" + interfaceName
-                        + "' in this network namespace (" + Errors.errnoName(-ifindex) + "); list them with ip link");
-            }
-            int link = Native.progAttachXdp(fd, ifindex, xdpFlags(options));
-            if (link < 0) {
-                throw Errors.of(Errors.Op.XDP_ATTACH, "bpf_link_create(program '" + name + "', xdp, " + interfaceName
-                        + ")", -link, null);
-            }
-            return new BpfLink(this, "xdp:" + interfaceName, link);
+            return Attachments.attach(this, Xdp.on(interfaceName).mode(options.mode()));
         } finally {
             handle.release();
-        }
-    }
-
-    /** The kernel's XDP_FLAGS_* for the options (uapi/linux/if_link.h). */
-    private static int xdpFlags(XdpOptions options) {
-        switch (options.mode()) {
-            case SKB: return 1 << 1;
-            case DRIVER: return 1 << 2;
-            default: return 0;
         }
     }
 
