@@ -162,7 +162,7 @@ public final class Bpf4j {
         int id = 0;
         while (true) {
             int next = Native.nextId(kind, id);
-            if (next == -2) { // ENOENT: past the last
+            if (next == -Errors.ENOENT) { // past the last
                 return out;
             }
             if (next < 0) {
@@ -170,7 +170,7 @@ public final class Bpf4j {
             }
             id = next;
             int fd = Native.fdById(kind, id);
-            if (fd == -2) {
+            if (fd == -Errors.ENOENT) {
                 continue; // freed between the two calls
             }
             if (fd < 0) {

@@ -126,6 +126,7 @@ final class TracingAttach {
 
     private static BpfLink kprobeMulti(final BpfProgram program, final KprobeMulti p) {
         Attachments.requireType(program, p, ProgramType.KPROBE);
+        requireNotRetprobeSession(p, p.isRetprobe(), p.isSession());
         final byte[] pattern = p.pattern() == null ? null : bytes(p.pattern());
         final byte[][] symbols = bytes(p.symbols());
         final long[] cookies = p.cookies();
@@ -152,6 +153,7 @@ final class TracingAttach {
 
     private static BpfLink uprobeMulti(final BpfProgram program, final UprobeMulti p) {
         Attachments.requireType(program, p, ProgramType.KPROBE);
+        requireNotRetprobeSession(p, p.isRetprobe(), p.isSession());
         final byte[] binary = bytes(p.binary());
         final byte[] pattern = p.pattern() == null ? null : bytes(p.pattern());
         final byte[][] symbols = bytes(p.symbols());
@@ -307,6 +309,14 @@ final class TracingAttach {
                 Native.linkDestroy(links[i]);
             }
             throw e;
+        }
+    }
+
+    /** libbpf refuses the pair with a bare EINVAL; a session program already sees entry and return. */
+    private static void requireNotRetprobeSession(AttachPoint p, boolean retprobe, boolean session) {
+        if (retprobe && session) {
+            throw new IllegalArgumentException("attach(" + p + "): retprobe(true) and session(true) exclude each other:"
+                    + " a session program runs at entry and at return; keep one of them");
         }
     }
 

@@ -173,7 +173,7 @@ public final class AttachErrors {
                     "hardware events need a PMU the kernel drives (often absent in VMs): use a software event such as"
                             + " PerfEvent.software(PerfSoftwareEvent.CPU_CLOCK), and online CPUs");
         }
-        if (errno == 3 /* ESRCH */ && (op == Op.UPROBE_ATTACH || op == Op.USDT_ATTACH || op == Op.PERF_EVENT_ATTACH)) {
+        if (errno == ESRCH && (op == Op.UPROBE_ATTACH || op == Op.USDT_ATTACH || op == Op.PERF_EVENT_ATTACH)) {
             return new BpfException(call, errno, name, "no process with the pid of " + target,
                     "pass the pid of a running process, or -1 for every process");
         }

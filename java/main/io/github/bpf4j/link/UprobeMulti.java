@@ -64,7 +64,7 @@ public final class UprobeMulti extends TracingPoint {
 
     private int count() {
         if (pattern != null) {
-            throw new IllegalStateException("a pattern's matches are not known in advance; give symbols(...) or"
+            throw new IllegalStateException("cookies: a pattern's matches are not known in advance; give symbols(...) or"
                     + " offsets(...) to give each probe its own value");
         }
         return symbols != null ? symbols.length : offsets.length;

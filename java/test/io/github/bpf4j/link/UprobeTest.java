@@ -138,6 +138,10 @@ class UprobeTest {
             try (BpfLink link = p.attach(point)) {
                 assertEquals("uprobe.multi/" + libc + ":[malloc, getpid]", link.target());
             }
+            IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                    () -> p.attach(UprobeMulti.symbols(libc, "malloc").retprobe(true).session(true)));
+            assertTrue(both.getMessage().contains("retprobe(true) and session(true) exclude each other"),
+                    both.getMessage());
         }
     }
 
