@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Links end with the process that made them (it exits without closing them), unless pinned: then
- * the link survives, still runs, and goes only when unpinned.
+ * the link survives, still runs, and goes only when unpinned. LinkExitTest does the same for every
+ * other attach type in one child JVM (and shows the attachments that are no links outliving it).
  */
 class LinkLifetimeTest {
     private static final Pattern IDS = Pattern.compile("link (\\d+) prog (\\d+)");
