@@ -142,7 +142,8 @@ install_packages() {
     gcc-aarch64-linux-gnu     # ... cross-compiled for arm64 (brings binutils-aarch64-linux-gnu)
     pkg-config m4 gawk        # elfutils' configure/build
     maven                     # only to bootstrap Maven 3.9
-    iproute2                  # tests/demo create network namespaces / attach to links
+    iproute2                  # tests/demo create network namespaces / attach to links (ip, tc)
+    python3                   # attach tests: the socket-making child processes put in a test cgroup
     libasan8 libubsan1        # gcc's sanitizer runtimes: the test command's ASan+UBSan run (gcc brings them; named so a minimal gcc can't miss them)
     debian-archive-keyring    # verifies the indexes we fetch sources and .debs from
   )
