@@ -74,7 +74,8 @@ final class MapCommand {
         String command = "bpf4j map " + (verb == null ? args[0] : verb);
         if (options.help || "help".equals(verb)) {
             if (args.length > 1) {
-                return usageError(out, err, options, command, "unexpected argument '" + args[1] + "'");
+                return CommandOutput.usageError(out, err, options, command,
+                        "unexpected argument '" + args[1] + "'", "map");
             }
             out.print(USAGE_TEXT);
             return Main.OK;
@@ -106,32 +107,13 @@ final class MapCommand {
                 return execute(verb, map, rest, out, err, command, options.json);
             }
         } catch (UsageError e) {
-            return usageError(out, err, options, command, e.getMessage());
+            return CommandOutput.usageError(out, err, options, command, e.getMessage(), "map");
         } catch (BpfException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            return failed(out, err, options, command, Main.oneLine(e.getMessage()));
+            return CommandOutput.failed(out, err, options, command, Main.oneLine(e.getMessage()));
         } catch (RuntimeException e) {
-            return failed(out, err, options, command, "failed unexpectedly: " + Main.oneLine(e.toString()));
+            return CommandOutput.failed(out, err, options, command,
+                    "failed unexpectedly: " + Main.oneLine(e.toString()));
         }
-    }
-
-    private static int usageError(PrintStream out, PrintStream err, Main.Options options, String command,
-            String message) {
-        if (options.json) { // bpftool's p_err under -j
-            out.println(new Json().object().field("error", command + ": " + message).end());
-        } else {
-            err.println(command + ": " + message + " (run 'java -jar bpf4j.jar map help' for usage)");
-        }
-        return Main.USAGE_ERROR;
-    }
-
-    /** Like bpftool: with -j the error is JSON on standard output ({"error": ...}), else a line on standard error. */
-    private static int failed(PrintStream out, PrintStream err, Main.Options options, String command, String message) {
-        if (options.json) {
-            out.println(new Json().object().field("error", message).end());
-        } else {
-            err.println(command + ": " + message);
-        }
-        return Main.FAILED;
     }
 
     private static int execute(String verb, BpfMap map, List<String> rest, PrintStream out, PrintStream err,
@@ -393,7 +375,7 @@ final class MapCommand {
         if (infos.isEmpty() && !problems.isEmpty()) {
             throw new IllegalStateException(problems.get(0));
         }
-        print(out, json, infos);
+        CommandOutput.print(out, json, infos, MapCommand::showJson, MapCommand::show);
         return Main.OK;
     }
 
@@ -413,22 +395,8 @@ final class MapCommand {
             out.println(showJson(new Json(), infos.get(0)).toString());
             return Main.OK;
         }
-        print(out, json, infos);
+        CommandOutput.print(out, json, infos, MapCommand::showJson, MapCommand::show);
         return Main.OK;
-    }
-
-    private static void print(PrintStream out, boolean json, List<MapInfo> infos) {
-        if (json) {
-            Json j = new Json().array();
-            for (MapInfo info : infos) {
-                showJson(j, info);
-            }
-            out.println(j.end());
-        } else {
-            for (MapInfo info : infos) {
-                out.print(show(info));
-            }
-        }
     }
 
     // ---- formatting

@@ -65,7 +65,7 @@ final class ProgCommand {
                         + " help");
             }
             if ((verb.equals("show") || verb.equals("list")) && args.length <= 1) {
-                print(out, options.json, Bpf4j.programs());
+                CommandOutput.print(out, options.json, Bpf4j.programs(), ProgCommand::json, ProgCommand::text);
                 return Main.OK;
             }
             if (args.length < 3) {
@@ -102,7 +102,7 @@ final class ProgCommand {
                 if (infos.isEmpty()) {
                     throw new IllegalArgumentException("no program is named '" + value + "'");
                 }
-                print(out, options.json, infos);
+                CommandOutput.print(out, options.json, infos, ProgCommand::json, ProgCommand::text);
                 return Main.OK;
             }
             try (BpfProgram p = open(kind, value)) {
@@ -115,9 +115,9 @@ final class ProgCommand {
             }
             return Main.OK;
         } catch (MapCommand.UsageError e) {
-            return usageError(out, err, options, command, e.getMessage(), "prog");
+            return CommandOutput.usageError(out, err, options, command, e.getMessage(), "prog");
         } catch (BpfException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            return failed(out, err, options, command, Main.oneLine(e.getMessage()));
+            return CommandOutput.failed(out, err, options, command, Main.oneLine(e.getMessage()));
         }
     }
 
@@ -137,7 +137,8 @@ final class ProgCommand {
                         + " detach, help");
             }
             if ((verb.equals("show") || verb.equals("list")) && args.length <= 1) {
-                printLinks(out, options.json, Bpf4j.links());
+                CommandOutput.print(out, options.json, Bpf4j.links(), ProgCommand::linkJson,
+                        ProgCommand::linkText);
                 return Main.OK;
             }
             if (args.length < 3) {
@@ -163,9 +164,9 @@ final class ProgCommand {
             }
             return Main.OK;
         } catch (MapCommand.UsageError e) {
-            return usageError(out, err, options, command, e.getMessage(), "link");
+            return CommandOutput.usageError(out, err, options, command, e.getMessage(), "link");
         } catch (BpfException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            return failed(out, err, options, command, Main.oneLine(e.getMessage()));
+            return CommandOutput.failed(out, err, options, command, Main.oneLine(e.getMessage()));
         }
     }
 
@@ -199,25 +200,6 @@ final class ProgCommand {
             // below
         }
         throw new MapCommand.UsageError(what + " must be a positive number, got '" + value + "'");
-    }
-
-    private static int usageError(PrintStream out, PrintStream err, Main.Options options, String command,
-            String message, String object) {
-        if (options.json) {
-            out.println(new Json().object().field("error", command + ": " + message).end());
-        } else {
-            err.println(command + ": " + message + " (run 'java -jar bpf4j.jar " + object + " help' for usage)");
-        }
-        return Main.USAGE_ERROR;
-    }
-
-    private static int failed(PrintStream out, PrintStream err, Main.Options options, String command, String message) {
-        if (options.json) {
-            out.println(new Json().object().field("error", message).end());
-        } else {
-            err.println(command + ": " + message);
-        }
-        return Main.FAILED;
     }
 
     // ---- formatting, after bpftool's prog show / link show
@@ -305,20 +287,6 @@ final class ProgCommand {
         return j.close();
     }
 
-    private static void print(PrintStream out, boolean json, List<ProgramInfo> infos) {
-        if (json) {
-            Json j = new Json().array();
-            for (ProgramInfo info : infos) {
-                json(j, info);
-            }
-            out.println(j.end());
-        } else {
-            for (ProgramInfo info : infos) {
-                out.print(text(info));
-            }
-        }
-    }
-
     static String linkTypeName(LinkInfo info) {
         return info.type() == LinkType.UNKNOWN ? "type " + info.typeId() : info.type().name().toLowerCase(Locale.ROOT);
     }
@@ -358,19 +326,5 @@ final class ProgCommand {
             }
         }
         return j.close();
-    }
-
-    private static void printLinks(PrintStream out, boolean json, List<LinkInfo> infos) {
-        if (json) {
-            Json j = new Json().array();
-            for (LinkInfo info : infos) {
-                linkJson(j, info);
-            }
-            out.println(j.end());
-        } else {
-            for (LinkInfo info : infos) {
-                out.print(linkText(info));
-            }
-        }
     }
 }

@@ -14,22 +14,13 @@ package io.github.bpf4j.link;
  *
  * <p>The interface is looked up by name in the calling thread's network namespace when the attach is made.
  */
-public final class Netkit extends AttachPoint {
+public final class Netkit extends MultiProgramPoint<Netkit> {
     private final boolean peer;
-    private final String interfaceName;
-    private final int ifindex;
-    private final Anchor.Side side;
-    private final Anchor anchor;
-    private final long expectedRevision;
 
     private Netkit(boolean peer, String interfaceName, int ifindex, Anchor.Side side, Anchor anchor,
             long expectedRevision) {
+        super(interfaceName, ifindex, side, anchor, expectedRevision);
         this.peer = peer;
-        this.interfaceName = interfaceName;
-        this.ifindex = ifindex;
-        this.side = side;
-        this.anchor = anchor;
-        this.expectedRevision = expectedRevision;
     }
 
     /** The primary device {@code interfaceName} of a netkit pair (BPF_NETKIT_PRIMARY). */
@@ -57,22 +48,22 @@ public final class Netkit extends AttachPoint {
 
     /** Runs the program right before {@code anchor}, which must be attached to the same hook. */
     public Netkit before(Anchor anchor) {
-        return place(Anchor.Side.BEFORE, Tcx.nonNull(anchor));
+        return placeBefore(anchor);
     }
 
     /** Runs the program right after {@code anchor}, which must be attached to the same hook. */
     public Netkit after(Anchor anchor) {
-        return place(Anchor.Side.AFTER, Tcx.nonNull(anchor));
+        return placeAfter(anchor);
     }
 
     /** Runs the program before every program on the hook (BPF_F_BEFORE without an anchor). */
     public Netkit first() {
-        return place(Anchor.Side.BEFORE, null);
+        return placeFirst();
     }
 
     /** Runs the program after every program on the hook (BPF_F_AFTER without an anchor). */
     public Netkit last() {
-        return place(Anchor.Side.AFTER, null);
+        return placeLast();
     }
 
     /**
@@ -80,14 +71,12 @@ public final class Netkit extends AttachPoint {
      * every attach and detach on the hook), else fails with ESTALE; 0: any revision (the default).
      */
     public Netkit expectedRevision(long revision) {
-        if (revision < 0) {
-            throw new IllegalArgumentException("revision " + revision + " is negative");
-        }
-        return new Netkit(peer, interfaceName, ifindex, side, anchor, revision);
+        return requireRevision(revision);
     }
 
-    private Netkit place(Anchor.Side side, Anchor anchor) {
-        return new Netkit(peer, interfaceName, ifindex, side, anchor, expectedRevision);
+    @Override
+    Netkit with(Anchor.Side side, Anchor anchor, long expectedRevision) {
+        return new Netkit(peer, interfaceName(), ifindex(), side, anchor, expectedRevision);
     }
 
     /** True for the peer, false for the primary. */
@@ -95,55 +84,23 @@ public final class Netkit extends AttachPoint {
         return peer;
     }
 
-    /** The interface's name, or null if given by index. */
-    public String interfaceName() {
-        return interfaceName;
-    }
-
-    /** The interface's index, or 0 if given by name. */
-    public int ifindex() {
-        return ifindex;
-    }
-
-    /** Where the program goes relative to {@link #anchor()}; null: at the end (the kernel's default). */
-    public Anchor.Side side() {
-        return side;
-    }
-
-    /** The program or link the program is placed next to; null: first or last of all. */
-    public Anchor anchor() {
-        return anchor;
-    }
-
-    /** The revision the hook must have, 0 for any. */
-    public long expectedRevision() {
-        return expectedRevision;
-    }
-
     @Override
     public String target() {
-        return "netkit/" + (peer ? "peer" : "primary") + ":" + Interfaces.describe(interfaceName, ifindex);
+        return target("netkit", peer ? "peer" : "primary");
     }
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof Netkit)) {
-            return false;
-        }
-        Netkit t = (Netkit) o;
-        return t.peer == peer && Tcx.eq(t.interfaceName, interfaceName) && t.ifindex == ifindex && t.side == side
-                && Tcx.eq(t.anchor, anchor) && t.expectedRevision == expectedRevision;
+        return o instanceof Netkit && ((Netkit) o).peer == peer && samePlacement((Netkit) o);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(new Object[] {peer, interfaceName, ifindex, side, anchor, expectedRevision});
+        return hash(peer);
     }
 
     @Override
     public String toString() {
-        return "Netkit[" + target() + (side == null ? "" : ", " + side.name().toLowerCase(java.util.Locale.ROOT)
-                + (anchor == null ? " all" : " " + anchor)) + (expectedRevision == 0 ? "" : ", revision "
-                + expectedRevision) + "]";
+        return describe("Netkit");
     }
 }

@@ -72,7 +72,7 @@ public final class Netns extends AttachPoint {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Netns && Tcx.eq(((Netns) o).path, path) && ((Netns) o).fd == fd;
+        return o instanceof Netns && InterfacePoint.eq(((Netns) o).path, path) && ((Netns) o).fd == fd;
     }
 
     @Override

@@ -16,18 +16,15 @@ package io.github.bpf4j.link;
  * try (BpfLink link = prog.attach(Tc.ingress("eth0").priority(1))) { ... }
  * }</pre>
  */
-public final class Tc extends AttachPoint {
+public final class Tc extends InterfacePoint {
     private final boolean egress;
-    private final String interfaceName;
-    private final int ifindex;
     private final int priority;
     private final int handle;
     private final boolean replace;
 
     private Tc(boolean egress, String interfaceName, int ifindex, int priority, int handle, boolean replace) {
+        super(interfaceName, ifindex);
         this.egress = egress;
-        this.interfaceName = interfaceName;
-        this.ifindex = ifindex;
         this.priority = priority;
         this.handle = handle;
         this.replace = replace;
@@ -58,12 +55,12 @@ public final class Tc extends AttachPoint {
         if (priority < 0 || priority > 0xffff) {
             throw new IllegalArgumentException("priority " + priority + " is not in 0..65535");
         }
-        return new Tc(egress, interfaceName, ifindex, priority, handle, replace);
+        return new Tc(egress, interfaceName(), ifindex(), priority, handle, replace);
     }
 
     /** The filter's handle, unique within its priority; 0: the kernel picks one (the default). */
     public Tc handle(int handle) {
-        return new Tc(egress, interfaceName, ifindex, priority, handle, replace);
+        return new Tc(egress, interfaceName(), ifindex(), priority, handle, replace);
     }
 
     /**
@@ -71,22 +68,12 @@ public final class Tc extends AttachPoint {
      * instead of failing with EEXIST.
      */
     public Tc replace(boolean replace) {
-        return new Tc(egress, interfaceName, ifindex, priority, handle, replace);
+        return new Tc(egress, interfaceName(), ifindex(), priority, handle, replace);
     }
 
     /** Whether this is the egress hook ({@link #egress}) rather than ingress. */
     public boolean isEgress() {
         return egress;
-    }
-
-    /** The interface's name, or null if given by index. */
-    public String interfaceName() {
-        return interfaceName;
-    }
-
-    /** The interface's index, or 0 if given by name. */
-    public int ifindex() {
-        return ifindex;
     }
 
     /** The priority set by {@link #priority(int)}; 0: the kernel picks one. */
@@ -106,7 +93,7 @@ public final class Tc extends AttachPoint {
 
     @Override
     public String target() {
-        return "tc/" + (egress ? "egress" : "ingress") + ":" + Interfaces.describe(interfaceName, ifindex);
+        return target("tc", egress ? "egress" : "ingress");
     }
 
     @Override
@@ -115,13 +102,13 @@ public final class Tc extends AttachPoint {
             return false;
         }
         Tc t = (Tc) o;
-        return t.egress == egress && Tcx.eq(t.interfaceName, interfaceName) && t.ifindex == ifindex
-                && t.priority == priority && t.handle == handle && t.replace == replace;
+        return t.egress == egress && sameInterface(t) && t.priority == priority && t.handle == handle
+                && t.replace == replace;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(new Object[] {egress, interfaceName, ifindex, priority, handle, replace});
+        return java.util.Arrays.hashCode(new Object[] {egress, interfaceName(), ifindex(), priority, handle, replace});
     }
 
     @Override

@@ -14,22 +14,13 @@ package io.github.bpf4j.link;
  *
  * <p>The interface is looked up by name in the calling thread's network namespace when the attach is made.
  */
-public final class Tcx extends AttachPoint {
+public final class Tcx extends MultiProgramPoint<Tcx> {
     private final boolean egress;
-    private final String interfaceName;
-    private final int ifindex;
-    private final Anchor.Side side;
-    private final Anchor anchor;
-    private final long expectedRevision;
 
     private Tcx(boolean egress, String interfaceName, int ifindex, Anchor.Side side, Anchor anchor,
             long expectedRevision) {
+        super(interfaceName, ifindex, side, anchor, expectedRevision);
         this.egress = egress;
-        this.interfaceName = interfaceName;
-        this.ifindex = ifindex;
-        this.side = side;
-        this.anchor = anchor;
-        this.expectedRevision = expectedRevision;
     }
 
     /** The ingress hook of the interface named {@code interfaceName} (BPF_TCX_INGRESS). */
@@ -54,22 +45,22 @@ public final class Tcx extends AttachPoint {
 
     /** Runs the program right before {@code anchor}, which must be attached to the same hook. */
     public Tcx before(Anchor anchor) {
-        return place(Anchor.Side.BEFORE, nonNull(anchor));
+        return placeBefore(anchor);
     }
 
     /** Runs the program right after {@code anchor}, which must be attached to the same hook. */
     public Tcx after(Anchor anchor) {
-        return place(Anchor.Side.AFTER, nonNull(anchor));
+        return placeAfter(anchor);
     }
 
     /** Runs the program before every program on the hook (BPF_F_BEFORE without an anchor). */
     public Tcx first() {
-        return place(Anchor.Side.BEFORE, null);
+        return placeFirst();
     }
 
     /** Runs the program after every program on the hook (BPF_F_AFTER without an anchor). */
     public Tcx last() {
-        return place(Anchor.Side.AFTER, null);
+        return placeLast();
     }
 
     /**
@@ -77,21 +68,12 @@ public final class Tcx extends AttachPoint {
      * every attach and detach on the hook), else fails with ESTALE; 0: any revision (the default).
      */
     public Tcx expectedRevision(long revision) {
-        if (revision < 0) {
-            throw new IllegalArgumentException("revision " + revision + " is negative");
-        }
-        return new Tcx(egress, interfaceName, ifindex, side, anchor, revision);
+        return requireRevision(revision);
     }
 
-    private Tcx place(Anchor.Side side, Anchor anchor) {
-        return new Tcx(egress, interfaceName, ifindex, side, anchor, expectedRevision);
-    }
-
-    static Anchor nonNull(Anchor anchor) {
-        if (anchor == null) {
-            throw new NullPointerException("anchor is null");
-        }
-        return anchor;
+    @Override
+    Tcx with(Anchor.Side side, Anchor anchor, long expectedRevision) {
+        return new Tcx(egress, interfaceName(), ifindex(), side, anchor, expectedRevision);
     }
 
     /** Whether this is the egress hook ({@link #egress}) rather than ingress. */
@@ -99,59 +81,23 @@ public final class Tcx extends AttachPoint {
         return egress;
     }
 
-    /** The interface's name, or null if given by index. */
-    public String interfaceName() {
-        return interfaceName;
-    }
-
-    /** The interface's index, or 0 if given by name. */
-    public int ifindex() {
-        return ifindex;
-    }
-
-    /** Where the program goes relative to {@link #anchor()}; null: at the end (the kernel's default). */
-    public Anchor.Side side() {
-        return side;
-    }
-
-    /** The program or link the program is placed next to; null: first or last of all. */
-    public Anchor anchor() {
-        return anchor;
-    }
-
-    /** The revision the hook must have, 0 for any. */
-    public long expectedRevision() {
-        return expectedRevision;
-    }
-
     @Override
     public String target() {
-        return "tcx/" + (egress ? "egress" : "ingress") + ":" + Interfaces.describe(interfaceName, ifindex);
+        return target("tcx", egress ? "egress" : "ingress");
     }
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof Tcx)) {
-            return false;
-        }
-        Tcx t = (Tcx) o;
-        return t.egress == egress && eq(t.interfaceName, interfaceName) && t.ifindex == ifindex && t.side == side
-                && eq(t.anchor, anchor) && t.expectedRevision == expectedRevision;
-    }
-
-    static boolean eq(Object a, Object b) {
-        return a == null ? b == null : a.equals(b);
+        return o instanceof Tcx && ((Tcx) o).egress == egress && samePlacement((Tcx) o);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(new Object[] {egress, interfaceName, ifindex, side, anchor, expectedRevision});
+        return hash(egress);
     }
 
     @Override
     public String toString() {
-        return "Tcx[" + target() + (side == null ? "" : ", " + side.name().toLowerCase(java.util.Locale.ROOT)
-                + (anchor == null ? " all" : " " + anchor)) + (expectedRevision == 0 ? "" : ", revision "
-                + expectedRevision) + "]";
+        return describe("Tcx");
     }
 }

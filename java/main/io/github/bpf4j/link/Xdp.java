@@ -106,7 +106,7 @@ public final class Xdp extends AttachPoint {
             return false;
         }
         Xdp x = (Xdp) o;
-        return Tcx.eq(x.interfaceName, interfaceName) && x.ifindex == ifindex && x.mode == mode
+        return InterfacePoint.eq(x.interfaceName, interfaceName) && x.ifindex == ifindex && x.mode == mode
                 && x.netlink == netlink && x.replaced == replaced;
     }
 
