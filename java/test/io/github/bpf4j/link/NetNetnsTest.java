@@ -129,8 +129,13 @@ class NetNetnsTest {
     public static final class Steer {
         public static void main(String[] args) throws Exception {
             int port = Integer.parseInt(args[0]);
+            // A channel's socket, not new ServerSocket(): JDK 8's plain accepted Socket reports the listener's
+            // port as its local port, while a channel asks the kernel (getsockname), which tells the steered
+            // connection's real destination.
             try (BpfObject obj = BpfObject.openResource("bpf/net_netns.bpf.o").load();
-                    java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+                    java.nio.channels.ServerSocketChannel channel = java.nio.channels.ServerSocketChannel.open()) {
+                java.net.ServerSocket ss = channel.socket();
+                ss.bind(new java.net.InetSocketAddress(0));
                 int fd = NetSockmapTest.fdOf(ss.getLocalPort(), 0);
                 obj.map("steer_to").update(new byte[4], java.nio.ByteBuffer.allocate(8)
                         .order(java.nio.ByteOrder.nativeOrder()).putLong(fd).array());
