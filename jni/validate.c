@@ -238,6 +238,57 @@ static int check_symtab(struct validate_ctx *c, size_t idx, size_t *nr_syms)
 	return 0;
 }
 
+/*
+ * The function symbol of executable section sec that holds byte off: its end offset,
+ * or 0 if none does (and its name in *name).
+ */
+static uint64_t function_end(const struct validate_ctx *c, size_t symtab_idx, size_t nr_syms, size_t sec,
+			     uint64_t off, const char **name)
+{
+	const Elf64_Shdr *st = &c->sh[symtab_idx];
+	const Elf64_Shdr *strs = &c->sh[st->sh_link];
+	size_t i;
+
+	for (i = 0; i < nr_syms; i++) {
+		Elf64_Sym sym;
+
+		memcpy(&sym, c->elf + st->sh_offset + i * sizeof(sym), sizeof(sym));
+		if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx != sec)
+			continue;
+		if (off >= sym.st_value && off - sym.st_value < sym.st_size) {
+			*name = (const char *)c->elf + strs->sh_offset + sym.st_name;
+			return sym.st_value + sym.st_size;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A relocated 16-byte ld_imm64 must lie whole inside its function: libbpf writes both
+ * halves into the program's instruction copy, which is only as long as the symbol says.
+ */
+static int check_relocated_insn(struct validate_ctx *c, size_t idx, size_t i, size_t symtab_idx, size_t nr_syms,
+				uint64_t off)
+{
+	const Elf64_Shdr *target = &c->sh[c->sh[idx].sh_info];
+	const char *fn = "?";
+	uint64_t end;
+
+	if (!(target->sh_flags & SHF_EXECINSTR) || target->sh_type != SHT_PROGBITS)
+		return 0;
+	if (off % BPF_INSN_SIZE)
+		return fail(c, "section %zu (%s): relocation %zu: offset %llu is not at an instruction", idx,
+			    section_name(c, idx), i, (unsigned long long)off);
+	if (c->elf[target->sh_offset + off] != 0x18) /* BPF_LD | BPF_IMM | BPF_DW */
+		return 0;
+	end = function_end(c, symtab_idx, nr_syms, c->sh[idx].sh_info, off, &fn);
+	if (off + 2 * BPF_INSN_SIZE > target->sh_size || (end && off + 2 * BPF_INSN_SIZE > end))
+		return fail(c, "section %zu (%s): relocation %zu: the 16-byte instruction at offset %llu runs past the"
+			    " end of %s %s", idx, section_name(c, idx), i, (unsigned long long)off,
+			    end ? "function" : "section", end ? fn : section_name(c, c->sh[idx].sh_info));
+	return 0;
+}
+
 static int check_relocations(struct validate_ctx *c, size_t idx, size_t symtab_idx, size_t nr_syms)
 {
 	const Elf64_Shdr *s = &c->sh[idx];
@@ -263,6 +314,8 @@ static int check_relocations(struct validate_ctx *c, size_t idx, size_t symtab_i
 			return fail(c, "section %zu (%s): relocation %zu: offset %llu is past section %u (%s, %llu bytes)",
 				    idx, section_name(c, idx), i, (unsigned long long)rel.r_offset, s->sh_info,
 				    section_name(c, s->sh_info), (unsigned long long)target->sh_size);
+		if (check_relocated_insn(c, idx, i, symtab_idx, nr_syms, rel.r_offset))
+			return -EINVAL;
 	}
 	return 0;
 }
