@@ -648,6 +648,90 @@ static int btf_check_loops(struct validate_ctx *c)
 	return err;
 }
 
+/*
+ * Size of a member's type, as libbpf's btf__resolve_size computes it; 0 where
+ * it has none (void, FWD, FUNC...). Runs after btf_check_loops, so every chain
+ * ends. An array too large for a u32 counts as UINT64_MAX.
+ */
+static uint64_t btf_resolved_size(const struct validate_ctx *c, uint32_t id)
+{
+	uint64_t nelems = 1;
+
+	while (id) {
+		struct btf_type t;
+
+		btf_type_at(c, id, &t);
+		switch (BTF_INFO_KIND(t.info)) {
+		case BTF_KIND_INT:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+		case BTF_KIND_FLOAT:
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_DATASEC:
+			return nelems * t.size;
+		case BTF_KIND_PTR:
+			return nelems * 8;
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t.type;
+			break;
+		case BTF_KIND_ARRAY:
+			nelems *= btf_tail_word(c, id, 2);
+			if (nelems > UINT32_MAX)
+				return UINT64_MAX;
+			id = btf_tail_word(c, id, 0);
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every member lies inside its struct, as the kernel's btf_struct_check_member
+ * demands: libbpf copies struct_ops members by their BTF offset and size into a
+ * buffer of the struct's size (bpf_map__init_kern_struct_ops), so one member
+ * offset past the end is a heap overflow.
+ */
+static int btf_check_member_bounds(struct validate_ctx *c)
+{
+	uint32_t id, i;
+
+	for (id = 1; id <= c->nr_types; id++) {
+		struct btf_type t;
+		uint32_t kind;
+
+		btf_type_at(c, id, &t);
+		kind = BTF_INFO_KIND(t.info);
+		if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION)
+			continue;
+		for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
+			struct btf_member m;
+			uint64_t bit_off, bits, end_bits;
+
+			memcpy(&m, c->btf_types + c->type_off[id] + sizeof(t) + i * sizeof(m), sizeof(m));
+			bit_off = BTF_INFO_KFLAG(t.info) ? BTF_MEMBER_BIT_OFFSET(m.offset) : m.offset;
+			bits = BTF_INFO_KFLAG(t.info) ? BTF_MEMBER_BITFIELD_SIZE(m.offset) : 0;
+			if (!bits) {
+				uint64_t size = btf_resolved_size(c, m.type);
+
+				bits = size == UINT64_MAX ? UINT64_MAX / 2 : size * 8;
+			}
+			end_bits = bit_off + bits;
+			if (end_bits > (uint64_t)t.size * 8)
+				return fail(c, "section .BTF: type %u (%s '%s') member %u ('%s') ends at bit %llu, past the type's %u bytes",
+					    id, kind_names[kind], btf_str(c, t.name_off), i, btf_str(c, m.name_off),
+					    (unsigned long long)end_bits, t.size);
+		}
+	}
+	return 0;
+}
+
 static int check_btf(struct validate_ctx *c, size_t idx)
 {
 	const Elf64_Shdr *s = &c->sh[idx];
@@ -722,7 +806,10 @@ static int check_btf(struct validate_ctx *c, size_t idx)
 		if (err)
 			return err;
 	}
-	return btf_check_loops(c);
+	err = btf_check_loops(c);
+	if (err)
+		return err;
+	return btf_check_member_bounds(c);
 }
 
 static size_t section_by_name(const struct validate_ctx *c, const char *name)
