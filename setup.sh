@@ -7,6 +7,8 @@
 #   ./setup.sh demo [args]    deps + mvn package -DskipTests [args] + java -jar ... demo
 #   ./setup.sh test [args]    deps + jdks + mvn verify [args] on every JDK (+ the ASan/UBSan run) + the demo jar on every JDK
 #   ./setup.sh fuzz [args]    deps + clang-19's libFuzzer runtime + mvn -Pfuzz test: 200,000 mutants, then libFuzzer (README: Reliability)
+#   ./setup.sh prefetch       deps + jdks + every plugin the test command resolves: then ./setup.sh test -o runs offline
+#   ./setup.sh containers     podman: Debian 12 image, docker/*.Dockerfile from a clone, the capability table, the test container
 #
 # Everything downloaded lands in .cache/ (git-ignored) and is reused, so a
 # second run needs no network.  Registry/mirror host names are never written
@@ -17,7 +19,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE="$ROOT/.cache"
+# BPF4J_CACHE: keep it elsewhere (a checkout sharing another's downloads must
+# not share its transient apt state and scratch space, which go on exit).
+CACHE=${BPF4J_CACHE:-$ROOT/.cache}
 SOURCES_DIR="$CACHE/sources"
 DEBS_DIR="$CACHE/debs"
 JDKS_DIR="$CACHE/jdks"
@@ -64,6 +68,9 @@ SYSROOT_ARCHES="amd64 arm64"
 # and functions, kept apart because only tests need them.
 # shellcheck source=.ci/jdks.sh
 source "$ROOT/.ci/jdks.sh"
+# docker/ under podman, and the arm64 jar under qemu-user: their own verbs.
+# shellcheck source=.ci/containers.sh
+source "$ROOT/.ci/containers.sh"
 
 # cmake-maven-plugin 4.0.3-b1 needs Maven >= 3.9.9; Debian 12 ships 3.8.7.
 MAVEN_VERSION=3.9.16
@@ -78,7 +85,7 @@ warn() { printf '[setup] WARNING: %s\n' "$*" >&2; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -560,6 +567,12 @@ case "$cmd" in
     apt_install_missing libclang-rt-19-dev
     cd "$ROOT"
     "$MVN" -B -Pfuzz test -Dtest='MutationFuzzTest,RegressionCorpusTest' "$@"
+    ;;
+  containers)
+    containers "$@"
+    ;;
+  prefetch)
+    prefetch "$@"
     ;;
   -h | --help | help)
     usage
