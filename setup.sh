@@ -71,6 +71,8 @@ source "$ROOT/.ci/jdks.sh"
 # docker/ under podman, and the arm64 jar under qemu-user: their own verbs.
 # shellcheck source=.ci/containers.sh
 source "$ROOT/.ci/containers.sh"
+# shellcheck source=.ci/arm64.sh
+source "$ROOT/.ci/arm64.sh"
 
 # cmake-maven-plugin 4.0.3-b1 needs Maven >= 3.9.9; Debian 12 ships 3.8.7.
 MAVEN_VERSION=3.9.16
@@ -573,6 +575,9 @@ case "$cmd" in
     ;;
   prefetch)
     prefetch "$@"
+    ;;
+  arm64)
+    arm64 "$@"
     ;;
   -h | --help | help)
     usage

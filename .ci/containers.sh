@@ -5,13 +5,14 @@
 # here with mmdebstrap from the Debian packages this machine's apt already
 # uses, and imported as debian:bookworm, so the Dockerfiles stay unmodified.
 #
-# Steps (each is a function, so a failing one can be rerun alone):
-#   containers_packages   podman, runc, mmdebstrap (Debian 12's)
-#   containers_config     containers.conf (ulimits, runc) and the state dir
-#   containers_base       debian:bookworm from mmdebstrap (CA certs, apt settings)
-#   containers_images     bpf4j-build and bpf4j-test from a git clone of HEAD
-#   containers_matrix     the README's capability table, each set and each drop
-#   containers_suite      the test container (offline, README's capabilities)
+# Steps (./setup.sh containers STEP... runs only those):
+#   k8s       docker/daemonset.yaml against the Kubernetes schemas, offline (npm)
+#   base      debian:bookworm from mmdebstrap (CA certificates, apt settings)
+#   images    bpf4j-build and bpf4j-test from a git clone of HEAD
+#   matrix    the README's capability table: each set works, each drop is refused
+#   example   examples/write-counter's jar (when built) with its capabilities
+#   suite     the test image's tests, offline, with the README's capabilities
+# podman, runc and mmdebstrap (Debian 12's) and a containers.conf come first.
 #
 # State lives in $CONTAINERS_DIR (default .cache/containers; set
 # BPF4J_CONTAINERS_DIR to keep it elsewhere); images in podman's own storage.
@@ -20,6 +21,8 @@ CONTAINERS_DIR=${BPF4J_CONTAINERS_DIR:-$CACHE/containers}
 BASE_IMAGE=docker.io/library/debian:bookworm
 BUILD_IMAGE=localhost/bpf4j-build:latest
 TEST_IMAGE=localhost/bpf4j-test:latest
+# The npm packages for the manifest check (exact versions, npm's own registry settings).
+K8S_NPM_PACKAGES="kubernetes-models@5.1.0 js-yaml@4.1.0"
 # The base image is rebuilt when this changes (or with BPF4J_REBUILD_BASE=1).
 BASE_STAMP="bookworm|apt|ca-certificates git|v1"
 
@@ -107,24 +110,22 @@ containers_base() {
 }
 
 # ./setup.sh containers [step...]: every step, or only the named ones.
+CONTAINER_STEPS="k8s base images matrix example suite"
 containers() {
-  local steps=("$@")
-  [ ${#steps[@]} -gt 0 ] || steps=(packages config base images matrix suite)
-  local s
+  local steps=("$@") s podman=
+  [ ${#steps[@]} -gt 0 ] || read -r -a steps <<<"$CONTAINER_STEPS"
   for s in "${steps[@]}"; do
-    case "$s" in
-      packages | config | base | images | matrix | suite) ;;
-      *) die "containers: unknown step '$s' (packages config base images matrix suite)" ;;
+    case " $CONTAINER_STEPS " in
+      *" $s "*) ;;
+      *) die "containers: unknown step '$s' ($CONTAINER_STEPS)" ;;
     esac
+    [ "$s" = k8s ] || podman=1
   done
-  containers_packages
-  containers_config
-  for s in "${steps[@]}"; do
-    case "$s" in
-      packages | config) ;;
-      *) "containers_$s" ;;
-    esac
-  done
+  if [ -n "$podman" ]; then
+    containers_packages
+    containers_config
+  fi
+  for s in "${steps[@]}"; do "containers_$s"; done
 }
 
 # ./setup.sh prefetch: what `./setup.sh test -o` needs besides a kernel, so
@@ -160,5 +161,142 @@ containers_images() {
     log "containers: building docker/$f.Dockerfile from a clone of $head"
     pm build --pull=never --network host -f "docker/$f.Dockerfile" -t "localhost/bpf4j-$f:latest" "$ctx" >&2
     log "containers: localhost/bpf4j-$f built in $((SECONDS - started)) s"
+  done
+}
+
+# README's "Running in containers" table, tried: each capability set with
+# exactly those capabilities (--cap-drop ALL, no --privileged), the shipped
+# seccomp profile, the host's tracefs, the jar of bpf4j-build alone, and
+# docker/CapabilityProbe.java (from this checkout) doing one call per line.
+# Fields: what | capabilities | user | expected results, "check=OK" or
+# "check=Exception~text the message or hint must contain".
+MATRIX=(
+  "README set|BPF,PERFMON,NET_ADMIN|0|map=OK syscall=OK tracing=OK xdp=OK trace=OK fromid=BpfPermissionException~lacks CAP_SYS_ADMIN"
+  "without BPF|PERFMON,NET_ADMIN|0|map=BpfPermissionException~lacks CAP_BPF syscall=BpfPermissionException~CAP_BPF tracing=BpfPermissionException~lacks CAP_BPF xdp=BpfPermissionException~lacks CAP_BPF"
+  "without PERFMON|BPF,NET_ADMIN|0|map=OK syscall=OK xdp=OK tracing=BpfPermissionException~lacks CAP_PERFMON"
+  "without NET_ADMIN (tracing only)|BPF,PERFMON|0|map=OK syscall=OK tracing=OK trace=OK xdp=BpfPermissionException~lacks CAP_NET_ADMIN"
+  "non-root, with DAC_READ_SEARCH|BPF,PERFMON,DAC_READ_SEARCH|65534|map=OK tracing=OK trace=OK"
+  "non-root, without DAC_READ_SEARCH|BPF,PERFMON|65534|map=OK tracing=OK trace=BpfPermissionException~CAP_DAC_READ_SEARCH"
+  "README set + SYS_ADMIN|BPF,PERFMON,NET_ADMIN,SYS_ADMIN|0|fromid=OK"
+  "README set, engine's default seccomp profile|BPF,PERFMON,NET_ADMIN|0|map=BpfPermissionException~seccomp filter tracing=BpfPermissionException~seccomp filter"
+)
+
+# One probe run: $1 capabilities, $2 uid, $3 seccomp profile (or "default"), then the checks.
+probe_in_container() {
+  local caps=$1 user=$2 seccomp=$3 c
+  shift 3
+  local args=(--rm --network none --cap-drop ALL --user "$user"
+    -v /sys/kernel/tracing:/sys/kernel/tracing
+    -v "$ROOT/docker/CapabilityProbe.java:/probe/CapabilityProbe.java:ro")
+  for c in ${caps//,/ }; do args+=(--cap-add "$c"); done
+  if [ "$seccomp" != default ]; then args+=(--security-opt "seccomp=$seccomp"); fi
+  # The jar alone, as a service ships it; the source launcher compiles the probe.
+  pm run "${args[@]}" "$BUILD_IMAGE" sh -c 'for j in /src/target/bpf4j-*.jar; do
+      case "$j" in *-sources.jar | *-javadoc.jar | *-tests.jar) ;; *) jar=$j ;; esac
+    done
+    exec java -Djava.io.tmpdir=/tmp -cp "$jar" /probe/CapabilityProbe.java "$@"' probe "$@" 2>&1
+}
+
+containers_matrix() {
+  local row what caps user expect out failed=0 started=$SECONDS
+  local report="$CONTAINERS_DIR/matrix.txt"
+  : >"$report"
+  for row in "${MATRIX[@]}"; do
+    IFS='|' read -r what caps user expect <<<"$row"
+    local seccomp="$ROOT/docker/seccomp-bpf.json" checks=() e
+    case "$what" in *"default seccomp"*) seccomp=default ;; esac
+    # Split on the spaces between checks only: "name=..." starts each.
+    mapfile -t checks < <(grep -o '[a-z]*=[^=]*\( \|$\)' <<<"$expect" | sed 's/ $//')
+    local names=()
+    for e in "${checks[@]}"; do names+=("${e%%=*}"); done
+    out=$(probe_in_container "$caps" "$user" "$seccomp" "${names[@]}") || true
+    {
+      echo "== $what: --cap-add ${caps//,/ --cap-add }, uid $user, seccomp ${seccomp##*/}"
+      echo "$out"
+    } >>"$report"
+    for e in "${checks[@]}"; do
+      local name=${e%%=*} want=${e#*=} line
+      line=$(grep "^$name: " <<<"$out" | head -n1)
+      if [ "$want" = OK ]; then
+        case "$line" in "$name: OK"*) continue ;; esac
+      else
+        local cls=${want%%~*} text=${want#*~}
+        case "$line" in "$name: $cls: "*"$text"*) continue ;; esac
+      fi
+      warn "containers matrix, $what: $name should be '$want', was: ${line:-<no line>}"
+      failed=1
+    done
+    log "containers matrix: $what checked"
+  done
+  log "containers matrix: results in ${report#"$ROOT"/} ($((SECONDS - started)) s)"
+  [ "$failed" = 0 ] || die "containers matrix: the README's capability table does not hold (see above)"
+}
+
+# docker/daemonset.yaml against kubernetes-models' schemas (types, enums,
+# required fields) and, since those let unknown field names through, the
+# capability fields by name.  kubectl --dry-run=client wants an API server.
+containers_k8s() {
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install_missing nodejs npm
+  local dir="$CACHE/npm" stamp
+  stamp="$dir/.bpf4j-stamp"
+  if ! stamp_matches "$dir" "$K8S_NPM_PACKAGES"; then
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    # shellcheck disable=SC2086 # one word per package
+    (cd "$dir" && npm install --prefix . --no-audit --no-fund --no-save --loglevel=error $K8S_NPM_PACKAGES >&2)
+    printf '%s' "$K8S_NPM_PACKAGES" >"$stamp"
+  fi
+  BPF4J_EXPECT_CAPS=BPF,PERFMON,NET_ADMIN node "$ROOT/.ci/validate-k8s.mjs" "$dir/node_modules" \
+    "$ROOT/docker/daemonset.yaml" >&2 || die "docker/daemonset.yaml is not a valid DaemonSet (see above)"
+}
+
+# The test image, offline (--network none), with the README's set for root
+# (BPF, PERFMON, NET_ADMIN) and the shipped seccomp profile: one JDK, no
+# sanitizers (BPF4J_CONTAINER_TEST="./setup.sh test -o" runs the image's full
+# command instead).  Tests that need more (new namespaces, dropping to nobody,
+# private bpffs mounts) skip and say which capability they lack.
+containers_suite() {
+  local started=$SECONDS log="$CONTAINERS_DIR/suite.log" cmd
+  cmd=${BPF4J_CONTAINER_TEST:-".cache/maven/apache-maven-$MAVEN_VERSION/bin/mvn -B -o test"}
+  log "containers: the test image's tests: $cmd (log: ${log#"$ROOT"/})"
+  local rc=0
+  pm run --rm --network none --cap-drop ALL --cap-add BPF --cap-add PERFMON --cap-add NET_ADMIN \
+    --security-opt "seccomp=$ROOT/docker/seccomp-bpf.json" \
+    -v /sys/kernel/tracing:/sys/kernel/tracing \
+    "$TEST_IMAGE" sh -c "$cmd"' ; rc=$?
+      for f in target/surefire-reports/TEST-*.xml; do
+        sed -n "s/.*<testsuite [^>]*name=\"\([^\"]*\)\".*tests=\"\([0-9]*\)\".*skipped=\"\([0-9]*\)\".*failures=\"\([0-9]*\)\".*/\1 \2 \3 \4/p" "$f" | head -n1
+      done >target/summary.txt 2>/dev/null
+      awk "{t+=\$2; s+=\$3} END {print \"tests \" t \", skipped \" s}" target/summary.txt
+      grep -h -A1 "<skipped message" target/surefire-reports/TEST-*.xml | sed -n "s/.*<skipped message=\"\([^\"]*\)\".*/\1/p" | sort | uniq -c | sort -rn | head -n 40
+      exit $rc' >"$log" 2>&1 || rc=$?
+  tail -n 60 "$log" >&2
+  log "containers: test image run exited $rc after $((SECONDS - started)) s"
+  [ "$rc" = 0 ] || die "containers: tests failed in the container (see ${log#"$ROOT"/})"
+}
+
+# examples/write-counter's jar (./setup.sh test builds it) in the build image
+# with the capabilities its README names (BPF, PERFMON), then without each:
+# exit 0, and exit 2 with the BpfPermissionException hint naming the one gone.
+containers_example() {
+  local jar="$ROOT/examples/write-counter/target/write-counter.jar"
+  if [ ! -f "$jar" ]; then
+    warn "containers: no ${jar#"$ROOT"/} (./setup.sh test builds it): the example is not run"
+    return 0
+  fi
+  local set caps want out rc
+  for set in "BPF,PERFMON|0|" "PERFMON|2|CAP_BPF" "BPF|2|CAP_PERFMON"; do
+    IFS='|' read -r caps want text <<<"$set"
+    local args=(--rm --network none --cap-drop ALL --security-opt "seccomp=$ROOT/docker/seccomp-bpf.json"
+      -v /sys/kernel/tracing:/sys/kernel/tracing -v "$jar:/app/write-counter.jar:ro") c
+    for c in ${caps//,/ }; do args+=(--cap-add "$c"); done
+    rc=0
+    out=$(pm run "${args[@]}" "$BUILD_IMAGE" java -jar /app/write-counter.jar 2>&1) || rc=$?
+    printf '== example, --cap-add %s: exit %s\n%s\n' "${caps//,/ --cap-add }" "$rc" "$out" >>"$CONTAINERS_DIR/example.txt"
+    if [ "$rc" != "$want" ] || { [ -n "$text" ] && [[ "$out" != *BpfPermissionException*"$text"* ]]; }; then
+      die "containers: write-counter with $caps exited $rc (want $want${text:+, a BpfPermissionException naming $text}):
+$out"
+    fi
+    log "containers: write-counter with $caps: exit $rc as documented"
   done
 }
