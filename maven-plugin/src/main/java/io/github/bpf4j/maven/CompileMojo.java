@@ -177,6 +177,7 @@ public class CompileMojo extends AbstractMojo {
 
         if (skeletons) {
             Skeletons gen = new Skeletons(generatedSourcesDirectory.toPath(), work.resolve("skeletons"));
+            gen.removeOthers(objects);
             for (Path obj : objects) {
                 if (gen.generate(obj, pkg)) {
                     getLog().info("bpf4j: skeleton of " + obj.getFileName() + " in " + generatedSourcesDirectory);

@@ -4,6 +4,7 @@ import io.github.bpf4j.gen.SkeletonGenerator;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -69,6 +70,33 @@ final class Skeletons {
             throw new BpfBuildException("bpf4j: cannot write " + record + ": " + e, e);
         }
         return true;
+    }
+
+    /** Deletes the skeletons of objects not in {@code objects} (their source was removed or renamed). */
+    void removeOthers(List<Path> objects) throws BpfBuildException {
+        if (!Files.isDirectory(stateDir)) {
+            return;
+        }
+        List<String> keep = new ArrayList<>();
+        for (Path o : objects) {
+            keep.add(o.getFileName() + ".java-files");
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateDir, "*.java-files")) {
+            for (Path record : ds) {
+                if (keep.contains(record.getFileName().toString())) {
+                    continue;
+                }
+                List<String> lines = read(record);
+                if (lines != null) {
+                    for (String f : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                        Files.deleteIfExists(Paths.get(f));
+                    }
+                }
+                Files.delete(record);
+            }
+        } catch (IOException e) {
+            throw new BpfBuildException("bpf4j: cannot remove old skeletons listed in " + stateDir + ": " + e, e);
+        }
     }
 
     private static boolean upToDate(Path object, Path record, List<String> files) {
