@@ -61,8 +61,7 @@ public final class Main {
                 System.exit(1);
             }
         } catch (BpfPermissionException e) {
-            System.err.println("write-counter: " + e.getMessage()
-                    + "\nrun it as root, or with CAP_BPF and CAP_PERFMON (tracepoints also need tracefs)");
+            System.err.println("write-counter: " + e.getMessage());     // says which capability is missing
             System.exit(2);
         } catch (BpfException e) {
             System.err.println("write-counter: " + e.getMessage());
