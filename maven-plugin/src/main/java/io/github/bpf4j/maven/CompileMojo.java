@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -69,6 +71,14 @@ public class CompileMojo extends AbstractMojo {
     /** The BTF that vmlinux.h is made from. Default: the running kernel's (/sys/kernel/btf/vmlinux). */
     @Parameter(property = "bpf4j.vmlinuxBtf")
     private File vmlinuxBtf;
+
+    /**
+     * BTF per CPU for cross builds, e.g. {@code <vmlinuxBtfs><arm64>arm64/vmlinux</arm64></vmlinuxBtfs>}:
+     * each CPU's objects see their own vmlinux.h (struct pt_regs differs). A CPU
+     * not listed gets vmlinuxBtf's.
+     */
+    @Parameter
+    private Map<String, File> vmlinuxBtfs;
 
     /** More include directories, searched after the source directory and before bpf4j's headers. */
     @Parameter
@@ -136,28 +146,30 @@ public class CompileMojo extends AbstractMojo {
         if (changed > 0) {
             getLog().info("bpf4j: " + changed + " header(s) from the bpf4j jar written to " + include);
         }
-        if (vmlinux && IncludeDir.syncVmlinux(include, vmlinuxBtf == null ? null : vmlinuxBtf.toPath())) {
-            getLog().info("bpf4j: wrote " + include.resolve("vmlinux.h")
-                    + (vmlinuxBtf == null ? " from the running kernel's BTF" : " from " + vmlinuxBtf));
-        }
-
-        List<Path> includes = new ArrayList<>();
-        includes.add(sourceDirectory.toPath());
+        List<Path> common = new ArrayList<>();
+        common.add(sourceDirectory.toPath());
         if (includeDirectories != null) {
             for (File f : includeDirectories) {
-                includes.add(f.toPath());
+                common.add(f.toPath());
             }
         }
-        includes.add(include);
+        Map<TargetArch, BpfCompiler> compilers = new EnumMap<>(TargetArch.class);
+        for (TargetArch arch : arches) {
+            List<Path> includes = new ArrayList<>(common);
+            if (vmlinux) {
+                includes.add(vmlinuxFor(arch, work.resolve("vmlinux").resolve(arch.bpfName())));
+            }
+            includes.add(include);
+            compilers.put(arch, new BpfCompiler(cc, includes, compilerArgs, work.resolve("deps")));
+        }
 
         Path objDir = outputDirectory.toPath().resolve(pkg.replace('.', File.separatorChar));
-        BpfCompiler compiler = new BpfCompiler(cc, includes, compilerArgs, work.resolve("deps"));
         List<Path> objects = new ArrayList<>();
         int compiled = 0;
         for (Path src : sources) {
             for (TargetArch arch : arches) {
                 Path obj = objDir.resolve(BpfCompiler.objectName(src, arch, arches.size() > 1));
-                BpfCompiler.Outcome o = compiler.compile(src, arch, obj);
+                BpfCompiler.Outcome o = compilers.get(arch).compile(src, arch, obj);
                 if (!o.warnings.isEmpty()) {
                     getLog().warn("bpf4j: clang on " + src.getFileName() + ":\n" + o.warnings);
                 }
@@ -188,6 +200,32 @@ public class CompileMojo extends AbstractMojo {
         addResourceDirectory(outputDirectory.getAbsolutePath());
     }
 
+    /** Writes (if needed) the vmlinux.h that objects for {@code arch} include; returns its folder. */
+    private Path vmlinuxFor(TargetArch arch, Path dir) throws BpfBuildException {
+        File btf = null;
+        if (vmlinuxBtfs != null) {
+            for (Map.Entry<String, File> e : vmlinuxBtfs.entrySet()) {
+                if (TargetArch.of(e.getKey()) == arch) {
+                    btf = e.getValue();
+                }
+            }
+        }
+        if (btf == null) {
+            btf = vmlinuxBtf;
+            if (btf == null && arch != TargetArch.hostOrNull()) {
+                getLog().warn("bpf4j: the " + arch.bpfName() + " objects get this machine's vmlinux.h"
+                        + " (the running kernel's): fine for CO-RE reads, but PT_REGS_*/BPF_KPROBE need "
+                        + arch.bpfName() + "'s struct pt_regs; give its BTF in <vmlinuxBtfs><" + arch.bpfName()
+                        + ">file</" + arch.bpfName() + "></vmlinuxBtfs>");
+            }
+        }
+        if (IncludeDir.syncVmlinux(dir, btf == null ? null : btf.toPath())) {
+            getLog().info("bpf4j: wrote " + dir.resolve("vmlinux.h")
+                    + (btf == null ? " from the running kernel's BTF" : " from " + btf));
+        }
+        return dir;
+    }
+
     private static List<Path> sources(Path dir) throws BpfBuildException {
         if (!Files.isDirectory(dir)) {
             return Collections.emptyList();
@@ -216,7 +254,7 @@ public class CompileMojo extends AbstractMojo {
             for (Path p : ds) {
                 if (!wanted.contains(p)) {
                     Files.delete(p);
-                    getLog().info("bpf4j: removed " + p + " (its source is gone)");
+                    getLog().info("bpf4j: removed " + p + " (no longer built: its source or the CPU list changed)");
                 }
             }
         } catch (IOException e) {

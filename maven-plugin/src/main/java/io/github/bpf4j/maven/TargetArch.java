@@ -61,6 +61,15 @@ public enum TargetArch {
         }
     }
 
+    /** The build machine's CPU, or null when bpf4j does not support it. */
+    static TargetArch hostOrNull() {
+        try {
+            return host();
+        } catch (BpfBuildException e) {
+            return null;
+        }
+    }
+
     /** The configured list, each CPU once, in the given order; the host's when empty. */
     public static List<TargetArch> list(List<String> configured) throws BpfBuildException {
         Set<TargetArch> out = new LinkedHashSet<>();
