@@ -99,5 +99,7 @@ int bpf4j_attach_cgroup_register(JNIEnv *env);
 int bpf4j_info_register(JNIEnv *env);
 /* bpf_iter links and their output */
 int bpf4j_iter_register(JNIEnv *env);
+/* vmlinux.h (C) from BTF through libbpf's btf_dump */
+int bpf4j_btf_dump_register(JNIEnv *env);
 
 #endif /* BPF4J_H */

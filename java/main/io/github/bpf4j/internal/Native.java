@@ -617,4 +617,12 @@ public final class Native {
     }
     /** read(2) of an iterator session into out[off, off + len): the count (0 at the end), or -errno. */
     public static native int iterRead(int fd, byte[] out, int off, int len);
+
+    /**
+     * btf_dump.c: vmlinux.h-style C from the BTF of {@code path} (source 1), of the running kernel (0; path
+     * unused), or of split BTF on {@code base}'s (2; base null: on the running kernel's), written to
+     * {@code sink} in chunks. 0, -errno when libbpf cannot read it, or 1 when it is malformed; why[0] then says
+     * what libbpf said or what is wrong.
+     */
+    public static native int btfDumpC(String path, String base, int source, java.io.OutputStream sink, String[] why);
 }
