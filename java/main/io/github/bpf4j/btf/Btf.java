@@ -266,6 +266,8 @@ public final class Btf {
     static final int NAME_IDENTIFIER = 1;
     static final int NAME_PRINTABLE = 2;
     static final int NAME_INVALID = 3;
+    /** An identifier but for dots: clang names a function's static local {@code func.name}. */
+    static final int NAME_DOTTED = 4;
 
     /** What the string at a (checked) offset is, read in place: names are checked without making Strings. */
     int nameClass(int offset) {
@@ -277,6 +279,7 @@ public final class Btf {
             return NAME_EMPTY;
         }
         boolean identifier = true;
+        boolean dotted = false;
         int i = start;
         for (; bytes[i] != 0; i++) {
             int c = bytes[i] & 0xff;
@@ -284,11 +287,13 @@ public final class Btf {
                 return NAME_INVALID;
             }
             boolean letter = c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
-            if (!letter && !(i > start && c >= '0' && c <= '9')) {
+            if (c == '.' && i > start) {
+                dotted = true;
+            } else if (!letter && !(i > start && c >= '0' && c <= '9')) {
                 identifier = false;
             }
         }
-        return identifier ? NAME_IDENTIFIER : NAME_PRINTABLE;
+        return !identifier ? NAME_PRINTABLE : dotted ? NAME_DOTTED : NAME_IDENTIFIER;
     }
 
     /** Total string bytes with the base's: the bound for name offsets. */

@@ -228,7 +228,9 @@ final class BtfChecks {
         // sections have dots, tags are free text, ints are "unsigned int"
         boolean free = kind == BtfKind.DATASEC || kind == BtfKind.DECL_TAG || kind == BtfKind.TYPE_TAG
                 || kind == BtfKind.INT || kind == BtfKind.FLOAT;
-        if (cls == Btf.NAME_INVALID || cls == Btf.NAME_PRINTABLE && !(free && what.equals("its name"))) {
+        boolean ok = cls == Btf.NAME_IDENTIFIER || free && what.equals("its name") && cls != Btf.NAME_INVALID
+                || cls == Btf.NAME_DOTTED && kind == BtfKind.VAR;
+        if (!ok) {
             throw fail(t, "has an invalid name for " + what + ": '" + printableForm(btf.string(offset)) + "'");
         }
     }

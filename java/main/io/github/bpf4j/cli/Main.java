@@ -24,12 +24,12 @@ public final class Main {
             + "Usage: java -jar bpf4j.jar [OPTIONS] OBJECT { COMMAND | help }\n"
             + "       java -jar bpf4j.jar help\n"
             + "       java -jar bpf4j.jar version\n"
-            + "       OBJECT  := { map | prog | link | demo | version }\n"
+            + "       OBJECT  := { map | prog | link | gen | demo | version }\n"
             + "       OPTIONS := { {-j|--json} | {-h|--help} | {-V|--version} }\n"
             + "Run 'java -jar bpf4j.jar map help' (prog help, link help) for the map (program, link) commands.\n"
             + "Exit status: 0 done, 1 failed (or key not found), 2 wrong command line.\n";
 
-    private static final String[] OBJECTS = {"map", "prog", "link", "demo", "version", "help"};
+    private static final String[] OBJECTS = {"map", "prog", "link", "gen", "demo", "version", "help"};
 
     private Main() {}
 
@@ -67,6 +67,8 @@ public final class Main {
                 options.help = true;
             } else if (a.equals("-V") || a.equals("--version")) {
                 options.version = true;
+            } else if (a.startsWith("--") && !words.isEmpty() && "gen".equals(match(words.get(0), OBJECTS))) {
+                words.add(a); // gen's own options (--package, --out, ...)
             } else if (a.startsWith("-") && a.length() > 1 && !isNumber(a)) {
                 unknownOption = a;
             } else {
@@ -101,6 +103,9 @@ public final class Main {
         }
         if (object.equals("prog")) {
             return ProgCommand.prog(rest.toArray(new String[0]), options, out, err);
+        }
+        if (object.equals("gen")) {
+            return GenCommand.run(rest.toArray(new String[0]), options, out, err);
         }
         if (object.equals("link")) {
             return ProgCommand.link(rest.toArray(new String[0]), options, out, err);
