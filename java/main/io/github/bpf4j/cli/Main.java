@@ -24,15 +24,15 @@ public final class Main {
             + "Usage: java -jar bpf4j.jar [OPTIONS] OBJECT { COMMAND | help }\n"
             + "       java -jar bpf4j.jar help\n"
             + "       java -jar bpf4j.jar version\n"
-            + "       OBJECT  := { map | prog | link | btf | headers | demo | version }\n"
+            + "       OBJECT  := { map | prog | link | btf | gen | headers | demo | version }\n"
             + "       OPTIONS := { {-j|--json} | {-h|--help} | {-V|--version} }\n"
             + "Run 'java -jar bpf4j.jar map help' (prog help, link help) for the map (program, link) commands.\n"
             + "Run 'java -jar bpf4j.jar btf help' (headers help) for vmlinux.h (the BPF headers of the jar).\n"
             + "Exit status: 0 done, 1 failed (or key not found), 2 wrong command line.\n";
 
-    private static final String[] OBJECTS = {"map", "prog", "link", "btf", "demo", "version", "help", "headers"};
+    private static final String[] OBJECTS = {"map", "prog", "link", "btf", "demo", "version", "help", "headers", "gen"};
     /** Objects whose commands take long options of their own (btf dump --format c): passed on, not refused. */
-    private static final List<String> OWN_OPTIONS = java.util.Arrays.asList("btf");
+    private static final List<String> OWN_OPTIONS = java.util.Arrays.asList("btf", "gen");
 
     private Main() {}
 
@@ -106,6 +106,9 @@ public final class Main {
         }
         if (object.equals("prog")) {
             return ProgCommand.prog(rest.toArray(new String[0]), options, out, err);
+        }
+        if (object.equals("gen")) {
+            return GenCommand.run(rest.toArray(new String[0]), options, out, err);
         }
         if (object.equals("link")) {
             return ProgCommand.link(rest.toArray(new String[0]), options, out, err);

@@ -56,6 +56,8 @@ public final class Native {
     public static native String programSection(long program);
     public static native int programType(long program);
     public static native int programFd(long program);
+    /** btf.c: an object's raw BTF after open (data sections sized, variables placed), or null if it has none. */
+    public static native byte[] objectBtf(long object);
 
     // map.c: each operand is a byte[] or a direct ByteBuffer (the other null) with offset and length;
     // length 0 passes NULL. op is a NativeLayout.MAP_OP_* / MAP_BATCH_* code.
