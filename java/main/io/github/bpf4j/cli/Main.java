@@ -99,7 +99,7 @@ public final class Main {
         List<String> rest = words.subList(1, words.size());
         if (object == null) {
             return usageError(options, out, err, "bpf4j: unknown object '" + words.get(0) + "'; the objects are map,"
-                    + " prog, link, btf, headers, demo, version, help");
+                    + " prog, link, btf, gen, headers, demo, version, help");
         }
         if (object.equals("map")) {
             return MapCommand.run(rest.toArray(new String[0]), options, out, err);
