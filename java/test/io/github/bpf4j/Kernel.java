@@ -178,7 +178,9 @@ public final class Kernel {
         int err = Native.mount("bpf", dir.toString(), "bpf");
         if (err != 0) {
             Files.delete(dir);
-            assumeTrue(false, "cannot mount a private bpffs on " + dir + " (errno " + -err + ")");
+            assumeTrue(false, "cannot mount a private bpffs on " + dir + " (errno " + -err + (-err == 1
+                    ? ": mounting needs CAP_SYS_ADMIN, which a container granted only the BPF capabilities lacks)"
+                    : ")"));
         }
         return new PrivateBpfFs(dir);
     }
