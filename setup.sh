@@ -5,8 +5,10 @@
 #   ./setup.sh jdks           JDK 8/11/21 (+25) homes for the test matrix in .cache/jdks
 #   ./setup.sh package [args] deps + mvn package -DskipTests [args] (the jar, both natives)
 #   ./setup.sh demo [args]    deps + mvn package -DskipTests [args] + java -jar ... demo
-#   ./setup.sh test [args]    deps + jdks + mvn verify [args] on every JDK (+ the ASan/UBSan run) + the demo jar on every JDK
+#   ./setup.sh test [args]    deps + jdks + mvn install [args] on every JDK (+ the ASan/UBSan run) + the demo jar on every JDK + the Maven plugin and examples/
 #   ./setup.sh fuzz [args]    deps + clang-19's libFuzzer runtime + mvn -Pfuzz test: 200,000 mutants, then libFuzzer (README: Reliability)
+#   ./setup.sh prefetch       deps + jdks + every plugin the test command resolves: then ./setup.sh test -o runs offline
+#   ./setup.sh containers     podman: Debian 12 image, docker/*.Dockerfile from a clone, the capability table, the test container
 #
 # Everything downloaded lands in .cache/ (git-ignored) and is reused, so a
 # second run needs no network.  Registry/mirror host names are never written
@@ -17,7 +19,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE="$ROOT/.cache"
+# BPF4J_CACHE: keep it elsewhere (a checkout sharing another's downloads must
+# not share its transient apt state and scratch space, which go on exit).
+CACHE=${BPF4J_CACHE:-$ROOT/.cache}
 SOURCES_DIR="$CACHE/sources"
 DEBS_DIR="$CACHE/debs"
 JDKS_DIR="$CACHE/jdks"
@@ -64,6 +68,11 @@ SYSROOT_ARCHES="amd64 arm64"
 # and functions, kept apart because only tests need them.
 # shellcheck source=.ci/jdks.sh
 source "$ROOT/.ci/jdks.sh"
+# docker/ under podman, and the arm64 jar under qemu-user: their own verbs.
+# shellcheck source=.ci/containers.sh
+source "$ROOT/.ci/containers.sh"
+# shellcheck source=.ci/arm64.sh
+source "$ROOT/.ci/arm64.sh"
 
 # cmake-maven-plugin 4.0.3-b1 needs Maven >= 3.9.9; Debian 12 ships 3.8.7.
 MAVEN_VERSION=3.9.16
@@ -78,7 +87,7 @@ warn() { printf '[setup] WARNING: %s\n' "$*" >&2; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -520,6 +529,23 @@ show_sanitizer_reports() {
   done
 }
 
+# --- Maven plugin and examples -------------------------------------------------
+# The plugin and the example service, built the way a user's project is built:
+# the examples reactor builds and tests bpf4j-maven-plugin (installing it) and
+# then builds examples/write-counter with it, against the library that
+# `mvn install` just put into the local repository; then the service runs.
+# The test command's own [args] are not passed on (a -Dtest= would match no
+# test of the plugin).
+plugin_and_examples() {
+  local start=$SECONDS jar="$ROOT/examples/write-counter/target/write-counter.jar" rc=0
+  "$MVN" -B -f "$ROOT/examples/pom.xml" install \
+    || die "examples: mvn install of the plugin and examples failed (see above)"
+  [ -f "$jar" ] || die "examples: no ${jar#"$ROOT"/} after the build"
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar "$jar" || rc=$?
+  [ "$rc" -eq 0 ] || die "examples: java -jar ${jar#"$ROOT"/} exited $rc"
+  log "plugin + examples built, tested and run in $((SECONDS - start)) s"
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
@@ -548,10 +574,13 @@ case "$cmd" in
     cd "$ROOT"
     # One build; the jdk-matrix profile adds a surefire run per JDK, the
     # sanitize profile one against the ASan+UBSan library.
-    "$MVN" -B verify -Dbpf4j.jdks="$JDKS_DIR" \
+    # install: the plugin and the examples below take the library from the
+    # local repository, as a user's build does.
+    "$MVN" -B install -Dbpf4j.jdks="$JDKS_DIR" \
       -Dbpf4j.sanitize -Dbpf4j.sanitize.preload="$(sanitizer_preload)" "$@" \
-      || { show_sanitizer_reports; die "mvn verify failed"; }
+      || { show_sanitizer_reports; die "mvn install failed"; }
     demo_on_every_jdk
+    plugin_and_examples
     ;;
   fuzz)
     deps
@@ -560,6 +589,15 @@ case "$cmd" in
     apt_install_missing libclang-rt-19-dev
     cd "$ROOT"
     "$MVN" -B -Pfuzz test -Dtest='MutationFuzzTest,RegressionCorpusTest' "$@"
+    ;;
+  containers)
+    containers "$@"
+    ;;
+  prefetch)
+    prefetch "$@"
+    ;;
+  arm64)
+    arm64 "$@"
     ;;
   -h | --help | help)
     usage

@@ -76,6 +76,9 @@ int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op);
 int bpf4j_validate_object(const void *elf, size_t size, char *why, size_t why_len);
 
 int bpf4j_object_register(JNIEnv *env);
+/* object.c: the libbpf object behind a Java BpfObject's handle. */
+struct bpf_object;
+struct bpf_object *bpf4j_object_bpf(jlong handle);
 int bpf4j_map_register(JNIEnv *env);
 int bpf4j_mmap_register(JNIEnv *env);
 int bpf4j_prog_register(JNIEnv *env);
@@ -99,5 +102,9 @@ int bpf4j_attach_cgroup_register(JNIEnv *env);
 int bpf4j_info_register(JNIEnv *env);
 /* bpf_iter links and their output */
 int bpf4j_iter_register(JNIEnv *env);
+/* vmlinux.h (C) from BTF through libbpf's btf_dump */
+int bpf4j_btf_dump_register(JNIEnv *env);
+/* btf.c: an object's raw BTF for the Java BTF view */
+int bpf4j_btf_register(JNIEnv *env);
 
 #endif /* BPF4J_H */

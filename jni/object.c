@@ -19,6 +19,11 @@ struct bpf4j_object {
 	size_t elf_size;
 };
 
+struct bpf_object *bpf4j_object_bpf(jlong handle)
+{
+	return BPF4J_UNPTR(struct bpf4j_object *, handle)->obj;
+}
+
 /*
  * Files are read by Java and opened from memory too: Java knows the platform's
  * path encoding, which modified UTF-8 from GetStringUTFChars does not.

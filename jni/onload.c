@@ -41,7 +41,9 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 	    bpf4j_attach_net_register(env) ||
 	    bpf4j_attach_cgroup_register(env) ||
 	    bpf4j_info_register(env) ||
-	    bpf4j_iter_register(env))
+	    bpf4j_iter_register(env) ||
+	    bpf4j_btf_dump_register(env) ||
+	    bpf4j_btf_register(env))
 		return JNI_ERR;
 	return JNI_VERSION_1_8;
 }

@@ -18,7 +18,9 @@
 #ifndef BPF4J_RINGBUF_H
 #define BPF4J_RINGBUF_H
 
+#ifndef __VMLINUX_H__
 #include <linux/bpf.h>
+#endif
 #include <bpf/bpf_helpers.h>
 
 /* A per-CPU __u64 at key 0: CPUs never share its cache line, and Java sums the CPUs. */

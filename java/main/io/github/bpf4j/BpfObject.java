@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j;
 
+import io.github.bpf4j.btf.Btf;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.LibbpfLog;
 import io.github.bpf4j.internal.Native;
@@ -59,6 +60,8 @@ public final class BpfObject implements AutoCloseable {
     private final String name;
     private final Map<String, BpfMap> maps = new LinkedHashMap<String, BpfMap>();
     private final Map<String, BpfProgram> programs = new LinkedHashMap<String, BpfProgram>();
+    /** Parsed on the first {@link #btf()}; immutable, so a racing second parse is harmless. */
+    private volatile Btf btf;
     /** Written under {@code synchronized (this)}; read anywhere. */
     private volatile State state = State.OPENED;
     /** What a failed load threw, for the message of every later call. */
@@ -500,6 +503,35 @@ public final class BpfObject implements AutoCloseable {
             }
             throw new NoSuchElementException("global '" + variable + "' of BpfObject '" + name
                     + "' is in a section without a map (not created on this kernel?)");
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * The object's BTF (its types, and where each global lives in its data
+     * section), as libbpf holds it after open: data sections sized and
+     * variables placed. Parsed once; the same immutable {@link Btf} is
+     * returned by later calls, also after load, and stays usable after close.
+     *
+     * @throws UnsupportedOperationException if the object has no BTF (it was compiled without {@code -g})
+     */
+    public Btf btf() {
+        Btf parsed = btf;
+        if (parsed != null) {
+            return parsed;
+        }
+        ensureNotFailed("btf()");
+        handle.acquire();
+        try {
+            byte[] raw = Native.objectBtf(pointer);
+            if (raw == null) {
+                throw new UnsupportedOperationException("BpfObject '" + name + "'.btf(): the object has no BTF;"
+                        + " compile it with clang -g");
+            }
+            parsed = Btf.parse(raw);
+            btf = parsed;
+            return parsed;
         } finally {
             handle.release();
         }

@@ -244,6 +244,42 @@ public final class TracePipe implements AutoCloseable {
         }
     }
 
+    /**
+     * The calling thread's id as trace lines show it ({@link #threadId(String)} of the lines its programs
+     * print), or -1 if this process cannot learn it. The kernel writes a thread's id in the initial pid
+     * namespace into every line, and inside a container (its own pid namespace) that is not what
+     * {@code gettid()} says; nor does {@code /proc/self/status} know it there, whose {@code NSpid} starts at the
+     * namespace the container's {@code /proc} was mounted in. So outside the initial namespace this test-runs a
+     * two-instruction raw_tp program in this thread, which asks the kernel ({@code bpf_get_current_pid_tgid}):
+     * that needs CAP_BPF and CAP_PERFMON, as loading a program that calls {@code bpf_printk} does anyway.
+     * -1 where the load or test run is refused or unsupported (Linux before 5.10); then tell this process's
+     * lines by their text, e.g. a per-run nonce.
+     */
+    public static int currentThreadId() {
+        Native.ensureLoaded();
+        if (INITIAL_PID_NAMESPACE.equals(pidNamespace())) {
+            return Native.gettid();
+        }
+        try (BpfObject obj = BpfObject.openResource(TID_OBJECT).load()) {
+            return obj.program("trace_tid").testRun().retval();
+        } catch (BpfException e) {
+            return -1;
+        }
+    }
+
+    /** The initial pid namespace (PROC_PID_INIT_INO), as /proc/self/ns/pid names it. */
+    static final String INITIAL_PID_NAMESPACE = "pid:[4026531836]";
+    private static final String TID_OBJECT = "io/github/bpf4j/bpf/trace_tid.bpf.o";
+
+    /** This process's pid namespace ("pid:[inode]"), or null if /proc does not say. */
+    static String pidNamespace() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Paths.get("/proc/self/ns/pid")).toString();
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
     private void append(int n) {
         if (pendingLength + n > pending.length) {
             pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + n));

@@ -55,9 +55,41 @@ public final class ChildJvm {
         return start(javaNobodyCanRun(), classPath, command, main, args);
     }
 
-    /** Whether {@link #runAsNobody} can work here. */
+    /** A second JVM as root with this one's class path, started through {@code prefix} (e.g. unshare ...). */
+    public static Result runUnder(List<String> prefix, Class<?> main, String... args) throws Exception {
+        return start(javaHome() + "/bin/java", System.getProperty("java.class.path"), prefix, main, args);
+    }
+
+    // Capability bits (linux/capability.h).
+    private static final int CAP_SETGID = 6;
+    private static final int CAP_SETUID = 7;
+    private static final int CAP_SETPCAP = 8;
+    private static final int CAP_SYS_ADMIN = 21;
+
+    /** Why a test that drops privileges with setpriv is skipped where {@link #canDropToNobody} is false. */
+    public static final String DROP_REASON = "needs setpriv (util-linux) and CAP_SETUID, CAP_SETGID and CAP_SETPCAP"
+            + " to drop privileges (a container granted only the BPF capabilities has none of them)";
+    /** Why a test that makes namespaces with unshare is skipped where {@link #canUnshare} is false. */
+    public static final String UNSHARE_REASON = "needs unshare (util-linux) and CAP_SYS_ADMIN for new namespaces"
+            + " (a container granted only the BPF capabilities lacks it)";
+
+    /**
+     * Whether {@link #runAsNobody} and the tests' other setpriv steps can work here: setpriv changes uid and
+     * gid and shrinks the bounding set, which CAP_SETUID, CAP_SETGID and CAP_SETPCAP allow.
+     */
     public static boolean canDropToNobody() {
-        return new File("/usr/bin/setpriv").canExecute();
+        long caps = Kernel.effectiveCaps();
+        return new File("/usr/bin/setpriv").canExecute() && has(caps, CAP_SETUID) && has(caps, CAP_SETGID)
+                && has(caps, CAP_SETPCAP);
+    }
+
+    /** Whether unshare can make mount, pid and network namespaces here (CAP_SYS_ADMIN; the net one also NET_ADMIN). */
+    public static boolean canUnshare() {
+        return new File("/usr/bin/unshare").canExecute() && has(Kernel.effectiveCaps(), CAP_SYS_ADMIN);
+    }
+
+    private static boolean has(long caps, int cap) {
+        return (caps & (1L << cap)) != 0;
     }
 
     private static Result start(String java, String classPath, List<String> prefix, Class<?> main, String... args)

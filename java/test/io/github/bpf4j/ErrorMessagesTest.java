@@ -485,7 +485,7 @@ class ErrorMessagesTest {
      */
     @Test
     void permissionMessagesNameTheCapabilityEachCallNeeds(@TempDir Path work, @TempDir Path mount) throws Exception {
-        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         Files.setPosixFilePermissions(mount, PosixFilePermissions.fromString("rwxr-xr-x"));
         assumeTrue(run("mount", "-t", "bpf", "bpf", mount.toString()) == 0, "cannot mount a private bpffs");
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(4).maxEntries(1).name("for_nobody"))) {
@@ -546,7 +546,7 @@ class ErrorMessagesTest {
      */
     @Test
     void withSomeCapabilitiesTheHintNamesTheMissingOne(@TempDir Path dir) throws Exception {
-        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop capabilities");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         String bpfOnly = runChild(dir, java.util.Arrays.asList("/usr/bin/setpriv", "--inh-caps=-all",
                 "--bounding-set=-all,+bpf"), PartlyPrivileged.class);
         System.out.println("CAP_BPF only:\n" + bpfOnly);

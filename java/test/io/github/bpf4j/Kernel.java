@@ -87,9 +87,6 @@ public final class Kernel {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** The inode of the initial pid namespace (PROC_PID_INIT_INO): trace lines show tids as seen from it. */
-    private static final String INIT_PID_NS = "pid:[4026531836]";
-
     /**
      * A fresh run-unique token of {@code length} characters [0-9a-z]: what a
      * test writes into a trace line or a name so that no other run's line or
@@ -103,22 +100,9 @@ public final class Kernel {
         return s.toString();
     }
 
-    /**
-     * The calling thread's id as trace lines show it, or -1 where that is
-     * unknown: bpf_printk lines carry the tid in the initial pid namespace,
-     * which differs from gettid() inside a container's pid namespace.
-     */
+    /** The calling thread's id as trace lines show it, or -1 where that is unknown: {@link TracePipe#currentThreadId}. */
     public static int traceTid() {
-        try {
-            String ns = Files.readSymbolicLink(Paths.get("/proc/self/ns/pid")).toString();
-            if (!INIT_PID_NS.equals(ns)) {
-                return -1;
-            }
-            Native.ensureLoaded();
-            return Native.gettid();
-        } catch (IOException | UnsupportedOperationException e) {
-            return -1;
-        }
+        return TracePipe.currentThreadId();
     }
 
     /**
@@ -194,7 +178,9 @@ public final class Kernel {
         int err = Native.mount("bpf", dir.toString(), "bpf");
         if (err != 0) {
             Files.delete(dir);
-            assumeTrue(false, "cannot mount a private bpffs on " + dir + " (errno " + -err + ")");
+            assumeTrue(false, "cannot mount a private bpffs on " + dir + " (errno " + -err + (-err == 1
+                    ? ": mounting needs CAP_SYS_ADMIN, which a container granted only the BPF capabilities lacks)"
+                    : ")"));
         }
         return new PrivateBpfFs(dir);
     }

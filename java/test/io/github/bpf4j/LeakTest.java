@@ -120,8 +120,8 @@ class LeakTest {
      */
     @Test
     void forgottenLinksAndTracePipesAreFreedAndReported() throws Exception {
-        assumeTrue(new File("/usr/bin/unshare").canExecute()
-                && (new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute()),
+        assumeTrue(ChildJvm.canUnshare(), ChildJvm.UNSHARE_REASON);
+        assumeTrue((new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute()),
                 "needs unshare and ip for a network namespace of its own");
         Map<String, String> r = child(new ArrayList<String>(), false, true, "forgotten-handles", "0");
         String out = r.get("output");

@@ -183,7 +183,7 @@ class SeedMapTest {
     @Test
     void withoutCapabilitiesCreateIsPermissionDenied(@TempDir Path dir) throws Exception {
         Kernel.requireUnprivilegedBpfDisabled();
-        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         ChildJvm.Result r = ChildJvm.runAsNobody(dir, CreateWithoutPrivileges.class);
         assertEquals(0, r.exitCode, r.toString());
         assertTrue(r.output.startsWith("BpfPermissionException"), r.toString());

@@ -46,6 +46,47 @@ class TracePipeTest {
         assertEquals(-1, TracePipe.threadId("garbage"));
     }
 
+    /** The id trace lines carry for this thread is currentThreadId(), wherever the tests run (a container too). */
+    @Test
+    void currentThreadIdIsTheIdThisThreadsTraceLinesCarry() {
+        try (TracePipe pipe = Kernel.openTracePipe();
+                BpfObject obj = BpfObject.openResource(MmapRoundTripTest.OBJECT).load()) {
+            String mine = "tid " + Kernel.nonce(11);
+            ByteBuffer buf = obj.map("buf_map").mmap();
+            byte[] text = (mine + "\0").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < text.length; i++) {
+                buf.put(i, text[i]);
+            }
+            obj.program("test_prog").testRun();
+            String line = Kernel.awaitTrace(pipe, -1, "buf: " + mine, 10, TimeUnit.SECONDS);
+            assertTrue(line != null, "no 'buf: " + mine + "' line within 10 s");
+            assertEquals(TracePipe.threadId(line), TracePipe.currentThreadId(), line + "\npid namespace "
+                    + TracePipe.pidNamespace());
+        }
+    }
+
+    /**
+     * In a pid namespace of its own a thread's gettid() is not the id its trace lines carry; currentThreadId()
+     * still is. unshare --pid --mount-proc gives the child a /proc of its namespace, as a container has.
+     */
+    @Test
+    void currentThreadIdInAPidNamespaceOfItsOwn() throws Exception {
+        Kernel.requireBpf();
+        assumeTrue(ChildJvm.canUnshare(), ChildJvm.UNSHARE_REASON);
+        ChildJvm.Result r = ChildJvm.runUnder(java.util.Arrays.asList("/usr/bin/unshare", "--pid", "--fork",
+                "--mount-proc"), TraceTidChild.class);
+        String out = r.output.trim();
+        assumeTrue(!out.endsWith("busy"), "another process reads the trace pipe");
+        assertEquals(0, r.exitCode, out);
+        String last = out.substring(out.lastIndexOf('\n') + 1);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "ns=(\\S+) gettid=(\\d+) current=(-?\\d+) line=(\\S+)").matcher(last);
+        assertTrue(m.matches(), out);
+        assertFalse(m.group(1).equals(TracePipe.INITIAL_PID_NAMESPACE), "the child's own pid namespace: " + out);
+        assertEquals(m.group(4), m.group(3), "currentThreadId() is the id of the child's trace line: " + out);
+        assertFalse(m.group(2).equals(m.group(4)), "gettid() there is not (else this proves nothing): " + out);
+    }
+
     @Test
     void onlyOneReaderAndAForgottenPipeIsFreed() throws Exception {
         TracePipe first = Kernel.openTracePipe();

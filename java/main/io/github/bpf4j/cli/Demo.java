@@ -5,7 +5,6 @@ import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfProgram;
 import io.github.bpf4j.TracePipe;
-import io.github.bpf4j.internal.Native;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +39,7 @@ final class Demo {
             printBuf(out, buf);
             prog.testRun();
 
-            return printTrace(out, pipe, traceTid()) ? 0 : 1;
+            return printTrace(out, pipe, TracePipe.currentThreadId()) ? 0 : 1;
         }
     }
 
@@ -63,20 +62,6 @@ final class Demo {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() < deadline && pipe.readLine(1, TimeUnit.MILLISECONDS) != null) {
             // discard
-        }
-    }
-
-    /**
-     * This thread's id as trace lines show it, or -1 if unknown: the trace
-     * shows tids of the initial pid namespace (inode 4026531836), which differ
-     * from gettid() inside a container's.
-     */
-    static int traceTid() {
-        try {
-            String ns = java.nio.file.Files.readSymbolicLink(java.nio.file.Paths.get("/proc/self/ns/pid")).toString();
-            return "pid:[4026531836]".equals(ns) ? Native.gettid() : -1;
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return -1;
         }
     }
 

@@ -24,12 +24,15 @@ public final class Main {
             + "Usage: java -jar bpf4j.jar [OPTIONS] OBJECT { COMMAND | help }\n"
             + "       java -jar bpf4j.jar help\n"
             + "       java -jar bpf4j.jar version\n"
-            + "       OBJECT  := { map | prog | link | demo | version }\n"
+            + "       OBJECT  := { map | prog | link | btf | gen | headers | demo | version }\n"
             + "       OPTIONS := { {-j|--json} | {-h|--help} | {-V|--version} }\n"
             + "Run 'java -jar bpf4j.jar map help' (prog help, link help) for the map (program, link) commands.\n"
+            + "Run 'java -jar bpf4j.jar btf help' (headers help) for vmlinux.h (the BPF headers of the jar).\n"
             + "Exit status: 0 done, 1 failed (or key not found), 2 wrong command line.\n";
 
-    private static final String[] OBJECTS = {"map", "prog", "link", "demo", "version", "help"};
+    private static final String[] OBJECTS = {"map", "prog", "link", "btf", "demo", "version", "help", "headers", "gen"};
+    /** Objects whose commands take long options of their own (btf dump --format c): passed on, not refused. */
+    private static final List<String> OWN_OPTIONS = java.util.Arrays.asList("btf", "gen");
 
     private Main() {}
 
@@ -67,6 +70,8 @@ public final class Main {
                 options.help = true;
             } else if (a.equals("-V") || a.equals("--version")) {
                 options.version = true;
+            } else if (a.startsWith("--") && !words.isEmpty() && OWN_OPTIONS.contains(match(words.get(0), OBJECTS))) {
+                words.add(a);
             } else if (a.startsWith("-") && a.length() > 1 && !isNumber(a)) {
                 unknownOption = a;
             } else {
@@ -88,13 +93,13 @@ public final class Main {
                 err.print(USAGE); // bpftool too prints just its usage when given nothing
                 return USAGE_ERROR;
             }
-            return usageError(options, out, err, "bpf4j: expected an object (map, prog, link, demo, version, help)");
+            return usageError(options, out, err, "bpf4j: expected an object (map, prog, link, btf, headers, demo, version, help)");
         }
         String object = match(words.get(0), OBJECTS);
         List<String> rest = words.subList(1, words.size());
         if (object == null) {
             return usageError(options, out, err, "bpf4j: unknown object '" + words.get(0) + "'; the objects are map,"
-                    + " prog, link, demo, version, help");
+                    + " prog, link, btf, gen, headers, demo, version, help");
         }
         if (object.equals("map")) {
             return MapCommand.run(rest.toArray(new String[0]), options, out, err);
@@ -102,8 +107,17 @@ public final class Main {
         if (object.equals("prog")) {
             return ProgCommand.prog(rest.toArray(new String[0]), options, out, err);
         }
+        if (object.equals("gen")) {
+            return GenCommand.run(rest.toArray(new String[0]), options, out, err);
+        }
         if (object.equals("link")) {
             return ProgCommand.link(rest.toArray(new String[0]), options, out, err);
+        }
+        if (object.equals("btf")) {
+            return BtfCommand.run(rest.toArray(new String[0]), options, out, err);
+        }
+        if (object.equals("headers")) {
+            return HeadersCommand.run(rest.toArray(new String[0]), options, out, err);
         }
         if (options.help || object.equals("help")) {
             if (!object.equals("help") || rest.isEmpty()) {

@@ -56,6 +56,8 @@ public final class Native {
     public static native String programSection(long program);
     public static native int programType(long program);
     public static native int programFd(long program);
+    /** btf.c: an object's raw BTF after open (data sections sized, variables placed), or null if it has none. */
+    public static native byte[] objectBtf(long object);
 
     // map.c: each operand is a byte[] or a direct ByteBuffer (the other null) with offset and length;
     // length 0 passes NULL. op is a NativeLayout.MAP_OP_* / MAP_BATCH_* code.
@@ -617,4 +619,12 @@ public final class Native {
     }
     /** read(2) of an iterator session into out[off, off + len): the count (0 at the end), or -errno. */
     public static native int iterRead(int fd, byte[] out, int off, int len);
+
+    /**
+     * btf_dump.c: vmlinux.h-style C from the BTF of {@code path} (source 1), of the running kernel (0; path
+     * unused), or of split BTF on {@code base}'s (2; base null: on the running kernel's), written to
+     * {@code sink} in chunks. 0, -errno when libbpf cannot read it, or 1 when it is malformed; why[0] then says
+     * what libbpf said or what is wrong.
+     */
+    public static native int btfDumpC(String path, String base, int source, java.io.OutputStream sink, String[] why);
 }

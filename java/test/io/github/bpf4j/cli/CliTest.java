@@ -354,7 +354,7 @@ class CliTest {
     @Test
     void versionAsNobodyTellsInaccessibleTracefsFromUnmounted(@TempDir Path dir) throws Exception {
         Kernel.requireBpf(); // root is needed to drop to nobody
-        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         assumeTrue(VersionReport.mounted(VersionReport.TRACEFS, "tracefs"), "tracefs is not mounted here");
         assumeTrue((Files.getPosixFilePermissions(Paths.get(VersionReport.TRACEFS)).stream()
                 .noneMatch(p -> p.name().startsWith("OTHERS"))), "tracefs is open to everyone here");
@@ -376,7 +376,7 @@ class CliTest {
     @Test
     void mapShowAsNobodyIsARefusalNotAnEmptyList(@TempDir Path dir) throws Exception {
         Kernel.requireBpf(); // root is needed to drop to nobody
-        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         ChildJvm.Result plain = ChildJvm.runAsNobody(Files.createDirectory(dir.resolve("plain")), Main.class, "map",
                 "show");

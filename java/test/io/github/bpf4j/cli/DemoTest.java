@@ -9,7 +9,6 @@ import io.github.bpf4j.BpfException;
 import io.github.bpf4j.ChildJvm;
 import io.github.bpf4j.Kernel;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ class DemoTest {
     void demoWithoutPrivilegesExitsWithOneSentence(@TempDir Path dir) throws Exception {
         Kernel.requireBpf(); // root is needed to drop to nobody
         Kernel.requireUnprivilegedBpfDisabled();
-        assumeTrue(ChildJvm.canDropToNobody(), "needs setpriv (util-linux) to drop privileges");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         ChildJvm.Result r = ChildJvm.runAsNobody(dir, Main.class, "demo");
         String out = r.output.trim();
         assertEquals(1, r.exitCode, out);
@@ -64,7 +63,7 @@ class DemoTest {
     @Test
     void demoMountsTracefsWhenItIsMissing() throws Exception {
         Kernel.requireBpf();
-        assumeTrue(new File("/usr/bin/unshare").canExecute(), "needs unshare (util-linux) for a mount namespace");
+        assumeTrue(ChildJvm.canUnshare(), ChildJvm.UNSHARE_REASON);
         String java = System.getProperty("java.home") + "/bin/java";
         String script = "umount -l /sys/kernel/tracing 2>/dev/null; umount -l /sys/kernel/debug 2>/dev/null;"
                 + " if [ -e /sys/kernel/tracing/trace_pipe ]; then echo still mounted; exit 99; fi;"

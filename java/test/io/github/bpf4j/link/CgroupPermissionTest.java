@@ -9,7 +9,6 @@ import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.ChildJvm;
 import io.github.bpf4j.Kernel;
 import io.github.bpf4j.Pins;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ class CgroupPermissionTest {
     @Test
     void cgroupAttachNeedsCapNetAdmin() throws Exception {
         Kernel.requireBpf();
-        assumeTrue(new File("/usr/bin/setpriv").canExecute(), "needs setpriv (util-linux) to drop privileges");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (TestCgroup cg = TestCgroup.create(); Kernel.PrivateBpfFs fs = Kernel.privateBpfFs();
                 BpfObject obj = BpfObject.openResource(CgroupHooksTest.OBJ).load()) {

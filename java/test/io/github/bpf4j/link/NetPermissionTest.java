@@ -8,9 +8,9 @@ import io.github.bpf4j.BpfLink;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfPermissionException;
 import io.github.bpf4j.BpfProgram;
+import io.github.bpf4j.ChildJvm;
 import io.github.bpf4j.Kernel;
 import io.github.bpf4j.Pins;
-import java.io.File;
 import java.nio.file.Paths;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +28,8 @@ class NetPermissionTest {
 
     @Test
     void networkAttachWithoutCapNetAdminNamesIt() throws Exception {
-        assumeTrue(new File("/usr/bin/unshare").canExecute() && new File("/usr/bin/setpriv").canExecute(),
-                "needs unshare(1) and setpriv(1) (util-linux)");
+        assumeTrue(ChildJvm.canUnshare(), ChildJvm.UNSHARE_REASON);
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
         try (Kernel.PrivateBpfFs fs = Kernel.privateBpfFs();
                 BpfObject obj = BpfObject.openResource(NetTcxTest.OBJ).load()) {
             obj.program("count_ports").pin(fs.resolve("count_ports"));

@@ -11,7 +11,6 @@ import io.github.bpf4j.Kernel;
 import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -92,8 +91,8 @@ class PrivilegeTest {
     @BeforeAll
     static void setUp() throws Exception {
         Kernel.requireBpf();
-        assumeTrue(new File("/usr/bin/setpriv").canExecute(), "needs setpriv (util-linux) to drop privileges");
-        assumeTrue(new File("/usr/bin/unshare").canExecute(), "needs unshare (util-linux) for a private netns");
+        assumeTrue(ChildJvm.canDropToNobody(), ChildJvm.DROP_REASON);
+        assumeTrue(ChildJvm.canUnshare(), ChildJvm.UNSHARE_REASON);
         long caps = effectiveCaps();
         assumeTrue((caps & (1L << 21)) != 0 && (caps & (1L << 6)) != 0 && (caps & (1L << 7)) != 0,
                 "dropping to nobody with chosen capabilities needs root (CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID)");
