@@ -11,6 +11,10 @@ struct write_event {
 	__u64 ts_ns;
 };
 
+/* clang writes BTF only for types a global or map refers to: this puts
+ * write_event into it, for the skeleton's WriteEvent class */
+struct write_event *unused_write_event __attribute__((unused));
+
 struct totals {
 	__u64 calls;
 	__u64 bytes;

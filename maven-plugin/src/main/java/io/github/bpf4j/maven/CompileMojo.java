@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,15 @@ public class CompileMojo extends AbstractMojo {
     @Parameter(property = "bpf4j.skeletons", defaultValue = "true")
     private boolean skeletons;
 
+    /**
+     * C structs, unions and enums to generate classes for although no map or
+     * global uses them (ring buffer records), per object:
+     * {@code <skeletonTypes><write_counter>write_event</write_counter></skeletonTypes>}
+     * (the key is the source's name without {@code .bpf.c}; several types comma-separated).
+     */
+    @Parameter
+    private Map<String, String> skeletonTypes;
+
     /** Added to the project's resources: the objects, under the package's folder. */
     @Parameter(defaultValue = "${project.build.directory}/generated-resources/bpf4j")
     private File outputDirectory;
@@ -132,6 +142,18 @@ public class CompileMojo extends AbstractMojo {
                     + "; set it to the package of the skeletons, e.g. <packageName>com.example.bpf</packageName>"
                     + " (the objects go into its folder on the class path)");
         }
+        if (skeletonTypes != null) {
+            List<String> bases = new ArrayList<>();
+            for (Path src : sources) {
+                bases.add(BpfCompiler.baseName(src));
+            }
+            for (String key : skeletonTypes.keySet()) {
+                if (!bases.contains(key)) {
+                    throw new BpfBuildException("bpf4j: <skeletonTypes> names '" + key + "', but " + sourceDirectory
+                            + " has no " + key + ".bpf.c; use a source's name without .bpf.c (one of " + bases + ")");
+                }
+            }
+        }
         List<TargetArch> arches = TargetArch.list(architectures);
         Clang cc = Clang.locate(clang, minimumClangVersion);
         getLog().info("bpf4j: " + cc);
@@ -165,10 +187,15 @@ public class CompileMojo extends AbstractMojo {
 
         Path objDir = outputDirectory.toPath().resolve(pkg.replace('.', File.separatorChar));
         List<Path> objects = new ArrayList<>();
+        Map<Path, String> classNames = new HashMap<>();
+        Map<Path, List<String>> extraTypes = new HashMap<>();
         int compiled = 0;
         for (Path src : sources) {
             for (TargetArch arch : arches) {
                 Path obj = objDir.resolve(BpfCompiler.objectName(src, arch, arches.size() > 1));
+                // one skeleton per CPU needs names of its own: Counter gives CounterX86, CounterArm64
+                classNames.put(obj, arches.size() > 1 ? pascal(BpfCompiler.baseName(src)) + pascal(arch.bpfName()) : null);
+                extraTypes.put(obj, typesOf(BpfCompiler.baseName(src)));
                 BpfCompiler.Outcome o = compilers.get(arch).compile(src, arch, obj);
                 if (!o.warnings.isEmpty()) {
                     getLog().warn("bpf4j: clang on " + src.getFileName() + ":\n" + o.warnings);
@@ -191,7 +218,7 @@ public class CompileMojo extends AbstractMojo {
             Skeletons gen = new Skeletons(generatedSourcesDirectory.toPath(), work.resolve("skeletons"));
             gen.removeOthers(objects);
             for (Path obj : objects) {
-                if (gen.generate(obj, pkg)) {
+                if (gen.generate(obj, pkg, classNames.get(obj), extraTypes.get(obj))) {
                     getLog().info("bpf4j: skeleton of " + obj.getFileName() + " in " + generatedSourcesDirectory);
                 }
             }
@@ -224,6 +251,37 @@ public class CompileMojo extends AbstractMojo {
                     + (btf == null ? " from the running kernel's BTF" : " from " + btf));
         }
         return dir;
+    }
+
+    private List<String> typesOf(String base) {
+        List<String> out = new ArrayList<>();
+        String list = skeletonTypes == null ? null : skeletonTypes.get(base);
+        if (list != null) {
+            for (String t : list.split("[,\\s]+")) {
+                if (!t.isEmpty()) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** write_counter gives WriteCounter, arm64 Arm64. */
+    static String pascal(String s) {
+        StringBuilder b = new StringBuilder();
+        boolean up = true;
+        for (char c : s.toCharArray()) {
+            if (!Character.isLetterOrDigit(c)) {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        if (b.length() == 0 || !Character.isJavaIdentifierStart(b.charAt(0))) {
+            b.insert(0, 'B');
+        }
+        return b.toString();
     }
 
     private static List<Path> sources(Path dir) throws BpfBuildException {

@@ -30,9 +30,10 @@ final class Skeletons {
     }
 
     /** Generates the skeleton of {@code object} unless up to date; true when it ran. */
-    boolean generate(Path object, String javaPackage) throws BpfBuildException {
+    boolean generate(Path object, String javaPackage, String className, List<String> extraTypes)
+            throws BpfBuildException {
         Path record = stateDir.resolve(object.getFileName() + ".java-files");
-        String header = "package " + javaPackage;
+        String header = "package " + javaPackage + " class " + className + " types " + extraTypes;
         List<String> previous = read(record);
         if (previous != null && !previous.isEmpty() && previous.get(0).equals(header)
                 && upToDate(object, record, previous.subList(1, previous.size()))) {
@@ -42,7 +43,7 @@ final class Skeletons {
         try {
             Files.createDirectories(stateDir);
             Files.deleteIfExists(record);
-            written = SkeletonGenerator.generate(object, javaPackage, null, outDir);
+            written = SkeletonGenerator.generate(object, javaPackage, className, outDir, extraTypes);
         } catch (IOException | RuntimeException e) {
             throw new BpfBuildException("bpf4j: cannot generate the Java skeleton of " + object + ": " + e.getMessage()
                     + "; fix the program (its BTF: compiled with -g?) or set <skeletons>false</skeletons>"

@@ -19,10 +19,16 @@ class ClangTest {
     @TempDir
     Path tmp;
 
-    static Clang realClang() throws BpfBuildException {
+    private static Clang real;
+
+    /** The clang a build on this machine would use (one probe per test JVM). */
+    static synchronized Clang realClang() throws BpfBuildException {
         String path = System.getenv("PATH");
         assumeTrue(!Clang.candidates(path).isEmpty(), "no clang on PATH (" + path + "): install clang-19");
-        return Clang.locate(null, Clang.TESTED_MAJOR);
+        if (real == null) {
+            real = Clang.locate(null, Clang.TESTED_MAJOR);
+        }
+        return real;
     }
 
     private Path script(String name, String body) throws IOException {
