@@ -36,7 +36,7 @@ union either {
 struct sample {
 	__u8 tag;
 	/* flags, level and delta pack in right after tag (from bit 8); big
-	 * starts its own 8-byte unit at byte 8, leaving bytes 3..7 as padding */
+	 * starts its own 8-byte unit at byte 8, leaving bits 28..63 as padding */
 	__u32 flags : 3;
 	__u32 level : 5;
 	__s32 delta : 12;
