@@ -40,7 +40,7 @@ enum { SOURCE_VMLINUX = 0, SOURCE_FILE = 1, SOURCE_SPLIT = 2 };
 
 #define OUT_CHUNK (64u << 10)
 /*
- * Reference depth btf_dump may recurse to. Linux 6.18's vmlinux needs 24; a
+ * Reference depth btf_dump may recurse to. Linux 6.18's vmlinux needs 35; a
  * recursion step costs btf_dump up to ~200 bytes of native stack, so this
  * stays far below a Java thread's default 1 MiB (-Xss) stack.
  */

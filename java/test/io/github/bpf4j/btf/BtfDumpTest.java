@@ -233,6 +233,31 @@ class BtfDumpTest {
         }
         refused(deep, "nested type references");
 
+        // just inside the depth bound: 1000 structs nested by value and typedefs and consts on top, dumped on a
+        // thread with half the default stack (-Xss1m): libbpf's recursion fits
+        BtfBytes nested = new BtfBytes();
+        int inner = nested.intType("int", 4);
+        for (int k = 0; k < 1000; k++) {
+            inner = nested.struct("s" + k, 4, inner, 0);
+        }
+        for (int k = 0; k < 10; k++) {
+            inner = nested.constOf(nested.typedef("t" + k, inner));
+        }
+        Path n = Files.write(tmp.resolve("nested.btf"), nested.bytes());
+        final String[] out = new String[1];
+        final Throwable[] failed = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                out[0] = dump(n);
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        }, "small-stack", 512 << 10);
+        t.start();
+        t.join();
+        assertEquals(null, failed[0]);
+        assertTrue(out[0].contains("struct s999 {\n\tstruct s998 m0;\n};"));
+
         // and a well-formed one of each shape dumps
         BtfBytes fine = new BtfBytes();
         int fi = fine.intType("int", 4);

@@ -79,6 +79,68 @@ class CliJarTest {
         assertTrue(jar.isFile());
     }
 
+    /** The jar's resource folder bpf4j/include holds the headers, and the headers verb writes them all out. */
+    @Test
+    void theJarCarriesTheBpfHeaders() throws Exception {
+        java.nio.file.Path dir = Files.createTempDirectory("bpf4j-headers");
+        try {
+            try (JarFile jar = new JarFile(jar())) {
+                assertNotNull(jar.getEntry("bpf4j/include/INDEX"));
+                for (String name : io.github.bpf4j.gen.BpfHeadersTest.REQUIRED) {
+                    assertNotNull(jar.getEntry("bpf4j/include/" + name), name);
+                }
+            }
+            CliTest.Result r = java("headers", dir.toString());
+            assertEquals(0, r.status, r.toString());
+            for (String name : io.github.bpf4j.gen.BpfHeadersTest.REQUIRED) {
+                assertTrue(Files.isRegularFile(dir.resolve(name)), name);
+            }
+            if (Files.isReadable(java.nio.file.Paths.get("/sys/kernel/btf/vmlinux"))) {
+                java.nio.file.Path h = dir.resolve("vmlinux.h");
+                CliTest.Result dump = java("btf", "dump", "--format", "c", "--out", h.toString());
+                assertEquals(0, dump.status, dump.toString());
+                assertTrue(new String(Files.readAllBytes(h), java.nio.charset.StandardCharsets.UTF_8)
+                        .endsWith("#endif /* __VMLINUX_H__ */\n"));
+            }
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * JDK 24+ warns when a class-path library calls System.load without native access enabled (JEP 472). The
+     * manifest's Enable-Native-Access: ALL-UNNAMED covers java -jar; a service that puts the jar on its class
+     * path needs --enable-native-access=ALL-UNNAMED, as the README says.
+     */
+    @Test
+    void noNativeAccessWarningFromJavaJarOnJdk25() throws Exception {
+        java.io.File jdk25 = jdk("jdk25");
+        try (JarFile jar = new JarFile(jar())) {
+            assertEquals("ALL-UNNAMED", jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"));
+        }
+        CliTest.Result jarRun = run(jdk25.getPath(), "-jar", jar().getPath(), "version");
+        assertEquals(0, jarRun.status, jarRun.toString());
+        assertTrue(!jarRun.err.contains("restricted method"), "java -jar on JDK 25 warns: " + jarRun.err);
+        CliTest.Result classPath = run(jdk25.getPath(), "-cp", jar().getPath(), Main.class.getName(), "version");
+        assertTrue(classPath.err.contains("WARNING: A restricted method in java.lang.System has been called")
+                && classPath.err.contains("--enable-native-access=ALL-UNNAMED"), classPath.toString());
+        CliTest.Result enabled = run(jdk25.getPath(), "--enable-native-access=ALL-UNNAMED", "-cp", jar().getPath(),
+                Main.class.getName(), "version");
+        assertEquals(0, enabled.status, enabled.toString());
+        assertTrue(!enabled.err.contains("restricted method"), enabled.err);
+    }
+
+    /** A JDK of the matrix (-Dbpf4j.jdks, else ./setup.sh's .cache/jdks), or the test is skipped. */
+    private static java.io.File jdk(String name) {
+        String dirs = System.getProperty("bpf4j.jdks", ".cache/jdks");
+        java.io.File java = new java.io.File(new java.io.File(dirs, name), "bin/java");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.canExecute(), "no " + name + " at " + java
+                + " (./setup.sh test provides it; -Dbpf4j.jdks=DIR names another place)");
+        return java;
+    }
+
     private static CliTest.Result java(String... args) throws Exception {
         List<String> command = new ArrayList<String>();
         command.add(System.getProperty("java.home") + "/bin/java");
@@ -87,6 +149,11 @@ class CliJarTest {
         command.add("-jar");
         command.add(jar().getPath());
         command.addAll(Arrays.asList(args));
+        return run(command.toArray(new String[0]));
+    }
+
+    private static CliTest.Result run(String... commandLine) throws Exception {
+        List<String> command = Arrays.asList(commandLine);
         File err = File.createTempFile("bpf4j-cli", ".err");
         try {
             Process p = new ProcessBuilder(command).redirectError(err).start();

@@ -45,7 +45,9 @@ public final class FuzzChild {
         try (RandomAccessFile progress = new RandomAccessFile(args[1], "rw");
                 Writer results = new OutputStreamWriter(new FileOutputStream(args[2], true), StandardCharsets.UTF_8)) {
             OpenOptions options = OpenOptions.defaults().maxMapMemory(Long.parseLong(args[3]));
-            if (mode.equals("fuzz")) {
+            if (mode.equals("btf")) {
+                btf(progress, results, args);
+            } else if (mode.equals("fuzz")) {
                 long runSeed = Long.parseLong(args[4]);
                 int from = Integer.parseInt(args[5]);
                 int to = Integer.parseInt(args[6]);
@@ -78,6 +80,35 @@ public final class FuzzChild {
             }
             mark(progress, -1);
         }
+    }
+
+    /**
+     * {@code btf progress results maxMapMemory workFile runSeed from to seed.bpf.o...}: BtfDumpFuzzTest's inputs,
+     * each written to workFile and dumped; only what is not a dump or a clean refusal becomes a result line.
+     */
+    private static void btf(RandomAccessFile progress, Writer results, String[] args) throws IOException {
+        Path work = Paths.get(args[4]);
+        int from = Integer.parseInt(args[6]);
+        int to = Integer.parseInt(args[7]);
+        BtfMutator mutator = new BtfMutator(seeds(args, 8), Long.parseLong(args[5]));
+        int dumped = 0;
+        for (int i = from; i < to; i++) {
+            mark(progress, i);
+            Mutator.Input in = mutator.input(i);
+            Files.write(work, in.bytes);
+            StringBuilder out = new StringBuilder();
+            try {
+                io.github.bpf4j.btf.BtfDump.writeC(work, out);
+                dumped++;
+            } catch (BpfException | IllegalArgumentException e) {
+                // the contract for bad input
+            } catch (Throwable t) {
+                results.write(i + "\t" + in.seedName + "\tunexpected\t" + t.getClass().getName() + ": "
+                        + oneLine(t.getMessage()) + "\t" + in.description + "\n");
+                results.flush();
+            }
+        }
+        results.write("stats\t" + dumped + "\t" + (to - from) + "\n");
     }
 
     private static int opened;

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The jar's bpf4j/include/ folder and BpfHeaders.extract; CliJarTest checks the packaged jar's copy. */
-class BpfHeadersTest {
+public class BpfHeadersTest {
     /** What the issue asks the folder to hold, at least. */
-    static final List<String> REQUIRED = Arrays.asList(
+    public static final List<String> REQUIRED = Arrays.asList(
             "bpf/bpf_helpers.h", "bpf/bpf_helper_defs.h", "bpf/bpf_tracing.h", "bpf/bpf_core_read.h",
             "bpf/bpf_endian.h", "bpf/usdt.bpf.h",
             "bpf4j/arena.h", "bpf4j/arena_htab.h", "bpf4j/arena_list.h", "bpf4j/ringbuf.h",
