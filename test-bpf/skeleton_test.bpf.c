@@ -4,7 +4,7 @@
  * directions: a struct with bitfields (one signed, one in 64-bit storage),
  * padding, a nested struct, an array, a union with an anonymous struct, an
  * enum, a char array and a _Bool, in a map value and in .bss; a .data
- * counter and a .rodata knob.
+ * counter and a .rodata knob; and names that collide once in Java.
  *
  * write_sample fills samples[0] and g_out with the values below (last =
  * knob); check_sample compares samples[1] and g_in with what Java writes and
@@ -36,7 +36,7 @@ union either {
 struct sample {
 	__u8 tag;
 	/* flags, level and delta pack in right after tag (from bit 8); big
-	 * starts its own 8-byte unit at byte 8, leaving bytes 3..7 as padding */
+	 * starts its own 8-byte unit at byte 8, leaving bits 28..63 as padding */
 	__u32 flags : 3;
 	__u32 level : 5;
 	__s32 delta : 12;
@@ -56,6 +56,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sample);
 } samples SEC(".maps");
+
+/* Names that collide in Java: a member "class" (getClass is Object's) and
+ * "Class", a map named "wait" (Object.wait()). */
+struct names {
+	__u32 class;
+	__u32 Class;
+	__u32 value;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct names);
+} wait SEC(".maps");
 
 struct sample g_out;
 struct sample g_in;

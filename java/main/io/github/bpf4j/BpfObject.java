@@ -512,18 +512,19 @@ public final class BpfObject implements AutoCloseable {
      * The object's BTF (its types, and where each global lives in its data
      * section), as libbpf holds it after open: data sections sized and
      * variables placed. Parsed once; the same immutable {@link Btf} is
-     * returned by later calls, also after load, and stays usable after close.
+     * returned by later calls, also after load, and stays usable after the
+     * object is closed (this method then throws, as every other does).
      *
      * @throws UnsupportedOperationException if the object has no BTF (it was compiled without {@code -g})
      */
     public Btf btf() {
-        Btf parsed = btf;
-        if (parsed != null) {
-            return parsed;
-        }
         ensureNotFailed("btf()");
         handle.acquire();
         try {
+            Btf parsed = btf;
+            if (parsed != null) {
+                return parsed;
+            }
             byte[] raw = Native.objectBtf(pointer);
             if (raw == null) {
                 throw new UnsupportedOperationException("BpfObject '" + name + "'.btf(): the object has no BTF;"

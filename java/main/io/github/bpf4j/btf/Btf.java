@@ -130,7 +130,9 @@ public final class Btf {
      * the kernel) so that data sections have their sizes and variables their
      * offsets, as {@link BpfObject#btf()} returns them.
      *
-     * @throws IllegalArgumentException if the file holds neither well-formed BTF nor a BPF object with BTF
+     * @throws IllegalArgumentException if the file holds no well-formed BTF
+     * @throws io.github.bpf4j.BpfInvalidArgumentException if it is an ELF file but no well-formed BPF object
+     * @throws UnsupportedOperationException if it is a BPF object without BTF (compiled without {@code -g})
      */
     public static Btf read(Path file) throws IOException {
         return read(file, null);

@@ -25,6 +25,10 @@ final class Accessors {
         PER_VARIABLE
     }
 
+    /** The generated classes' own constants, which no field's may take. */
+    static final String[] RESERVED_CONSTANTS = {"SIZE", "ALIGNMENT", "ORDER", "CODEC", "OBJECT_RESOURCE",
+        "OBJECT_SHA256", "SECTION", "BTF_TYPE_ID", "OBJECT_NAME"};
+
     private final Source out;
     private final Shapes shapes;
     private final String holder;
@@ -40,11 +44,9 @@ final class Accessors {
     }
 
     /** Names the fields' Java members within one holder (getX/setX bases and CONSTANTS). */
-    static void name(List<Field> fields, String... reservedBases) {
-        JavaNames.Scope bases = new JavaNames.Scope(reservedBases);
-        bases.reserve("Class"); // getClass() is Object's
-        JavaNames.Scope constants = new JavaNames.Scope("SIZE", "ALIGNMENT", "ORDER", "CODEC", "OBJECT_RESOURCE",
-                "OBJECT_SHA256", "SECTION", "BTF_TYPE_ID", "OBJECT_NAME");
+    static void name(List<Field> fields) {
+        JavaNames.Scope bases = new JavaNames.Scope("Class"); // getClass() is Object's
+        JavaNames.Scope constants = new JavaNames.Scope(RESERVED_CONSTANTS);
         for (Field f : fields) {
             f.base = bases.claim(JavaNames.pascal(f.cName));
             f.constant = constants.claim(JavaNames.constant(f.cName));

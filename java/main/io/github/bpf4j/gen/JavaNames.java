@@ -78,7 +78,9 @@ final class JavaNames {
         private final Set<String> taken = new HashSet<String>();
 
         Scope(String... reserved) {
-            taken.addAll(Arrays.asList(reserved));
+            for (String r : reserved) {
+                reserve(r);
+            }
         }
 
         String claim(String wanted) {

@@ -6,7 +6,6 @@ import io.github.bpf4j.ProgramType;
 import io.github.bpf4j.btf.BtfKind;
 import io.github.bpf4j.btf.BtfType;
 import io.github.bpf4j.gen.Shapes.Field;
-import io.github.bpf4j.gen.Shapes.Kind;
 import io.github.bpf4j.gen.Shapes.Shape;
 import io.github.bpf4j.gen.SkeletonGenerator.MapModel;
 import io.github.bpf4j.gen.SkeletonGenerator.ObjectModel;
@@ -21,17 +20,10 @@ import java.util.Set;
 final class MainClass {
     /** What clang names the section of {@code __arena} globals. */
     static final String ARENA_SECTION = ".addr_space.1";
-    private static final String[] OBJECT_METHODS = {"GetClass", "HashCode", "Equals", "ToString", "Notify",
+    static final String[] OBJECT_METHODS = {"GetClass", "HashCode", "Equals", "ToString", "Notify",
         "NotifyAll", "Wait", "Clone", "Finalize"};
     private static final Set<MapType> TYPED = EnumSet.of(MapType.HASH, MapType.ARRAY, MapType.PERCPU_HASH,
             MapType.PERCPU_ARRAY, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH);
-    /** libbpf section prefixes that bpf_program__attach attaches by themselves when they name a target. */
-    private static final String[] AUTO_ATTACH = {"tp/", "tracepoint/", "raw_tp/", "raw_tracepoint/", "raw_tp.w/",
-        "raw_tracepoint.w/", "tp_btf/", "fentry/", "fexit/", "fmod_ret/", "fentry.s/", "fexit.s/", "fmod_ret.s/",
-        "lsm/", "lsm.s/", "kprobe/", "kretprobe/", "ksyscall/", "kretsyscall/", "kprobe.multi/", "kretprobe.multi/",
-        "kprobe.session/", "uprobe/", "uretprobe/", "uprobe.s/", "uretprobe.s/", "uprobe.multi/", "uretprobe.multi/",
-        "uprobe.multi.s/", "uretprobe.multi.s/", "usdt/", "usdt.s/", "iter/", "iter.s/"};
-
     private final ObjectModel model;
     private final Shapes shapes;
     private final JavaNames.Scope packageScope;
@@ -106,7 +98,7 @@ final class MainClass {
                             0, shape));
                 }
             }
-            Accessors.name(s.fields, OBJECT_METHODS);
+            Accessors.name(s.fields);
             sections.add(s);
         }
         JavaNames.Scope mapNames = new JavaNames.Scope(OBJECT_METHODS);
@@ -306,7 +298,7 @@ final class MainClass {
         s.close();
         builder(s);
         mapsClass(s);
-        programsClass(s);
+        ProgramViews.write(s, programsClass, model.programs, OBJECT_METHODS);
         for (Section sec : sections) {
             sectionClass(s, sec);
         }
@@ -422,8 +414,8 @@ final class MainClass {
             String doc = "{@code " + JavaNames.comment(m.name) + "} (" + m.type + ", key " + m.keySize + " B, value "
                     + m.valueSize + " B)";
             if (v.key != null) {
-                String k = javaType(v.key);
-                String val = javaType(v.value);
+                String k = shapes.javaType(v.key);
+                String val = shapes.javaType(v.value);
                 String typedType = "TypedMap<" + k + ", " + (m.type.isPerCpu() ? "List<" + val + ">" : val) + ">";
                 String field = "typed" + JavaNames.pascal(v.method);
                 s.blank();
@@ -436,7 +428,7 @@ final class MainClass {
                 s.line(typedType + " typed = " + field + ";");
                 s.open("if (typed == null)");
                 s.line("typed = TypedMap." + (m.type.isPerCpu() ? "perCpu" : "of") + "(object.map("
-                        + JavaNames.literal(m.name) + "), " + codec(v.key) + ", " + codec(v.value) + ");");
+                        + JavaNames.literal(m.name) + "), " + shapes.codec(v.key) + ", " + shapes.codec(v.value) + ");");
                 s.line(field + " = typed;");
                 s.close();
                 s.line("return typed;");
@@ -449,83 +441,6 @@ final class MainClass {
             s.close();
         }
         s.close();
-    }
-
-    private String javaType(Shape sh) {
-        switch (sh.kind) {
-            case SCALAR:
-                return sh.prim.boxed;
-            case STRUCT:
-                return shapes.classes.get(sh.composite.id()) + ".Value";
-            case ARRAY_SCALAR:
-                return sh.chars ? "String" : "byte[]";
-            default:
-                return "byte[]";
-        }
-    }
-
-    private String codec(Shape sh) {
-        switch (sh.kind) {
-            case SCALAR:
-                return sh.prim.codec();
-            case STRUCT:
-                return shapes.classes.get(sh.composite.id()) + ".CODEC";
-            case ARRAY_SCALAR:
-                return sh.chars ? "Codec.string(" + sh.size + ")" : "Codec.bytes(" + sh.size + ")";
-            default:
-                return "Codec.bytes(" + sh.size + ")";
-        }
-    }
-
-    private void programsClass(Source s) {
-        s.blank();
-        s.line("/** The object's programs, each with the attach methods its section allows. */");
-        s.open("public final class " + programsClass);
-        s.open("private " + programsClass + "()");
-        s.close();
-        JavaNames.Scope names = new JavaNames.Scope(OBJECT_METHODS);
-        for (ProgramModel p : model.programs) {
-            String base = names.claim(JavaNames.pascal(p.name));
-            String method = JavaNames.camel(base);
-            String attach = "attach" + base;
-            names.reserve("Attach" + base);
-            String doc = "{@code SEC(\"" + JavaNames.comment(p.section).replace("\\", "\\\\") + "\") " + p.name
-                    + "}, a " + p.type + " program";
-            s.blank();
-            s.line("/** " + doc + ". */");
-            s.open("public BpfProgram " + method + "()");
-            s.line("return object.program(" + JavaNames.literal(p.name) + ");");
-            s.close();
-            s.blank();
-            s.line("/** Attaches " + doc + " to {@code point}; close the link to detach. */");
-            s.open("public BpfLink " + attach + "(AttachPoint point)");
-            s.line("return " + method + "().attach(point);");
-            s.close();
-            if (autoAttaches(p.section)) {
-                s.blank();
-                s.line("/** Attaches " + doc + " where its section names; close the link to detach. */");
-                s.open("public BpfLink " + attach + "()");
-                s.line("return " + method + "().attach();");
-                s.close();
-            }
-            if (p.type == ProgramType.XDP) {
-                s.blank();
-                s.line("/** Attaches " + doc + " to a network interface as a BPF link; close the link to detach. */");
-                s.open("public BpfLink " + attach + "(String interfaceName)");
-                s.line("return " + method + "().attach(Xdp.on(interfaceName));");
-                s.close();
-            }
-        }
-        s.close();
-    }
-
-    static boolean autoAttaches(String section) {
-        for (String prefix : AUTO_ATTACH) {
-            if (section.startsWith(prefix) && section.length() > prefix.length()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void sectionClass(Source s, Section sec) {
@@ -572,9 +487,5 @@ final class MainClass {
         acc.methods(sec.fields);
         acc.helpers(sec.fields, model.btf.order() == ByteOrder.BIG_ENDIAN);
         s.close();
-    }
-
-    static boolean isComposite(Shape sh) {
-        return sh.kind == Kind.STRUCT || sh.kind == Kind.ARRAY_STRUCT;
     }
 }

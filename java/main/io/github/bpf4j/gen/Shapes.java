@@ -284,4 +284,32 @@ final class Shapes {
         }
         return base + " " + prefix + name + suffix;
     }
+
+    /** The boxed or array type a map key or value of this shape is in Java. */
+    String javaType(Shape sh) {
+        switch (sh.kind) {
+            case SCALAR:
+                return sh.prim.boxed;
+            case STRUCT:
+                return classes.get(sh.composite.id()) + ".Value";
+            case ARRAY_SCALAR:
+                return sh.chars ? "String" : "byte[]";
+            default:
+                return "byte[]";
+        }
+    }
+
+    /** The Codec expression for a map key or value of this shape. */
+    String codec(Shape sh) {
+        switch (sh.kind) {
+            case SCALAR:
+                return sh.prim.codec();
+            case STRUCT:
+                return classes.get(sh.composite.id()) + ".CODEC";
+            case ARRAY_SCALAR:
+                return sh.chars ? "Codec.string(" + sh.size + ")" : "Codec.bytes(" + sh.size + ")";
+            default:
+                return "Codec.bytes(" + sh.size + ")";
+        }
+    }
 }

@@ -100,7 +100,7 @@ final class TypeClasses {
     private String composite(BtfType type, String name) {
         boolean union = type.kind() == BtfKind.UNION;
         List<Field> fields = shapes.fields(type, name);
-        Accessors.name(fields, "Value", "Buffer", "Offset");
+        Accessors.name(fields);
         List<String> imports = new java.util.ArrayList<String>();
         imports.add("io.github.bpf4j.Codec");
         imports.add("java.nio.ByteBuffer");

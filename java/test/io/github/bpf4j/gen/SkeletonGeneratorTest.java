@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.bpf4j.Bpf4j;
 import io.github.bpf4j.BpfNotSupportedException;
+import io.github.bpf4j.MapType;
 import io.github.bpf4j.Kernel;
 import io.github.bpf4j.btf.Btf;
 import io.github.bpf4j.btf.BtfKind;
@@ -34,6 +36,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,13 +54,38 @@ class SkeletonGeneratorTest {
         UNOPENABLE.put("legacy_maps.bpf.o", BpfNotSupportedException.class);
     }
 
-    @Test
-    void everyObjectGeneratesCompilesAndMatchesItsBtf(@TempDir Path dir) throws Exception {
+    /** The sources and classes of every object's skeleton, made once for the tests that need them. */
+    private static final class Compiled {
+        final Path src;
+        final Map<Path, List<Path>> generated;
+        final URLClassLoader loader;
+
+        Compiled(Path src, Map<Path, List<Path>> generated, URLClassLoader loader) {
+            this.src = src;
+            this.generated = generated;
+            this.loader = loader;
+        }
+    }
+
+    private static Path workDir;
+    private static Compiled compiled;
+
+    /** Round trips compiled with the skeletons: source resource, package, the object next to them. */
+    private static final String[][] ROUND_TRIPS = {
+        {"RoundTrip.java.txt", "gen/skeleton_test/RoundTrip.java", "skeleton_test.bpf.o"},
+        {"ArenaRoundTrip.java.txt", "gen/arena_globals/ArenaRoundTrip.java", "arena_globals.bpf.o"},
+    };
+
+    private static synchronized Compiled compiled() throws Exception {
+        if (compiled != null) {
+            return compiled;
+        }
         Kernel.requireBpf(); // the native library opens the objects; nothing is loaded
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assumeTrue(javac != null, "this JVM has no compiler (a JRE): javax.tools.ToolProvider found none");
-        Path src = dir.resolve("src");
-        Path classes = dir.resolve("classes");
+        workDir = Files.createTempDirectory("bpf4j-skeletons");
+        Path src = workDir.resolve("src");
+        Path classes = workDir.resolve("classes");
         Map<Path, List<Path>> generated = new LinkedHashMap<Path, List<Path>>();
         for (Path object : objects()) {
             String file = object.getFileName().toString();
@@ -70,45 +98,76 @@ class SkeletonGeneratorTest {
             generated.put(object, SkeletonGenerator.generate(object, pkg, name, src));
         }
         assertTrue(generated.size() >= 40, "objects found: " + generated.keySet());
-        Path roundTrip = src.resolve("gen/skeleton_test/RoundTrip.java");
-        try (java.io.InputStream in = SkeletonGeneratorTest.class.getResourceAsStream("RoundTrip.java.txt")) {
-            Files.copy(in, roundTrip);
-        }
         List<String> files = new ArrayList<String>();
         for (List<Path> paths : generated.values()) {
             for (Path p : paths) {
                 files.add(p.toString());
             }
         }
-        files.add(roundTrip.toString());
-        compile(javac, classes, files);
-
-        Path sample = null;
-        for (Path object : generated.keySet()) {
-            if (object.getFileName().toString().equals("skeleton_test.bpf.o")) {
-                sample = object;
+        for (String[] r : ROUND_TRIPS) {
+            Path source = src.resolve(r[1]);
+            try (java.io.InputStream in = SkeletonGeneratorTest.class.getResourceAsStream(r[0])) {
+                Files.copy(in, source);
             }
+            files.add(source.toString());
         }
-        assertNotNull(sample, "test-bpf/skeleton_test.bpf.o was not built");
-        Files.copy(sample, classes.resolve("gen/skeleton_test/skeleton_test.bpf.o"),
-                StandardCopyOption.REPLACE_EXISTING);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                SkeletonGeneratorTest.class.getClassLoader())) {
-            int checked = 0;
-            for (Map.Entry<Path, List<Path>> e : generated.entrySet()) {
-                Btf btf = Btf.read(e.getKey());
-                for (Path p : e.getValue()) {
-                    String className = src.relativize(p).toString().replace(File.separatorChar, '.')
-                            .replaceAll("\\.java$", "");
-                    checked += checkAgainstBtf(loader.loadClass(className), btf);
+        compile(javac, classes, files);
+        for (String[] r : ROUND_TRIPS) {
+            Files.copy(objectNamed(r[2]), classes.resolve(r[1]).resolveSibling(r[2]),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        compiled = new Compiled(src, generated, new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                SkeletonGeneratorTest.class.getClassLoader()));
+        return compiled;
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (compiled != null) {
+            compiled.loader.close();
+        }
+        if (workDir != null) {
+            try (Stream<Path> files = Files.walk(workDir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
+                    Files.delete(p);
                 }
             }
-            assertTrue(checked > 200, checked + " offsets checked");
-            // the program's view: it writes, Java reads through the skeleton, and the reverse
-            @SuppressWarnings("unchecked")
-            Callable<String> run = (Callable<String>) loader.loadClass("gen.skeleton_test.RoundTrip").newInstance();
-            assertEquals("", run.call());
         }
+    }
+
+    @Test
+    void everyObjectGeneratesCompilesAndMatchesItsBtf() throws Exception {
+        Compiled c = compiled();
+        int checked = 0;
+        for (Map.Entry<Path, List<Path>> e : c.generated.entrySet()) {
+            Btf btf = Btf.read(e.getKey());
+            for (Path p : e.getValue()) {
+                String className = c.src.relativize(p).toString().replace(File.separatorChar, '.')
+                        .replaceAll("\\.java$", "");
+                checked += checkAgainstBtf(c.loader.loadClass(className), btf);
+            }
+        }
+        assertTrue(checked > 200, checked + " offsets checked");
+    }
+
+    /** The program's view: it writes, Java reads through the skeleton, and the reverse. */
+    @Test
+    void programsAndJavaAgreeThroughTheSkeleton() throws Exception {
+        assertEquals("", roundTrip("gen.skeleton_test.RoundTrip"));
+    }
+
+    @Test
+    void arenaGlobalsThroughTheSkeleton() throws Exception {
+        Compiled c = compiled();
+        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        assertEquals("", roundTrip("gen.arena_globals.ArenaRoundTrip"));
+        assertNotNull(c);
+    }
+
+    private static String roundTrip(String className) throws Exception {
+        @SuppressWarnings("unchecked")
+        Callable<String> run = (Callable<String>) compiled().loader.loadClass(className).newInstance();
+        return run.call();
     }
 
     @Test
@@ -127,7 +186,8 @@ class SkeletonGeneratorTest {
         assertTrue(text.startsWith("// Generated by bpf4j (java -jar bpf4j.jar gen skeleton) from skeleton_test.bpf.o;"
                 + " do not edit.\n// Input SHA-256: " + sha256(object) + "\n"), text.substring(0, 200));
         List<String> names = a.stream().map(p -> p.getFileName().toString()).collect(Collectors.toList());
-        assertEquals(Arrays.asList("SkeletonTest.java", "Sample.java", "Inner.java", "Either.java", "Color.java"),
+        assertEquals(Arrays.asList("SkeletonTest.java", "Sample.java", "Inner.java", "Either.java", "Color.java",
+                "Names.java"),
                 names);
     }
 
@@ -188,7 +248,7 @@ class SkeletonGeneratorTest {
             assertEquals(t.size(), (long) constants.get("SIZE"), c.getName() + ".SIZE");
             assertEquals(t.alignment(), (long) constants.get("ALIGNMENT"), c.getName() + ".ALIGNMENT");
             Map<String, long[]> expected = new LinkedHashMap<String, long[]>();
-            flatten(t, 0, expected);
+            flatten(t, 0, expected, new JavaNames.Scope(Accessors.RESERVED_CONSTANTS));
             checked += compare(c, constants, expected) + 2;
         }
         for (Class<?> nested : c.getDeclaredClasses()) {
@@ -197,9 +257,10 @@ class SkeletonGeneratorTest {
             if (section != null) {
                 BtfType sec = btf.findType((String) section.get(null), BtfKind.DATASEC);
                 Map<String, long[]> expected = new LinkedHashMap<String, long[]>();
+                JavaNames.Scope names = new JavaNames.Scope(Accessors.RESERVED_CONSTANTS);
                 for (BtfType.SectionVar v : sec.variables()) {
                     if (v.variable().kind() == BtfKind.VAR && v.variable().linkage() == BtfType.Linkage.GLOBAL) {
-                        expected.put(JavaNames.constant(v.name()), new long[] {v.offset() * 8, 0,
+                        expected.put(names.claim(JavaNames.constant(v.name())), new long[] {v.offset() * 8, 0,
                             elements(v.variable().type())});
                     }
                 }
@@ -210,16 +271,16 @@ class SkeletonGeneratorTest {
     }
 
     /** Members by constant name: {bit offset, bitfield width, element count or -1}. */
-    private static void flatten(BtfType t, long base, Map<String, long[]> out) {
+    private static void flatten(BtfType t, long base, Map<String, long[]> out, JavaNames.Scope names) {
         for (BtfType.Member m : t.members()) {
             BtfType r = m.type().resolved();
             if (m.name().isEmpty()) {
                 if (r.kind() == BtfKind.STRUCT || r.kind() == BtfKind.UNION) {
-                    flatten(r, base + m.bitOffset(), out);
+                    flatten(r, base + m.bitOffset(), out, names);
                 }
                 continue;
             }
-            out.put(JavaNames.constant(m.name()), new long[] {base + m.bitOffset(), m.bitfieldSize(),
+            out.put(names.claim(JavaNames.constant(m.name())), new long[] {base + m.bitOffset(), m.bitfieldSize(),
                 elements(m.type())});
         }
     }
