@@ -536,13 +536,23 @@ show_sanitizer_reports() {
 # `mvn install` just put into the local repository; then the service runs.
 # The test command's own [args] are not passed on (a -Dtest= would match no
 # test of the plugin).
+# The service then runs on every JDK of the matrix, like the demo.
 plugin_and_examples() {
-  local start=$SECONDS jar="$ROOT/examples/write-counter/target/write-counter.jar" rc=0
+  local start=$SECONDS jar="$ROOT/examples/write-counter/target/write-counter.jar" name out
   "$MVN" -B -f "$ROOT/examples/pom.xml" install \
     || die "examples: mvn install of the plugin and examples failed (see above)"
   [ -f "$jar" ] || die "examples: no ${jar#"$ROOT"/} after the build"
-  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar "$jar" || rc=$?
-  [ "$rc" -eq 0 ] || die "examples: java -jar ${jar#"$ROOT"/} exited $rc"
+  for name in $MATRIX_JDKS; do
+    out=$(run_java "$JDKS_DIR/$name" -jar "$jar" 2>&1) || die "examples: write-counter failed on $name:
+$out"
+    case "$out" in
+      *SLF4J* | *WARNING*) die "examples: write-counter on $name printed a stray warning:
+$out" ;;
+      *"20 of 20 marked writes seen"*) log "write-counter on $name: ok" ;;
+      *) die "examples: write-counter on $name did not report its 20 writes:
+$out" ;;
+    esac
+  done
   log "plugin + examples built, tested and run in $((SECONDS - start)) s"
 }
 

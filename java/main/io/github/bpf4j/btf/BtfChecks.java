@@ -317,6 +317,13 @@ final class BtfChecks {
 
     /** With loops ruled out: members inside their struct, variables inside their section, tags on something. */
     private void checkLayout(BtfType t) {
+        if (t.kind() == BtfKind.TYPEDEF || t.kind().isModifier()) {
+            try {
+                t.resolved();
+            } catch (IllegalStateException e) { // libbpf stops resolving there too
+                throw fail(t, "starts a chain of more than " + BtfParser.MAX_DEPTH + " typedefs and qualifiers");
+            }
+        }
         switch (t.kind()) {
             case STRUCT:
             case UNION: {

@@ -45,10 +45,12 @@ public final class BtfType {
         return btf;
     }
 
+    /** The type's id in its {@link Btf} (0 for void). */
     public int id() {
         return id;
     }
 
+    /** What the type is. */
     public BtfKind kind() {
         return at < 0 ? BtfKind.VOID : BtfKind.of(info() >>> 24 & 0x1f);
     }
@@ -326,6 +328,7 @@ public final class BtfType {
             return index;
         }
 
+        /** The member's declared type (typedefs and qualifiers kept: {@link BtfType#resolved()} skips them). */
         public BtfType type() {
             return owner.btf.type(typeId);
         }
@@ -363,6 +366,7 @@ public final class BtfType {
             this.value = value;
         }
 
+        /** The C name of the value. */
         public String name() {
             return name;
         }
@@ -393,6 +397,7 @@ public final class BtfType {
             return name;
         }
 
+        /** The parameter's type (void for a variadic {@code ...}). */
         public BtfType type() {
             return type;
         }
@@ -420,6 +425,7 @@ public final class BtfType {
             return variable;
         }
 
+        /** The variable's name. */
         public String name() {
             return variable.name();
         }

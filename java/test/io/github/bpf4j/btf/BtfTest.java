@@ -325,6 +325,13 @@ class BtfTest {
         assertMalformed(blob(b -> b.declTag("t", b.composite(BtfKind.STRUCT, "s", 0), 0)), "tags component 0");
         assertMalformed(blob(b -> b.raw(b.str("x"), BtfBlob.info(BtfKind.INT, 1, false), 4, 32)), "has vlen 1");
         assertMalformed(blob(b -> b.raw(0, BtfBlob.info(BtfKind.FUNC_PROTO, 2, false), 0)), "needs 28 bytes");
+        assertMalformed(blob(b -> {
+            int id = b.integer("u8", 1, 0, 8);
+            for (int i = 0; i < 40; i++) {
+                id = b.ref(BtfKind.CONST, "", id);
+            }
+            return id;
+        }), "a chain of more than 32 typedefs and qualifiers");
         assertMalformed(blob(b -> b.array(b.integer("u8", 1, 0, 8), 1, 0x7fffffff) + b.array(2, 1, 16)),
                 "larger than 2 GiB");
     }
