@@ -58,11 +58,22 @@ struct {
 } samples SEC(".maps");
 
 /* Names that collide in Java: a member "class" (getClass is Object's) and
- * "Class", a map named "wait" (Object.wait()). */
+ * "Class", a map named "wait" (Object.wait()), structs named like the
+ * generated code's own types (Value, Map). */
+struct value {
+	__u32 x;
+};
+
+struct map {
+	__u32 y;
+};
+
 struct names {
 	__u32 class;
 	__u32 Class;
 	__u32 value;
+	struct value inner;
+	struct map outer;
 };
 
 struct {

@@ -72,9 +72,9 @@ final class MainClass {
 
     /** Names everything, in a fixed order: nested classes, sections, maps, then the C types they reach. */
     void prepare(List<String> extraTypes) {
-        mapsClass = packageScope.claim("Maps");
-        programsClass = packageScope.claim("Programs");
-        builderClass = packageScope.claim("Builder");
+        mapsClass = "Maps"; // reserved in the package scope: no C type takes these
+        programsClass = "Programs";
+        builderClass = "Builder";
         JavaNames.Scope methods = new JavaNames.Scope();
         for (String fixed : new String[] {"Open", "Builder", "Load", "Object", "Maps", "Programs", "Close"}) {
             methods.reserve(fixed);

@@ -187,7 +187,7 @@ class SkeletonGeneratorTest {
                 + " do not edit.\n// Input SHA-256: " + sha256(object) + "\n"), text.substring(0, 200));
         List<String> names = a.stream().map(p -> p.getFileName().toString()).collect(Collectors.toList());
         assertEquals(Arrays.asList("SkeletonTest.java", "Sample.java", "Inner.java", "Either.java", "Color.java",
-                "Names.java"),
+                "Names.java", "Value2.java", "Map2.java"),
                 names);
     }
 
