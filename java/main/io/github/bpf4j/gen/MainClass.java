@@ -101,6 +101,11 @@ final class MainClass {
             Accessors.name(s.fields);
             sections.add(s);
         }
+        for (Section s : sections) {
+            for (BtfType.SectionVar v : ObjectModel.globals(s.type)) {
+                recordPointee(v.variable().type());
+            }
+        }
         JavaNames.Scope mapNames = new JavaNames.Scope(OBJECT_METHODS);
         for (MapModel m : model.maps) {
             MapView v = new MapView();
@@ -133,6 +138,23 @@ final class MainClass {
                         + " such as 'struct " + t + " *unused_" + t + " __attribute__((unused));'");
             }
             shapes.classFor(type, JavaNames.pascal(t));
+        }
+    }
+
+    /**
+     * A global pointer's named struct, union or enum gets a class too: that is how a type only a ring buffer
+     * record or an arena list uses gets into BTF and the skeleton (the pointer keeps clang from dropping it).
+     */
+    private void recordPointee(BtfType type) {
+        BtfType r = type.resolved();
+        if (r.kind() != BtfKind.PTR) {
+            return;
+        }
+        BtfType target = r.type().resolved();
+        BtfKind k = target.kind();
+        if (!target.name().isEmpty() && (k == BtfKind.STRUCT || k == BtfKind.UNION || k == BtfKind.ENUM
+                || k == BtfKind.ENUM64)) {
+            shapes.classFor(target, JavaNames.pascal(target.name()));
         }
     }
 
