@@ -7,7 +7,7 @@
  * counter and a .rodata knob; and names that collide once in Java.
  *
  * write_sample fills samples[0] and g_out with the values below (last =
- * knob); check_sample compares samples[1] and g_in with what Java writes and
+ * knob) and emits one ring buffer record; check_sample compares samples[1] and g_in with what Java writes and
  * returns 0, or a bit per field that differs (the bit numbers in check()).
  */
 #include <linux/bpf.h>
@@ -58,11 +58,22 @@ struct {
 } samples SEC(".maps");
 
 /* Names that collide in Java: a member "class" (getClass is Object's) and
- * "Class", a map named "wait" (Object.wait()). */
+ * "Class", a map named "wait" (Object.wait()), structs named like the
+ * generated code's own types (Value, Map). */
+struct value {
+	__u32 x;
+};
+
+struct map {
+	__u32 y;
+};
+
 struct names {
 	__u32 class;
 	__u32 Class;
 	__u32 value;
+	struct value inner;
+	struct map outer;
 };
 
 struct {
@@ -71,6 +82,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct names);
 } wait SEC(".maps");
+
+/* A ring buffer record: only the pointer below puts it into BTF (and so into the skeleton). */
+struct record {
+	__u64 seq;
+	__u32 cpu_plus_one;
+};
+
+struct record *unused_record __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} records SEC(".maps");
 
 struct sample g_out;
 struct sample g_in;
@@ -104,12 +128,19 @@ int write_sample(void *ctx)
 {
 	__u32 zero = 0;
 	struct sample *s = bpf_map_lookup_elem(&samples, &zero);
+	struct record *r;
 
 	if (!s)
 		return 1;
 	fill(s);
 	fill(&g_out);
 	data_counter++;
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r)
+		return 2;
+	r->seq = 7;
+	r->cpu_plus_one = bpf_get_smp_processor_id() + 1;
+	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
 

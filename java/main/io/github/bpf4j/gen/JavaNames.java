@@ -91,6 +91,21 @@ final class JavaNames {
             return name;
         }
 
+        /**
+         * A name free both as it is and with {@code prefix} in front ({@code Foo} and {@code AttachFoo}), both
+         * then taken: a program's accessor and its attach methods.
+         */
+        String claimWithPrefix(String wanted, String prefix) {
+            String name = wanted;
+            for (int n = 2; taken.contains(name.toLowerCase(Locale.ROOT))
+                    || taken.contains((prefix + name).toLowerCase(Locale.ROOT)); n++) {
+                name = wanted + n;
+            }
+            reserve(name);
+            reserve(prefix + name);
+            return name;
+        }
+
         /** Reserves a name as it is, without a suffix (a fixed member of the generated class). */
         void reserve(String name) {
             taken.add(name.toLowerCase(Locale.ROOT));

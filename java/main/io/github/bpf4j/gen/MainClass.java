@@ -72,9 +72,9 @@ final class MainClass {
 
     /** Names everything, in a fixed order: nested classes, sections, maps, then the C types they reach. */
     void prepare(List<String> extraTypes) {
-        mapsClass = packageScope.claim("Maps");
-        programsClass = packageScope.claim("Programs");
-        builderClass = packageScope.claim("Builder");
+        mapsClass = "Maps"; // reserved in the package scope: no C type takes these
+        programsClass = "Programs";
+        builderClass = "Builder";
         JavaNames.Scope methods = new JavaNames.Scope();
         for (String fixed : new String[] {"Open", "Builder", "Load", "Object", "Maps", "Programs", "Close"}) {
             methods.reserve(fixed);
@@ -100,6 +100,11 @@ final class MainClass {
             }
             Accessors.name(s.fields);
             sections.add(s);
+        }
+        for (Section s : sections) {
+            for (BtfType.SectionVar v : ObjectModel.globals(s.type)) {
+                recordPointee(v.variable().type());
+            }
         }
         JavaNames.Scope mapNames = new JavaNames.Scope(OBJECT_METHODS);
         for (MapModel m : model.maps) {
@@ -133,6 +138,23 @@ final class MainClass {
                         + " such as 'struct " + t + " *unused_" + t + " __attribute__((unused));'");
             }
             shapes.classFor(type, JavaNames.pascal(t));
+        }
+    }
+
+    /**
+     * A global pointer's named struct, union or enum gets a class too: that is how a type only a ring buffer
+     * record or an arena list uses gets into BTF and the skeleton (the pointer keeps clang from dropping it).
+     */
+    private void recordPointee(BtfType type) {
+        BtfType r = type.resolved();
+        if (r.kind() != BtfKind.PTR) {
+            return;
+        }
+        BtfType target = r.type().resolved();
+        BtfKind k = target.kind();
+        if (!target.name().isEmpty() && (k == BtfKind.STRUCT || k == BtfKind.UNION || k == BtfKind.ENUM
+                || k == BtfKind.ENUM64)) {
+            shapes.classFor(target, JavaNames.pascal(target.name()));
         }
     }
 

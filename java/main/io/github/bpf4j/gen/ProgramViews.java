@@ -24,12 +24,11 @@ final class ProgramViews {
         s.close();
         JavaNames.Scope names = new JavaNames.Scope(reserved);
         for (ProgramModel p : programs) {
-            String base = names.claim(JavaNames.pascal(p.name));
+            String base = names.claimWithPrefix(JavaNames.pascal(p.name), "Attach");
             String method = JavaNames.camel(base);
             String attach = "attach" + base;
-            names.reserve("Attach" + base);
             String doc = "{@code SEC(\"" + JavaNames.comment(p.section).replace("\\", "\\\\") + "\") " + p.name
-                    + "}, a " + p.type + " program";
+                    + "} (" + p.type + ")";
             s.blank();
             s.line("/** " + doc + ". */");
             s.open("public BpfProgram " + method + "()");

@@ -39,6 +39,18 @@ import java.util.Map;
  * (but the native library, as any {@link BpfObject#open} does).
  */
 public final class SkeletonGenerator {
+    /**
+     * Simple names the generated code refers to, which no generated class may take (a C {@code struct value}
+     * becomes {@code Value2}: {@code Value} is each struct class's copy type, {@code Map} an import).
+     */
+    private static final String[] USED_NAMES = {"Value", "Codec", "TypedMap", "BpfLink", "BpfMap", "BpfObject",
+        "BpfProgram", "AttachPoint", "Xdp", "ByteBuffer", "ByteOrder", "StandardCharsets", "Arrays",
+        "ByteArrayOutputStream", "IOException", "InputStream", "LinkedHashMap", "List", "Map", "Maps", "Programs",
+        "Builder", "Object", "String", "Integer", "Long", "Short", "Byte", "Boolean", "Float", "Double", "Character",
+        "Number", "Math", "System", "Class", "Override", "Exception", "RuntimeException", "Error",
+        "IllegalArgumentException", "IllegalStateException", "IndexOutOfBoundsException", "Iterable", "Void",
+        "Thread", "Runnable", "Deprecated", "SuppressWarnings", "FunctionalInterface", "SafeVarargs"};
+
     private SkeletonGenerator() {}
 
     /**
@@ -81,8 +93,11 @@ public final class SkeletonGenerator {
         String objectName = objectName(file);
         ObjectModel model = ObjectModel.read(elf, objectName, file);
         String name = className != null ? className : JavaNames.pascal(objectName);
-        JavaNames.Scope packageScope = new JavaNames.Scope();
-        packageScope.claim(name);
+        JavaNames.Scope packageScope = new JavaNames.Scope(USED_NAMES);
+        if (!packageScope.claim(name).equals(name)) {
+            throw new IllegalArgumentException("SkeletonGenerator.generate: class name '" + name + "' is a type the"
+                    + " generated code uses (" + String.join(", ", USED_NAMES) + "); give another with --class");
+        }
         Shapes shapes = new Shapes(packageScope);
         MainClass main = new MainClass(model, shapes, packageScope, name, javaPackage, file, sha256(elf));
         main.prepare(extraTypes);

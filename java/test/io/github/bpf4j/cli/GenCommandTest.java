@@ -26,7 +26,7 @@ class GenCommandTest {
         assertEquals(0, r.status, r.toString());
         Path main = dir.resolve("com/example/bpf/Samples.java");
         assertTrue(r.out.startsWith(main + "\n"), r.out);
-        assertEquals(6, r.out.split("\n").length, r.out);
+        assertEquals(9, r.out.split("\n").length, r.out);
         assertTrue(Files.isRegularFile(dir.resolve("com/example/bpf/Sample.java")));
         CliTest.Result json = CliTest.run("-j", "gen", "skeleton", obj.toString(), "--package", "p", "--out",
                 dir.toString(), "--type", "color");

@@ -33,6 +33,12 @@ class JavaNamesTest {
         assertEquals("Class2", s.claim("Class"));
         s.reserve("Taken");
         assertEquals("Taken2", s.claim("Taken"));
+        // programs attach_foo, then foo: attachFoo() is attach_foo's, so foo's attach method cannot be attachFoo
+        JavaNames.Scope p = new JavaNames.Scope();
+        assertEquals("AttachFoo", p.claimWithPrefix("AttachFoo", "Attach"));
+        assertEquals("Foo2", p.claimWithPrefix("Foo", "Attach"));
+        assertEquals("Bar", p.claimWithPrefix("Bar", "Attach"));
+        assertEquals("AttachBar2", p.claimWithPrefix("AttachBar", "Attach"));
     }
 
     @Test
