@@ -29,6 +29,7 @@ final class ReadmeSnippets {
     static final String NOT_COMPILED = "// README: not compiled";
     static final List<String> IMPORTS = Arrays.asList("io.github.bpf4j.*", "io.github.bpf4j.arena.*",
             "io.github.bpf4j.ringbuf.*",
+            "io.github.bpf4j.btf.*", "io.github.bpf4j.gen.*", "java.io.*",
             "java.nio.*", "java.nio.charset.*", "java.nio.file.*", "java.util.*", "java.util.concurrent.*");
     /** Names a snippet may use undeclared: the fields and methods of {@link ReadmeContext}. */
     static final String CONTEXT = "obj, prog, key, value, keyBuf, valueBuf, packet, out, path, key(int), value(int)";
