@@ -101,5 +101,14 @@ int bpf4j_info_register(JNIEnv *env);
 int bpf4j_iter_register(JNIEnv *env);
 /* vmlinux.h (C) from BTF through libbpf's btf_dump */
 int bpf4j_btf_dump_register(JNIEnv *env);
+/*
+ * btf_check.c: refuses BTF that libbpf parses but its btf_dump cannot take
+ * (loops, unbounded depth, members without alignment, ...), checking types
+ * from id start on (a split BTF's base of the running kernel is not
+ * checked again). 0, or BPF4J_BTF_MALFORMED with why filled; -ENOMEM.
+ */
+struct btf;
+#define BPF4J_BTF_MALFORMED 1
+int bpf4j_btf_check(const struct btf *btf, unsigned int start, char *why, size_t why_len);
 
 #endif /* BPF4J_H */
