@@ -14,11 +14,13 @@
  *    2^28 bytes, overflow its int bit offsets.
  * The kernel refuses all of these too, so no real BTF is turned away.
  */
+#include <elf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/btf.h>
 #include <bpf/btf.h>
 #include "bpf4j.h"
 
@@ -291,4 +293,130 @@ int bpf4j_btf_check(const struct btf *btf, __u32 start, char *why, size_t why_le
 	if (why_len)
 		why[0] = '\0';
 	return check_all(&c);
+}
+
+/* ---- the bytes, before libbpf parses them --------------------------------- */
+
+static int malformed(char *why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int malformed(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+	return BPF4J_BTF_MALFORMED;
+}
+
+/*
+ * An ELF file's .BTF section (ELF64 little-endian: BPF objects and vmlinux
+ * files of x86_64 and arm64), every offset checked against the file.
+ */
+static int elf_btf(const unsigned char *f, size_t size, const void **blob, size_t *len, char *why, size_t why_len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh, strtab;
+	size_t i;
+
+	if (size < sizeof(eh))
+		return malformed(why, why_len, "the ELF header is cut short (%zu bytes)", size);
+	memcpy(&eh, f, sizeof(eh));
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
+		return malformed(why, why_len, "only 64-bit little-endian ELF files are read");
+	if (eh.e_shentsize != sizeof(sh) || eh.e_shoff > size || eh.e_shstrndx >= eh.e_shnum ||
+	    (size - eh.e_shoff) / sizeof(sh) < eh.e_shnum)
+		return malformed(why, why_len, "the ELF section headers (%u at offset %llu) do not fit the file",
+				 eh.e_shnum, (unsigned long long)eh.e_shoff);
+	memcpy(&strtab, f + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(sh), sizeof(sh));
+	if (strtab.sh_offset > size || strtab.sh_size > size - strtab.sh_offset)
+		return malformed(why, why_len, "the ELF section name table runs past the file");
+	for (i = 1; i < eh.e_shnum; i++) {
+		memcpy(&sh, f + eh.e_shoff + i * sizeof(sh), sizeof(sh));
+		if (sh.sh_name >= strtab.sh_size || strtab.sh_size - sh.sh_name < sizeof(".BTF") ||
+		    memcmp(f + strtab.sh_offset + sh.sh_name, ".BTF", sizeof(".BTF")) != 0)
+			continue;
+		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)
+			return malformed(why, why_len, "section .BTF (%llu bytes at %llu) runs past the file",
+					 (unsigned long long)sh.sh_size, (unsigned long long)sh.sh_offset);
+		*blob = f + sh.sh_offset;
+		*len = sh.sh_size;
+		return 0;
+	}
+	return -ENODATA;
+}
+
+/*
+ * libbpf's btf_parse_hdr() takes any header length up to the size: one
+ * below the header's own 24 bytes, or not a multiple of 4, puts every type
+ * record at an unaligned address (UBSan: misaligned loads in btf_parse_type_sec).
+ */
+static int check_header(const void *blob, size_t len, char *why, size_t why_len)
+{
+	struct btf_header h;
+
+	if (len < sizeof(h))
+		return malformed(why, why_len, "%zu bytes is too short for a BTF header (%zu bytes)", len, sizeof(h));
+	memcpy(&h, blob, sizeof(h));
+	if (h.magic == BTF_MAGIC && (h.hdr_len < sizeof(h) || h.hdr_len % 4))
+		return malformed(why, why_len, "the BTF header length is %u; it must be a multiple of 4 and at least %zu",
+				 h.hdr_len, sizeof(h));
+	return 0;
+}
+
+struct btf *bpf4j_btf_read(const char *path, struct btf *base, char *why, size_t why_len, int *err)
+{
+	static const unsigned char elf_magic[4] = { 0x7f, 'E', 'L', 'F' };
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	size_t size = 0, cap = 0, n;
+	const void *blob;
+	size_t len;
+	struct btf *btf = NULL;
+
+	why[0] = '\0';
+	if (!f) {
+		*err = -errno;
+		return NULL;
+	}
+	/* read to the end: sysfs files report no size */
+	do {
+		if (size == cap) {
+			unsigned char *more;
+
+			cap = cap ? cap * 2 : 1u << 20;
+			more = realloc(buf, cap);
+			if (!more) {
+				*err = -ENOMEM;
+				goto out;
+			}
+			buf = more;
+		}
+		n = fread(buf + size, 1, cap - size, f);
+		size += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		*err = -EIO;
+		goto out;
+	}
+	blob = buf;
+	len = size;
+	if (size >= 4 && memcmp(buf, elf_magic, 4) == 0) {
+		*err = elf_btf(buf, size, &blob, &len, why, why_len);
+		if (*err)
+			goto out;
+	} else if (size < 2 || ((buf[0] | buf[1] << 8) != BTF_MAGIC && (buf[0] << 8 | buf[1]) != BTF_MAGIC)) {
+		*err = -EPROTO;
+		goto out;
+	}
+	*err = check_header(blob, len, why, why_len);
+	if (*err)
+		goto out;
+	btf = btf__new_split(blob, len, base);
+	if (!btf)
+		*err = -errno;
+out:
+	free(buf);
+	fclose(f);
+	return btf;
 }

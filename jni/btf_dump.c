@@ -254,25 +254,23 @@ static jint JNICALL btf_dump_c(JNIEnv *env, jclass cls, jstring jpath, jstring j
 	}
 	bpf4j_log_capture_begin();
 	if (source != SOURCE_FILE) {
-		base = base_path ? btf__parse(base_path, NULL) : btf__load_vmlinux_btf();
-		if (!base)
+		if (base_path) {
+			base = bpf4j_btf_read(base_path, NULL, reason, sizeof(reason), &err);
+		} else if (!(base = btf__load_vmlinux_btf())) {
 			err = -errno;
+		}
 	}
 	if (!err && source != SOURCE_VMLINUX) {
-		btf = btf__parse_split(path, base);
-		if (!btf)
-			err = -errno;
+		btf = bpf4j_btf_read(path, base, reason, sizeof(reason), &err);
 	} else if (!err) {
 		btf = base;
 		base = NULL;
 	}
+	if (err == BPF4J_BTF_MALFORMED)
+		set_why(env, why, reason);
 	if (err)
 		goto out;
-	/*
-	 * Only the running kernel's base is taken as checked (by the kernel); a
-	 * base file, or the distilled base (.BTF.base) a file carries, is checked
-	 * with the rest.
-	 */
+	/* Only the running kernel's base is taken as checked (by the kernel); a base file is checked with the rest. */
 	start = source == SOURCE_SPLIT && !base_path ? btf__type_cnt(base) : 1;
 	err = bpf4j_btf_check(btf, start, reason, sizeof(reason));
 	if (err) {
