@@ -106,5 +106,21 @@ int bpf4j_iter_register(JNIEnv *env);
 int bpf4j_btf_dump_register(JNIEnv *env);
 /* btf.c: an object's raw BTF for the Java BTF view */
 int bpf4j_btf_register(JNIEnv *env);
+/*
+ * btf_check.c: refuses BTF that libbpf parses but its btf_dump cannot take
+ * (loops, unbounded depth, members without alignment, ...), checking types
+ * from id start on (a split BTF's base of the running kernel is not
+ * checked again). 0, or BPF4J_BTF_MALFORMED with why filled; -ENOMEM.
+ */
+struct btf;
+#define BPF4J_BTF_MALFORMED 1
+int bpf4j_btf_check(const struct btf *btf, unsigned int start, char *why, size_t why_len);
+/*
+ * The BTF of a file (raw BTF, or an ELF file's .BTF section) on base (may be
+ * NULL), its bytes checked before libbpf parses them. NULL with *err set:
+ * -errno (-EPROTO: neither BTF nor ELF; -ENODATA: an ELF without .BTF), or
+ * BPF4J_BTF_MALFORMED with why filled.
+ */
+struct btf *bpf4j_btf_read(const char *path, struct btf *base, char *why, size_t why_len, int *err);
 
 #endif /* BPF4J_H */

@@ -7,20 +7,8 @@
  * java.io.OutputStream in chunks. Types come in type id order, as with
  * bpftool's "unsorted" (bpftool 7.5+ sorts by default).
  *
- * libbpf's btf_sanity_check() leaves things to the caller that btf_dump
- * then trusts, and a JVM must not die of a corrupt file, so check_btf()
- * refuses them first:
- *  - a FUNC_PROTO's return type id is never checked;
- *  - btf_dump_order_type()/btf_dump_emit_type() recurse along references
- *    without a depth limit or, for pointers, typedefs, modifiers, arrays and
- *    prototypes, any loop detection: a loop is infinite recursion, a long
- *    chain a native stack overflow;
- *  - a struct member whose type has no alignment (void, a FWD, a function,
- *    a 0-byte int) reaches roundup(x, 0) in btf_dump_emit_bit_padding(): a
- *    division by zero;
- *  - member offsets and sizes beyond the struct, or a struct larger than
- *    2^28 bytes, overflow its int bit offsets.
- * The kernel refuses all of these too, so no real BTF is turned away.
+ * The BTF is checked first (btf_check.c): btf_dump trusts more than libbpf
+ * checks when it parses.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
@@ -32,20 +20,10 @@
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
 
-/* BtfDump's source kinds. */
-/* split: on the BTF of base_path, or of the running kernel */
+/* BtfDump's source kinds; split: on the BTF of base_path, or of the running kernel */
 enum { SOURCE_VMLINUX = 0, SOURCE_FILE = 1, SOURCE_SPLIT = 2 };
-/* Positive return: check_btf() refused the BTF (why[0] says why). */
-#define DUMP_MALFORMED 1
 
 #define OUT_CHUNK (64u << 10)
-/*
- * Reference depth btf_dump may recurse to. Linux 6.18's vmlinux needs 35; a
- * recursion step costs btf_dump up to ~200 bytes of native stack, so this
- * stays far below a Java thread's default 1 MiB (-Xss) stack.
- */
-#define MAX_DEPTH 1024
-#define MAX_STRUCT_SIZE (1u << 28)
 #define WHY_LEN 512
 
 static jmethodID stream_write; /* java.io.OutputStream.write(byte[], int, int) */
@@ -128,261 +106,6 @@ static void out_printf(struct out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	out_vprintf(o, fmt, ap);
 	va_end(ap);
-}
-
-/* ---- what btf_dump trusts ------------------------------------------------ */
-
-static const char *const kinds[NR_BTF_KINDS] = {
-	"UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF", "VOLATILE",
-	"CONST", "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC", "FLOAT", "DECL_TAG", "TYPE_TAG", "ENUM64",
-};
-
-struct check {
-	const struct btf *btf;
-	__u32 start; /* first own type id (after the base of split BTF) */
-	__u32 cnt;   /* btf__type_cnt */
-	char *why;
-};
-
-static int refuse(struct check *c, __u32 id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int refuse(struct check *c, __u32 id, const char *fmt, ...)
-{
-	const struct btf_type *t = btf__type_by_id(c->btf, id);
-	const char *name = btf__name_by_offset(c->btf, t->name_off);
-	int n = snprintf(c->why, WHY_LEN, "type %u (%s%s%s%s) ", id, kinds[btf_kind(t)],
-			 name && *name ? " '" : "", name ? name : "", name && *name ? "'" : "");
-	va_list ap;
-
-	if (n > 0 && n < WHY_LEN) {
-		va_start(ap, fmt);
-		vsnprintf(c->why + n, WHY_LEN - n, fmt, ap);
-		va_end(ap);
-	}
-	return DUMP_MALFORMED;
-}
-
-/*
- * The i-th reference btf_dump follows from (id, through_ptr), as
- * btf_dump_order_type() does: a named struct or union reached through a
- * pointer is where the recursion stops (a forward declaration does).
- * Base types of split BTF are the kernel's, checked by it: not followed.
- */
-static int next_ref(const struct check *c, __u32 id, int through_ptr, __u32 i, __u32 *next, int *next_ptr)
-{
-	const struct btf_type *t;
-
-	if (id < c->start)
-		return 0;
-	t = btf__type_by_id(c->btf, id);
-	*next_ptr = 0;
-	switch (btf_kind(t)) {
-	case BTF_KIND_PTR:
-		*next_ptr = 1;
-		*next = t->type;
-		return i == 0;
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_CONST:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPE_TAG:
-		*next_ptr = through_ptr;
-		*next = t->type;
-		return i == 0;
-	case BTF_KIND_ARRAY:
-		*next = btf_array(t)->type;
-		return i == 0;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		if ((through_ptr && t->name_off) || i >= btf_vlen(t))
-			return 0;
-		*next = btf_members(t)[i].type;
-		return 1;
-	case BTF_KIND_FUNC_PROTO:
-		if (i > btf_vlen(t))
-			return 0;
-		*next_ptr = through_ptr;
-		*next = i == 0 ? t->type : btf_params(t)[i - 1].type;
-		return 1;
-	case BTF_KIND_FUNC:
-	case BTF_KIND_VAR:
-		*next = t->type;
-		return i == 0;
-	default:
-		return 0;
-	}
-}
-
-struct frame {
-	__u32 id;
-	__u32 i;
-	int through_ptr;
-};
-
-/* No loops, and no path longer than MAX_DEPTH, over next_ref(); iterative, memoized: O(types + references). */
-static int check_refs(struct check *c)
-{
-	size_t n = (size_t)c->cnt * 2;
-	unsigned char *state = calloc(n, 1); /* 0 new, 1 on the path, 2 done */
-	unsigned short *depth = calloc(n, sizeof(*depth));
-	struct frame *stack = malloc(n * sizeof(*stack));
-	__u32 root;
-	int err = 0;
-
-	if (!state || !depth || !stack) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (root = c->start; root < c->cnt && !err; root++) {
-		size_t top = 0;
-
-		if (state[(size_t)root * 2])
-			continue;
-		stack[top++] = (struct frame){ root, 0, 0 };
-		state[(size_t)root * 2] = 1;
-		while (top && !err) {
-			struct frame *f = &stack[top - 1];
-			size_t self = (size_t)f->id * 2 + f->through_ptr;
-			__u32 next;
-			int next_ptr;
-			size_t other;
-
-			if (!next_ref(c, f->id, f->through_ptr, f->i++, &next, &next_ptr)) {
-				state[self] = 2;
-				top--;
-				if (top) {
-					size_t parent = (size_t)stack[top - 1].id * 2 + stack[top - 1].through_ptr;
-
-					if (depth[self] + 1 > depth[parent])
-						depth[parent] = depth[self] + 1;
-				}
-				continue;
-			}
-			if (next >= c->cnt) {
-				err = refuse(c, f->id, "refers to type id %u, past the last type id %u", next, c->cnt - 1);
-				break;
-			}
-			other = (size_t)next * 2 + next_ptr;
-			if (state[other] == 1) {
-				err = refuse(c, next, "is part of a reference loop (through type %u) that no pointer to a"
-					     " named struct or union breaks", f->id);
-			} else if (state[other] == 2) {
-				if (top + depth[other] >= MAX_DEPTH)
-					err = refuse(c, root, "starts a chain of more than %u nested type references",
-						     MAX_DEPTH);
-				else if (depth[other] + 1 > depth[self])
-					depth[self] = depth[other] + 1;
-			} else if (top >= MAX_DEPTH) {
-				err = refuse(c, root, "starts a chain of more than %u nested type references", MAX_DEPTH);
-			} else {
-				state[other] = 1;
-				stack[top++] = (struct frame){ next, 0, next_ptr };
-			}
-		}
-	}
-out:
-	free(stack);
-	free(depth);
-	free(state);
-	return err;
-}
-
-/* A type a struct member can have: one with a size and an alignment (typedefs, modifiers, arrays looked through). */
-static int complete(const struct btf *btf, __u32 id)
-{
-	for (;;) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-
-		switch (btf_kind(t)) {
-		case BTF_KIND_INT:
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64:
-		case BTF_KIND_FLOAT:
-			return t->size > 0;
-		case BTF_KIND_PTR:
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-			return 1;
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_CONST:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-			id = t->type;
-			break;
-		case BTF_KIND_ARRAY:
-			id = btf_array(t)->type;
-			break;
-		default:
-			return 0;
-		}
-	}
-}
-
-static int check_type(struct check *c, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(c->btf, id);
-	__u32 i, vlen = btf_vlen(t);
-
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT:
-		if (t->size == 0 || t->size > 16)
-			return refuse(c, id, "is %u bytes; an integer has 1 to 16", t->size);
-		break;
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-	case BTF_KIND_FLOAT:
-		if (t->size == 0 || t->size > 16)
-			return refuse(c, id, "is %u bytes", t->size);
-		break;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		if (t->size > MAX_STRUCT_SIZE)
-			return refuse(c, id, "is %u bytes, more than %u", t->size, MAX_STRUCT_SIZE);
-		for (i = 0; i < vlen; i++) {
-			const struct btf_member *m = btf_members(t) + i;
-			const char *name = btf__name_by_offset(c->btf, m->name_off);
-			__u64 bits = btf_member_bitfield_size(t, i);
-			__u64 end = btf_member_bit_offset(t, i);
-			__s64 size;
-
-			if (!complete(c->btf, m->type))
-				return refuse(c, id, "member %u ('%s') has type id %u, a %s without size or alignment",
-					      i, name ? name : "", m->type, kinds[btf_kind(btf__type_by_id(c->btf, m->type))]);
-			size = btf__resolve_size(c->btf, m->type);
-			if (size < 0)
-				return refuse(c, id, "member %u ('%s'): the size of type id %u cannot be resolved",
-					      i, name ? name : "", m->type);
-			end += bits ? bits : (__u64)size * 8;
-			if (end > (__u64)t->size * 8)
-				return refuse(c, id, "member %u ('%s') ends at bit %llu, past the %u-byte %s",
-					      i, name ? name : "", (unsigned long long)end, t->size,
-					      btf_is_struct(t) ? "struct" : "union");
-		}
-		break;
-	case BTF_KIND_FUNC_PROTO:
-		if (t->type >= c->cnt)
-			return refuse(c, id, "returns type id %u, past the last type id %u", t->type, c->cnt - 1);
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
-static int check_btf(struct check *c)
-{
-	__u32 id;
-	int err;
-
-	/* Prototypes first: check_refs() follows their return types. */
-	for (id = c->start; id < c->cnt; id++)
-		if (btf_is_func_proto(btf__type_by_id(c->btf, id)) && (err = check_type(c, id)))
-			return err;
-	err = check_refs(c);
-	for (id = c->start; id < c->cnt && !err; id++)
-		err = check_type(c, id);
-	return err;
 }
 
 /* ---- the dump ------------------------------------------------------------- */
@@ -506,7 +229,7 @@ static void set_why(JNIEnv *env, jobjectArray why, const char *text)
 
 /*
  * Returns 0; -errno when libbpf cannot read the BTF (why[0]: what libbpf
- * said); DUMP_MALFORMED when check_btf() refuses it (why[0]: why). An
+ * said); BPF4J_BTF_MALFORMED when bpf4j_btf_check() refuses it (why[0]: why). An
  * exception from the sink stays pending (the return value then means nothing).
  */
 static jint JNICALL btf_dump_c(JNIEnv *env, jclass cls, jstring jpath, jstring jbase, jint source, jobject sink,
@@ -514,7 +237,7 @@ static jint JNICALL btf_dump_c(JNIEnv *env, jclass cls, jstring jpath, jstring j
 {
 	struct out o = { .env = env, .sink = sink };
 	struct btf *base = NULL, *btf = NULL;
-	struct check c;
+	__u32 start;
 	const char *path = NULL, *base_path = NULL;
 	char reason[WHY_LEN] = "";
 	char *log;
@@ -531,29 +254,25 @@ static jint JNICALL btf_dump_c(JNIEnv *env, jclass cls, jstring jpath, jstring j
 	}
 	bpf4j_log_capture_begin();
 	if (source != SOURCE_FILE) {
-		base = base_path ? btf__parse(base_path, NULL) : btf__load_vmlinux_btf();
-		if (!base)
+		if (base_path) {
+			base = bpf4j_btf_read(base_path, NULL, reason, sizeof(reason), &err);
+		} else if (!(base = btf__load_vmlinux_btf())) {
 			err = -errno;
+		}
 	}
 	if (!err && source != SOURCE_VMLINUX) {
-		btf = btf__parse_split(path, base);
-		if (!btf)
-			err = -errno;
+		btf = bpf4j_btf_read(path, base, reason, sizeof(reason), &err);
 	} else if (!err) {
 		btf = base;
 		base = NULL;
 	}
+	if (err == BPF4J_BTF_MALFORMED)
+		set_why(env, why, reason);
 	if (err)
 		goto out;
-	/*
-	 * Only the running kernel's base is taken as checked (by the kernel); a
-	 * base file, or the distilled base (.BTF.base) a file carries, is checked
-	 * with the rest.
-	 */
-	c = (struct check){ .btf = btf, .start = 1, .cnt = btf__type_cnt(btf), .why = reason };
-	if (source == SOURCE_SPLIT && !base_path)
-		c.start = btf__type_cnt(base);
-	err = check_btf(&c);
+	/* Only the running kernel's base is taken as checked (by the kernel); a base file is checked with the rest. */
+	start = source == SOURCE_SPLIT && !base_path ? btf__type_cnt(base) : 1;
+	err = bpf4j_btf_check(btf, start, reason, sizeof(reason));
 	if (err) {
 		set_why(env, why, reason);
 		goto out;

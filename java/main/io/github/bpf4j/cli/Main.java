@@ -70,7 +70,8 @@ public final class Main {
                 options.help = true;
             } else if (a.equals("-V") || a.equals("--version")) {
                 options.version = true;
-            } else if (a.startsWith("--") && !words.isEmpty() && OWN_OPTIONS.contains(match(words.get(0), OBJECTS))) {
+            } else if (a.startsWith("--") && !words.isEmpty()
+                    && OWN_OPTIONS.contains(match(words.get(0), OBJECTS))) {
                 words.add(a);
             } else if (a.startsWith("-") && a.length() > 1 && !isNumber(a)) {
                 unknownOption = a;
@@ -93,7 +94,8 @@ public final class Main {
                 err.print(USAGE); // bpftool too prints just its usage when given nothing
                 return USAGE_ERROR;
             }
-            return usageError(options, out, err, "bpf4j: expected an object (map, prog, link, btf, headers, demo, version, help)");
+            return usageError(options, out, err, "bpf4j: expected an object (map, prog, link, btf, headers, demo,"
+                    + " version, help)");
         }
         String object = match(words.get(0), OBJECTS);
         List<String> rest = words.subList(1, words.size());

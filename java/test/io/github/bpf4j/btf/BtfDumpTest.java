@@ -167,13 +167,24 @@ class BtfDumpTest {
         Path empty = Files.write(tmp.resolve("empty"), new byte[0]);
         IllegalArgumentException e0 = assertThrows(IllegalArgumentException.class, () -> dump(empty));
         assertTrue(e0.getMessage().contains("is empty"), e0.getMessage());
-        for (byte[] junk : new byte[][] {"not btf at all".getBytes(StandardCharsets.UTF_8),
-                new byte[] {(byte) 0x9f, (byte) 0xeb, 1, 0, 24, 0, 0, 0}}) {
-            Path f = Files.write(tmp.resolve("junk"), junk);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dump(f));
-            assertTrue(e.getMessage().startsWith("BtfDump.writeC: " + f + " is neither BTF nor an ELF file with BTF"),
-                    e.getMessage());
-        }
+        Path f = Files.write(tmp.resolve("junk"), "not btf at all".getBytes(StandardCharsets.UTF_8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dump(f));
+        assertTrue(e.getMessage().startsWith("BtfDump.writeC: " + f + " is neither BTF nor an ELF file with BTF"),
+                e.getMessage());
+        Path cut = Files.write(tmp.resolve("cut"), new byte[] {(byte) 0x9f, (byte) 0xeb, 1, 0, 24, 0, 0, 0});
+        e = assertThrows(IllegalArgumentException.class, () -> dump(cut));
+        assertTrue(e.getMessage().contains(" is not well-formed BTF: 8 bytes is too short for a BTF header"),
+                e.getMessage());
+        // a header length that puts the types at unaligned addresses (UBSan found libbpf reading them so)
+        byte[] odd = new BtfBytes().bytes();
+        odd[4] = 7;
+        Path unaligned = Files.write(tmp.resolve("unaligned"), odd);
+        e = assertThrows(IllegalArgumentException.class, () -> dump(unaligned));
+        assertTrue(e.getMessage().contains("the BTF header length is 7; it must be a multiple of 4 and at least 24"),
+                e.getMessage());
+        Path noElf = Files.write(tmp.resolve("elf"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+        e = assertThrows(IllegalArgumentException.class, () -> dump(noElf));
+        assertTrue(e.getMessage().contains("the ELF header is cut short (8 bytes)"), e.getMessage());
     }
 
     /** Each of these would make libbpf's btf_dump recurse forever, overflow the stack or divide by zero. */

@@ -132,9 +132,10 @@ class CliJarTest {
         assertTrue(!enabled.err.contains("restricted method"), enabled.err);
     }
 
-    /** A JDK of the matrix (-Dbpf4j.jdks, else ./setup.sh's .cache/jdks), or the test is skipped. */
+    /** A JDK of the matrix (-Dbpf4j.jdks, else ./setup.sh's .cache/jdks next to target/), or the test is skipped. */
     private static java.io.File jdk(String name) {
-        String dirs = System.getProperty("bpf4j.jdks", ".cache/jdks");
+        String dirs = System.getProperty("bpf4j.jdks",
+                new File(jar().getAbsoluteFile().getParentFile().getParentFile(), ".cache/jdks").getPath());
         java.io.File java = new java.io.File(new java.io.File(dirs, name), "bin/java");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.canExecute(), "no " + name + " at " + java
                 + " (./setup.sh test provides it; -Dbpf4j.jdks=DIR names another place)");

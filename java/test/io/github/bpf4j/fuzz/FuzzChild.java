@@ -47,6 +47,14 @@ public final class FuzzChild {
             OpenOptions options = OpenOptions.defaults().maxMapMemory(Long.parseLong(args[3]));
             if (mode.equals("btf")) {
                 btf(progress, results, args);
+            } else if (mode.equals("btfcorpus")) {
+                int first = Integer.parseInt(args[4]);
+                for (int i = 5; i < args.length; i++) {
+                    mark(progress, first + i - 5);
+                    Path file = Paths.get(args[i]);
+                    results.write((first + i - 5) + "\t" + file.getFileName() + "\t" + dumpOutcome(file) + "\n");
+                    results.flush();
+                }
             } else if (mode.equals("fuzz")) {
                 long runSeed = Long.parseLong(args[4]);
                 int from = Integer.parseInt(args[5]);
@@ -109,6 +117,18 @@ public final class FuzzChild {
             }
         }
         results.write("stats\t" + dumped + "\t" + (to - from) + "\n");
+    }
+
+    /** BtfDump.writeC of one file, as {@code outcome \t exception \t message}. */
+    static String dumpOutcome(Path file) {
+        try {
+            io.github.bpf4j.btf.BtfDump.writeC(file, new StringBuilder());
+            return "dumped\t-\t-";
+        } catch (BpfException | IllegalArgumentException e) {
+            return "rejected\t" + e.getClass().getSimpleName() + "\t" + oneLine(e.getMessage());
+        } catch (Throwable t) {
+            return "unexpected\t" + t.getClass().getName() + "\t" + oneLine(String.valueOf(t.getMessage()));
+        }
     }
 
     private static int opened;
