@@ -277,7 +277,7 @@ containers_suite() {
       done >target/summary.txt 2>/dev/null
       awk "{t+=\$2; s+=\$3} END {print \"tests \" t \", skipped \" s}" target/summary.txt
       echo "skip reasons:"
-      grep -h -A2 "<skipped" target/surefire-reports/TEST-*.xml | grep -v "<skipped\|^--\|TestAbortedException: *\$\|^\s*at " | sed "s/^Assumption failed: //" | cut -c1-160 | sort | uniq -c | sort -rn | head -n 40
+      grep -h -A1 "<skipped" target/surefire-reports/TEST-*.xml | sed "s/.*TestAbortedException: *//; s/^Assumption failed: //" | grep -v "^\s*at \|^--\|^\s*\$" | cut -c1-160 | sort | uniq -c | sort -rn | head -n 40
       exit $rc' >"$log" 2>&1 || rc=$?
   tail -n 60 "$log" >&2
   log "containers: test image run exited $rc after $((SECONDS - started)) s"
