@@ -79,7 +79,7 @@ arm64() {
 $settings"
   arch=$(sed -n 's/^ *os.arch = //p' <<<"$settings")
   [ "$arch" = aarch64 ] || die "the arm64 JRE under qemu reports os.arch '$arch', not aarch64"
-  log "arm64: $(grep -m1 'version' <<<"$settings") runs under qemu-user"
+  log "arm64: $(grep -m1 '^openjdk version' <<<"$settings") runs under qemu-user"
   # The build's classes and natives (target/classes/natives/linux_arm64), run
   # by surefire in the emulated JVM; reports get an -arm64 suffix.
   local started=$SECONDS
