@@ -24,7 +24,7 @@ TEST_IMAGE=localhost/bpf4j-test:latest
 # The npm packages for the manifest check (exact versions, npm's own registry settings).
 K8S_NPM_PACKAGES="kubernetes-models@5.1.0 js-yaml@4.1.0"
 # The base image is rebuilt when this changes (or with BPF4J_REBUILD_BASE=1).
-BASE_STAMP="bookworm|apt|ca-certificates git|v1"
+BASE_STAMP="bookworm|minbase|ca-certificates git|v2"
 
 containers_packages() {
   # runc: crun (podman's first choice) refuses this host's hybrid cgroup
@@ -93,10 +93,11 @@ containers_base() {
     aptopts=(--aptopt='Acquire::Check-Valid-Until "false"')
   fi
   started=$SECONDS
-  log "containers: making $BASE_IMAGE with mmdebstrap (Debian 12, variant apt)"
-  # ca-certificates before the hook runs update-ca-certificates; git for the
-  # clone-based builds' own use (setup.sh needs none).
-  mmdebstrap --variant=apt --include=ca-certificates,git --format=tar \
+  log "containers: making $BASE_IMAGE with mmdebstrap (Debian 12, variant minbase)"
+  # minbase (Essential and Priority: required, as Debian's own images): the
+  # tests call mount(8), which variant apt leaves out.  ca-certificates before
+  # the hook runs update-ca-certificates; git for users of the image.
+  mmdebstrap --variant=minbase --include=ca-certificates,git --format=tar \
     "${aptopts[@]}" \
     --customize-hook="sync-in $(printf '%q' "$tmp/ca") /usr/local/share/ca-certificates" \
     --customize-hook='chroot "$1" update-ca-certificates' \
@@ -147,6 +148,98 @@ prefetch() {
   fi
 }
 
+# The images from a git clone of HEAD: what a user checks out, never this
+# checkout's .cache or target (.dockerignore keeps those out of a plain
+# `podman build .` too).  Both Dockerfiles begin alike, so the second build
+# reuses the first one's `./setup.sh package` layer.
+containers_images() {
+  local ctx="$CONTAINERS_DIR/src" head started
+  head=$(git -C "$ROOT" rev-parse HEAD)
+  if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no)" ]; then
+    warn "containers: building HEAD ($head); uncommitted changes are not in the images"
+  fi
+  rm -rf "$ctx"
+  git clone -q --no-local "$ROOT" "$ctx"
+  git -C "$ctx" checkout -q --detach "$head"
+  local f
+  for f in build test; do
+    started=$SECONDS
+    log "containers: building docker/$f.Dockerfile from a clone of $head"
+    pm build --pull=never --network host -f "docker/$f.Dockerfile" -t "localhost/bpf4j-$f:latest" "$ctx" >&2
+    log "containers: localhost/bpf4j-$f built in $((SECONDS - started)) s"
+  done
+}
+
+# README's "Running in containers" table, tried: each capability set with
+# exactly those capabilities (--cap-drop ALL, no --privileged), the shipped
+# seccomp profile, the host's tracefs, the jar of bpf4j-build alone, and
+# docker/CapabilityProbe.java (from this checkout) doing one call per line.
+# Fields: what | capabilities | user | expected results, "check=OK" or
+# "check=Exception~text the message or hint must contain".  Arenas need
+# CAP_PERFMON too: the verifier refuses an arena program without it (EPERM
+# with a verifier log, so a BpfVerifierException that says so).
+MATRIX=(
+  "README set|BPF,PERFMON,NET_ADMIN|0|map=OK syscall=OK tracing=OK xdp=OK trace=OK fromid=BpfPermissionException~lacks CAP_SYS_ADMIN"
+  "without BPF|PERFMON,NET_ADMIN|0|map=BpfPermissionException~lacks CAP_BPF syscall=BpfPermissionException~CAP_BPF tracing=BpfPermissionException~lacks CAP_BPF xdp=BpfPermissionException~lacks CAP_BPF"
+  "without PERFMON|BPF,NET_ADMIN|0|map=OK xdp=OK tracing=BpfPermissionException~lacks CAP_PERFMON syscall=BpfVerifierException~CAP_BPF and CAP_PERFMON are required to use arena"
+  "without NET_ADMIN (tracing only)|BPF,PERFMON|0|map=OK syscall=OK tracing=OK trace=OK xdp=BpfPermissionException~lacks CAP_NET_ADMIN"
+  "non-root, with DAC_READ_SEARCH|BPF,PERFMON,DAC_READ_SEARCH|65534|map=OK tracing=OK trace=OK"
+  "non-root, without DAC_READ_SEARCH|BPF,PERFMON|65534|map=OK tracing=OK trace=BpfPermissionException~CAP_DAC_READ_SEARCH"
+  "README set + SYS_ADMIN|BPF,PERFMON,NET_ADMIN,SYS_ADMIN|0|fromid=OK"
+  "README set, engine's default seccomp profile|BPF,PERFMON,NET_ADMIN|0|map=BpfPermissionException~seccomp filter tracing=BpfPermissionException~seccomp filter"
+)
+
+# One probe run: $1 capabilities, $2 uid, $3 seccomp profile (or "default"), then the checks.
+probe_in_container() {
+  local caps=$1 user=$2 seccomp=$3 c
+  shift 3
+  local args=(--rm --network none --cap-drop ALL --user "$user"
+    -v /sys/kernel/tracing:/sys/kernel/tracing
+    -v "$ROOT/docker/CapabilityProbe.java:/probe/CapabilityProbe.java:ro")
+  for c in ${caps//,/ }; do args+=(--cap-add "$c"); done
+  if [ "$seccomp" != default ]; then args+=(--security-opt "seccomp=$seccomp"); fi
+  # The jar alone, as a service ships it; the source launcher compiles the probe.
+  pm run "${args[@]}" "$BUILD_IMAGE" sh -c 'for j in /src/target/bpf4j-*.jar; do
+      case "$j" in *-sources.jar | *-javadoc.jar | *-tests.jar) ;; *) jar=$j ;; esac
+    done
+    exec java -Djava.io.tmpdir=/tmp -cp "$jar" /probe/CapabilityProbe.java "$@"' probe "$@" 2>&1
+}
+
+containers_matrix() {
+  local row what caps user expect out failed=0 started=$SECONDS
+  local report="$CONTAINERS_DIR/matrix.txt"
+  : >"$report"
+  for row in "${MATRIX[@]}"; do
+    IFS='|' read -r what caps user expect <<<"$row"
+    local seccomp="$ROOT/docker/seccomp-bpf.json" checks=() e
+    case "$what" in *"default seccomp"*) seccomp=default ;; esac
+    # Split on the spaces between checks only: "name=..." starts each.
+    mapfile -t checks < <(grep -o '[a-z]*=[^=]*\( \|$\)' <<<"$expect" | sed 's/ $//')
+    local names=()
+    for e in "${checks[@]}"; do names+=("${e%%=*}"); done
+    out=$(probe_in_container "$caps" "$user" "$seccomp" "${names[@]}") || true
+    {
+      echo "== $what: --cap-add ${caps//,/ --cap-add }, uid $user, seccomp ${seccomp##*/}"
+      echo "$out"
+    } >>"$report"
+    for e in "${checks[@]}"; do
+      local name=${e%%=*} want=${e#*=} line
+      line=$(grep "^$name: " <<<"$out" | head -n1)
+      if [ "$want" = OK ]; then
+        case "$line" in "$name: OK"*) continue ;; esac
+      else
+        local cls=${want%%~*} text=${want#*~}
+        case "$line" in "$name: $cls: "*"$text"*) continue ;; esac
+      fi
+      warn "containers matrix, $what: $name should be '$want', was: ${line:-<no line>}"
+      failed=1
+    done
+    log "containers matrix: $what checked"
+  done
+  log "containers matrix: results in ${report#"$ROOT"/} ($((SECONDS - started)) s)"
+  [ "$failed" = 0 ] || die "containers matrix: the README's capability table does not hold (see above)"
+}
+
 # docker/daemonset.yaml against kubernetes-models' schemas (types, enums,
 # required fields) and, since those let unknown field names through, the
 # capability fields by name.  kubectl --dry-run=client wants an API server.
@@ -183,7 +276,8 @@ containers_suite() {
         sed -n "s/.*<testsuite [^>]*name=\"\([^\"]*\)\".*tests=\"\([0-9]*\)\".*skipped=\"\([0-9]*\)\".*failures=\"\([0-9]*\)\".*/\1 \2 \3 \4/p" "$f" | head -n1
       done >target/summary.txt 2>/dev/null
       awk "{t+=\$2; s+=\$3} END {print \"tests \" t \", skipped \" s}" target/summary.txt
-      grep -h -A1 "<skipped message" target/surefire-reports/TEST-*.xml | sed -n "s/.*<skipped message=\"\([^\"]*\)\".*/\1/p" | sort | uniq -c | sort -rn | head -n 40
+      echo "skip reasons:"
+      grep -h -A1 "<skipped" target/surefire-reports/TEST-*.xml | sed "s/.*TestAbortedException: *//; s/^Assumption failed: //" | grep -v "^\s*at \|^--\|^\s*\$" | cut -c1-160 | sort | uniq -c | sort -rn | head -n 40
       exit $rc' >"$log" 2>&1 || rc=$?
   tail -n 60 "$log" >&2
   log "containers: test image run exited $rc after $((SECONDS - started)) s"

@@ -17,3 +17,10 @@ int trace_tid(void *ctx)
 {
 	return (__u32)bpf_get_current_pid_tgid();
 }
+
+/* The same for the process (thread group) id: the initial namespace's pid. */
+SEC("raw_tp")
+int trace_tgid(void *ctx)
+{
+	return (__u32)(bpf_get_current_pid_tgid() >> 32);
+}

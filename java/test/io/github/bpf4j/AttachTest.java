@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -39,12 +37,12 @@ class AttachTest {
 
     /** Loads the object with the filter set to the calling thread (the one that will write). */
     private BpfObject loadForThisThread() throws IOException {
-        // /proc/thread-self -> "<tgid>/task/<tid>"
-        String self = Files.readSymbolicLink(Paths.get("/proc/thread-self")).toString();
-        String[] parts = self.split("/");
+        // The ids bpf_get_current_pid_tgid() gives: /proc/thread-self's inside a container are not them.
+        int tgid = Kernel.hostPid();
+        int tid = Kernel.hostTid();
         obj = BpfObject.openResource(OBJ);
-        obj.setGlobal("target_tgid", u32(Integer.parseInt(parts[0])));
-        obj.setGlobal("target_tid", u32(Integer.parseInt(parts[2])));
+        obj.setGlobal("target_tgid", u32(tgid));
+        obj.setGlobal("target_tid", u32(tid));
         return obj.load();
     }
 

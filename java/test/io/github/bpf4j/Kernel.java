@@ -39,7 +39,20 @@ public final class Kernel {
         if (!sysAdmin && !bpf) {
             return "BPF tests need root or CAP_BPF+CAP_PERFMON (effective caps 0x" + Long.toHexString(caps) + ")";
         }
+        if (bpfSyscallMissing()) {
+            return "bpf(2) answers ENOSYS: no BPF system call here (qemu-user, which runs the arm64 tests, has none)";
+        }
         return null;
+    }
+
+    /** ENOSYS from bpf(BPF_MAP_GET_NEXT_ID): the call does not exist (EPERM or ENOENT means it does). */
+    private static boolean bpfSyscallMissing() {
+        try {
+            Native.ensureLoaded();
+            return Native.mapNextId(0) == -38;
+        } catch (RuntimeException | LinkageError e) {
+            return false; // the test's own use of the library reports what is wrong
+        }
     }
 
     static long effectiveCaps() {
@@ -103,6 +116,44 @@ public final class Kernel {
     /** The calling thread's id as trace lines show it, or -1 where that is unknown: {@link TracePipe#currentThreadId}. */
     public static int traceTid() {
         return TracePipe.currentThreadId();
+    }
+
+    /**
+     * The calling thread's id as BPF programs see it ({@code (u32)bpf_get_current_pid_tgid()}: the initial pid
+     * namespace's, not gettid() inside a container); skips the test where it cannot be learnt.
+     */
+    public static int hostTid() {
+        int tid = TracePipe.currentThreadId();
+        assumeTrue(tid > 0, "cannot learn this thread's id in the initial pid namespace (a raw_tp test run)");
+        return tid;
+    }
+
+    /** This process's id as BPF programs see it ({@code bpf_get_current_pid_tgid() >> 32}); as {@link #hostTid}. */
+    public static int hostPid() {
+        if (TracePipe.INITIAL_PID_NAMESPACE.equals(TracePipe.pidNamespace())) {
+            try {
+                return Integer.parseInt(Files.readSymbolicLink(Paths.get("/proc/self")).toString());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read /proc/self: " + e, e);
+            }
+        }
+        try (BpfObject obj = BpfObject.openResource("io/github/bpf4j/bpf/trace_tid.bpf.o").load()) {
+            return obj.program("trace_tgid").testRun().retval();
+        } catch (BpfException e) {
+            assumeTrue(false, "cannot learn this process's id in the initial pid namespace: " + e.getMessage());
+            return -1;
+        }
+    }
+
+    /** Whether this process has CAP_SYS_ADMIN, which every access by id (fromId, Bpf4j.programs()...) needs. */
+    public static boolean hasSysAdmin() {
+        return (effectiveCaps() & (1L << 21)) != 0;
+    }
+
+    /** Skips the calling test unless the process has CAP_SYS_ADMIN, saying what needs it. */
+    public static void requireSysAdmin(String what) {
+        assumeTrue(hasSysAdmin(), what + " needs CAP_SYS_ADMIN, which a container granted only the BPF capabilities"
+                + " lacks");
     }
 
     /**

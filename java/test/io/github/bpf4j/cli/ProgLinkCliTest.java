@@ -65,6 +65,7 @@ class ProgLinkCliTest {
 
     @Test
     void progAndLinkCommandLineMistakesAreUsageErrors() {
+        Kernel.requireSysAdmin("link/prog commands on ids");
         CliTest.Result r = CliTest.run("prog", "show", "id", "x");
         assertEquals(2, r.status, r.toString());
         assertTrue(r.err.contains("PROG_ID must be a positive number"), r.err);
@@ -81,6 +82,7 @@ class ProgLinkCliTest {
 
     @Test
     void linkShowListAndDetach() throws Exception {
+        Kernel.requireSysAdmin("link show/list by id");
         requireTracepoint();
         try (BpfObject obj = BpfObject.openResource(SYS_LINK).load();
                 BpfLink link = obj.program("count_writes").attach()) {
@@ -104,6 +106,7 @@ class ProgLinkCliTest {
 
     @Test
     void linkDetachStopsAStructOpsLink() throws Exception {
+        Kernel.requireSysAdmin("link detach by id");
         try (BpfObject obj = BpfObject.openResource("bpf/sys_struct_ops.bpf.o").load()) {
             BpfLink link;
             try {

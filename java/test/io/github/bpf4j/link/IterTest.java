@@ -39,7 +39,7 @@ class IterTest {
 
     @Test
     void taskIteratorSeesThisJvmAndEachOpenIsAFreshRun() throws Exception {
-        int pid = pid();
+        int pid = io.github.bpf4j.Kernel.hostPid(); // the iterator prints the initial namespace's ids
         try (BpfObject obj = BpfObject.openResource(SYS_ITER).load();
                 BpfLink link = obj.program("tasks").attach(Iter.of())) {
             LinkInfo info = link.info();
@@ -53,7 +53,7 @@ class IterTest {
             java.util.concurrent.atomic.AtomicInteger tid = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
             Thread t = new Thread(() -> {
-                tid.set(io.github.bpf4j.internal.Native.gettid());
+                tid.set(io.github.bpf4j.Kernel.hostTid()); // the iterator prints the initial namespace's ids
                 started.countDown();
                 try {
                     Thread.sleep(60_000);
@@ -84,8 +84,10 @@ class IterTest {
             assertEquals(pid, link.info().pid());
             List<String> lines = link.iteratorLines();
             assertTrue(lines.size() > 1, "a JVM has more than one thread: " + lines);
+            // The parameter is this namespace's pid; the lines carry the initial namespace's (a container's differ).
+            int hostPid = io.github.bpf4j.Kernel.hostPid();
             for (String l : lines) {
-                assertTrue(l.startsWith("task " + pid + " "), "a task of another process: " + l);
+                assertTrue(l.startsWith("task " + hostPid + " "), "a task of another process: " + l);
             }
         }
     }

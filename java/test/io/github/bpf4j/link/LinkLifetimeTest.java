@@ -59,12 +59,14 @@ class LinkLifetimeTest {
 
     @Test
     void aLinkEndsWithItsProcess() throws Exception {
+        Kernel.requireSysAdmin("checking by id that a link is gone");
         int[] ids = ids(ChildJvm.run(LinkLifetimeChild.class));
         assertTrue(eventually(() -> gone(ids[0])), "link " + ids[0] + " outlived the child JVM that attached it");
     }
 
     @Test
     void aStructOpsRegistrationEndsWithItsProcess() throws Exception {
+        Kernel.requireSysAdmin("checking by id that a link is gone");
         Path available = java.nio.file.Paths.get("/proc/sys/net/ipv4/tcp_available_congestion_control");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(available), "no " + available);
         org.junit.jupiter.api.Assumptions.assumeFalse(new String(java.nio.file.Files.readAllBytes(available),

@@ -131,6 +131,7 @@ class LinkTest {
 
     @Test
     void fromIdOfNoLinkIsEnoent() {
+        Kernel.requireSysAdmin("BpfLink.fromId");
         BpfException e = assertThrows(BpfException.class, () -> BpfLink.fromId(Integer.MAX_VALUE));
         assertEquals("ENOENT", e.errnoName());
         assertTrue(e.getMessage().contains("bpf_link_get_fd_by_id(" + Integer.MAX_VALUE + ")"), e.getMessage());

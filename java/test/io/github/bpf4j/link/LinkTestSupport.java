@@ -2,7 +2,6 @@
 package io.github.bpf4j.link;
 
 import io.github.bpf4j.BpfMap;
-import io.github.bpf4j.internal.Native;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileOutputStream;
@@ -29,8 +28,8 @@ final class LinkTestSupport {
 
     /** Makes count_writes count this thread's writes. */
     static void countThisThread(BpfMap config) {
-        Native.ensureLoaded();
-        config.update(key0(), u64(Native.gettid()));
+        // The id bpf_get_current_pid_tgid() gives: not gettid() inside a container.
+        config.update(key0(), u64(io.github.bpf4j.Kernel.hostTid()));
     }
 
     static long count(BpfMap counts) {

@@ -107,6 +107,7 @@ class ProgramInfoTest {
 
     @Test
     void runCountAndTimeGrowWhileStatsAreOn() throws Exception {
+        Kernel.requireSysAdmin("Bpf4j.enableStats");
         LinkTestSupport.requireWriteTracepoint();
         File file = tmp.resolve("w").toFile();
         try (BpfObject obj = BpfObject.openResource(LinkTestSupport.SYS_LINK).load();
@@ -142,6 +143,7 @@ class ProgramInfoTest {
 
     @Test
     void theKernelsObjectsAreListedByIdAndOpenable() throws Exception {
+        Kernel.requireSysAdmin("Bpf4j.programs() and fromId");
         LinkTestSupport.requireWriteTracepoint();
         try (BpfObject obj = BpfObject.openResource(LinkTestSupport.SYS_LINK).load();
                 BpfLink link = obj.program("count_writes").attach()) {

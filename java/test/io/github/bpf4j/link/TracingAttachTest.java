@@ -199,6 +199,7 @@ class TracingAttachTest {
 
     @Test
     void fentryOnAnXdpProgramsFunctionSetBeforeLoad() throws Exception {
+        Kernel.requireSysAdmin("setAttachTarget (libbpf opens the target program's BTF by id)");
         try (BpfObject target = BpfObject.openResource("bpf/trace_target.bpf.o").load();
                 TracingHooks h = TracingHooks.open(0, 0, "on_xdp_entry")) {
             BpfProgram xdp = target.program("xdp_target");

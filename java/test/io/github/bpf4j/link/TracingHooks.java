@@ -5,7 +5,6 @@ import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfPermissionException;
 import io.github.bpf4j.BpfProgram;
-import io.github.bpf4j.internal.Native;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -40,7 +39,8 @@ final class TracingHooks implements AutoCloseable {
 
     /** Opened (not loaded) with only {@code programs} to load, filtered to the calling thread. */
     static TracingHooks openForThisThread(String... programs) throws IOException {
-        return open(pid(), Native.gettid(), programs);
+        // The ids bpf_get_current_pid_tgid() gives: not getpid()/gettid() inside a container.
+        return open(io.github.bpf4j.Kernel.hostPid(), io.github.bpf4j.Kernel.hostTid(), programs);
     }
 
     /** Opened with only {@code programs} to load; tgid/tid 0: any. */

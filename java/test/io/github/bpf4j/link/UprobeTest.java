@@ -10,7 +10,6 @@ import io.github.bpf4j.BpfLink;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.BpfObject;
 import io.github.bpf4j.BpfProgram;
-import io.github.bpf4j.internal.Native;
 import io.github.bpf4j.link.TracingHooks.Slot;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -102,7 +101,7 @@ class UprobeTest {
             AtomicInteger workerTid = new AtomicInteger();
             try (BpfLink link = obj.program("count_malloc").attach(Uprobe.of(libc, "malloc").thisProcess())) {
                 Thread worker = new Thread(() -> {
-                    workerTid.set(Native.gettid());
+                    workerTid.set(io.github.bpf4j.Kernel.hostTid()); // malloc_by_tid's keys: BPF's view
                     mallocs(1000);
                 }, "bpf4j-malloc-worker");
                 worker.start();

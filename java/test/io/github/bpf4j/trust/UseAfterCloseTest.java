@@ -216,6 +216,7 @@ class UseAfterCloseTest {
             }, second).name(dev), attached(), onItsOwn(), structOps());
         });
         FIXTURES.put(io.github.bpf4j.BpfStats.class, () -> {
+            io.github.bpf4j.Kernel.requireSysAdmin("Bpf4j.enableStats");
             io.github.bpf4j.BpfStats stats = io.github.bpf4j.Bpf4j.enableStats();
             return Collections.singletonList(new Scenario("run-time statistics handle", stats, stats::close));
         });
