@@ -5,7 +5,7 @@
 #   ./setup.sh jdks           JDK 8/11/21 (+25) homes for the test matrix in .cache/jdks
 #   ./setup.sh package [args] deps + mvn package -DskipTests [args] (the jar, both natives)
 #   ./setup.sh demo [args]    deps + mvn package -DskipTests [args] + java -jar ... demo
-#   ./setup.sh test [args]    deps + jdks + mvn install [args] on every JDK (+ the ASan/UBSan run) + the demo jar on every JDK + the Maven plugin and examples/
+#   ./setup.sh test [args]    deps + jdks + mvn install [args] on every JDK (+ ASan/UBSan) + the demo jar on every JDK + the plugin and examples/ + arm64 under qemu
 #   ./setup.sh fuzz [args]    deps + clang-19's libFuzzer runtime + mvn -Pfuzz test: 200,000 mutants, then libFuzzer (README: Reliability)
 #   ./setup.sh prefetch       deps + jdks + every plugin the test command resolves: then ./setup.sh test -o runs offline
 #   ./setup.sh containers     podman: Debian 12 image, docker/*.Dockerfile from a clone, the capability table, the test container
@@ -591,6 +591,8 @@ case "$cmd" in
       || { show_sanitizer_reports; die "mvn install failed"; }
     demo_on_every_jdk
     plugin_and_examples
+    # the arm64 library under qemu-user: loads, registers, passes the kernel-free tests
+    arm64 -o
     ;;
   fuzz)
     deps
