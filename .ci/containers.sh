@@ -146,6 +146,10 @@ prefetch() {
   if [ -f "$ROOT/examples/pom.xml" ]; then
     "$MVN" -B -f "$ROOT/examples/pom.xml" install -DskipTests "$@"
   fi
+  # the test command's last step: qemu-user and the arm64 JRE
+  apt_install_missing qemu-user-static
+  arm64_root
+  arm64_java
 }
 
 # The images from a git clone of HEAD: what a user checks out, never this
