@@ -32,7 +32,7 @@ class BtfHeadersCliTest {
         CliTest.Result headersHelp = CliTest.run("headers", "help");
         assertEquals(0, headersHelp.status, headersHelp.toString());
         assertEquals(HeadersCommand.USAGE, headersHelp.out);
-        assertTrue(CliTest.run("help").out.contains("btf | headers"));
+        assertTrue(CliTest.run("help").out.contains("btf | gen | headers"));
         String[][] wrong = {{"btf"}, {"btf", "frob"}, {"btf", "dump", "id", "1"}, {"btf", "dump", "file"},
             {"btf", "dump", "format", "raw"}, {"btf", "dump", "--format"}, {"btf", "dump", "format", "c", "format", "c"},
             {"btf", "dump", "-x"}, {"headers"}, {"headers", "a", "b"}, {"map", "show", "--format", "c"}};
