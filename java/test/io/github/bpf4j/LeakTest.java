@@ -34,10 +34,13 @@ class LeakTest {
     /** The JIT and malloc's arenas warm up during the first cycles (seen: up to 13 MiB over a whole run). */
     private static final long RSS_NOISE_KIB = 32 * 1024;
     /**
-     * Growth over the second half of a run, after the warm-up: 0.2 to 2.8 MiB seen without a leak; 6 MiB is
-     * a leak of about 120 bytes a map cycle, 1.2 KiB an object cycle.
+     * Growth over the second half of a run, after the warm-up: usually 0.2 to 2.8 MiB without a leak, but
+     * 8.3 and 8.4 MiB seen twice in the object cycle (late JIT compiles and malloc arenas; fds, BPF objects
+     * and maps lines all came back exactly). 12 MiB is still a leak of about 240 bytes a map cycle and
+     * 2.4 KiB an object cycle, far less than one leaked libbpf object (its copy of the ELF alone is larger);
+     * leaked fds, maps and mappings are caught exactly, not through RSS.
      */
-    private static final long RSS_SECOND_HALF_KIB = 6 * 1024;
+    private static final long RSS_SECOND_HALF_KIB = 12 * 1024;
     /** Lines of /proc/self/maps the JVM itself may add or merge away during a run (seen: 1). */
     private static final int MAPS_LINES_NOISE = 2;
     private static final List<String> MEASURING_JVM = Arrays.asList("-Xms96m", "-Xmx96m", "-XX:+AlwaysPreTouch",
