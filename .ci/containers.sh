@@ -181,11 +181,11 @@ containers_images() {
 # Fields: what | capabilities | user | expected results, "check=OK" or
 # "check=Exception~text the message or hint must contain".  Arenas need
 # CAP_PERFMON too: the verifier refuses an arena program without it (EPERM
-# with a verifier log, so a BpfVerifierException that says so).
+# with a verifier log naming the capabilities: a BpfPermissionException).
 MATRIX=(
   "README set|BPF,PERFMON,NET_ADMIN|0|map=OK syscall=OK tracing=OK xdp=OK trace=OK fromid=BpfPermissionException~lacks CAP_SYS_ADMIN"
   "without BPF|PERFMON,NET_ADMIN|0|map=BpfPermissionException~lacks CAP_BPF syscall=BpfPermissionException~CAP_BPF tracing=BpfPermissionException~lacks CAP_BPF xdp=BpfPermissionException~lacks CAP_BPF"
-  "without PERFMON|BPF,NET_ADMIN|0|map=OK xdp=OK tracing=BpfPermissionException~lacks CAP_PERFMON syscall=BpfVerifierException~CAP_BPF and CAP_PERFMON are required to use arena"
+  "without PERFMON|BPF,NET_ADMIN|0|map=OK xdp=OK tracing=BpfPermissionException~lacks CAP_PERFMON syscall=BpfPermissionException~this process lacks CAP_PERFMON"
   "without NET_ADMIN (tracing only)|BPF,PERFMON|0|map=OK syscall=OK tracing=OK trace=OK xdp=BpfPermissionException~lacks CAP_NET_ADMIN"
   "non-root, with DAC_READ_SEARCH|BPF,PERFMON,DAC_READ_SEARCH|65534|map=OK tracing=OK trace=OK"
   "non-root, without DAC_READ_SEARCH|BPF,PERFMON|65534|map=OK tracing=OK trace=BpfPermissionException~CAP_DAC_READ_SEARCH"

@@ -2,9 +2,11 @@
 package io.github.bpf4j;
 
 /**
- * EPERM or EACCES outside the verifier: the process lacks a privilege
- * (root, or CAP_BPF with CAP_PERFMON / CAP_NET_ADMIN), or the object forbids
- * the access (a frozen or read-only map). The message names what is missing.
+ * EPERM or EACCES for lack of a privilege: the process lacks a capability
+ * (root, or CAP_BPF with CAP_PERFMON / CAP_NET_ADMIN), including where the
+ * verifier refuses a feature for it (an arena needs CAP_BPF and CAP_PERFMON),
+ * or the object forbids the access (a frozen or read-only map). The message
+ * names what is missing.
  */
 public class BpfPermissionException extends BpfException {
     private static final long serialVersionUID = 1L;

@@ -65,7 +65,9 @@ public final class LeakChild {
                 settle();
                 Sample before = Sample.take();
                 Sample peak = before;
+                Sample q1 = before;
                 Sample mid = before;
+                Sample q3 = before;
                 started = System.nanoTime();
                 for (int i = 0; i < cycles; i++) {
                     try (BpfMap map = BpfMap.create(spec)) {
@@ -74,14 +76,20 @@ public final class LeakChild {
                     if (i % 10_000 == 0) {
                         peak = peak.max(Sample.take());
                     }
-                    if (i == cycles / 2) {
+                    if (i == cycles / 4) {
+                        q1 = Sample.take();
+                    } else if (i == cycles / 2) {
                         mid = Sample.take();
+                    } else if (i == 3 * cycles / 4) {
+                        q3 = Sample.take();
                     }
                 }
                 report("run", started, cycles);
                 settle();
                 before.print("before");
+                q1.print("q1");
                 mid.print("mid");
+                q3.print("q3");
                 peak.print("peak");
                 Sample.take().print("after");
                 break;
@@ -93,22 +101,30 @@ public final class LeakChild {
                 settle();
                 Sample before = Sample.take();
                 Sample peak = before;
+                Sample q1 = before;
                 Sample mid = before;
+                Sample q3 = before;
                 started = System.nanoTime();
                 for (int i = 0; i < cycles; i++) {
                     objectCycle(i);
                     if (i % 1000 == 0) {
                         peak = peak.max(Sample.take());
                     }
-                    if (i == cycles / 2) {
+                    if (i == cycles / 4) {
+                        q1 = Sample.take();
+                    } else if (i == cycles / 2) {
                         mid = Sample.take();
+                    } else if (i == 3 * cycles / 4) {
+                        q3 = Sample.take();
                     }
                 }
                 report("run", started, cycles);
                 // Closed objects' buffers are detached at close; their ranges go once the buffers are collected.
                 settle();
                 before.print("before");
+                q1.print("q1");
                 mid.print("mid");
+                q3.print("q3");
                 peak.print("peak");
                 Sample.take().print("after");
                 break;

@@ -34,13 +34,13 @@ class LeakTest {
     /** The JIT and malloc's arenas warm up during the first cycles (seen: up to 13 MiB over a whole run). */
     private static final long RSS_NOISE_KIB = 32 * 1024;
     /**
-     * Growth over the second half of a run, after the warm-up: usually 0.2 to 2.8 MiB without a leak, but
-     * 8.3 and 8.4 MiB seen twice in the object cycle (late JIT compiles and malloc arenas; fds, BPF objects
-     * and maps lines all came back exactly). 12 MiB is still a leak of about 240 bytes a map cycle and
-     * 2.4 KiB an object cycle, far less than one leaked libbpf object (its copy of the ELF alone is larger);
-     * leaked fds, maps and mappings are caught exactly, not through RSS.
+     * A leak grows resident memory in every quarter of a run; noise (late JIT compiles, a new malloc arena:
+     * 8.3 and 8.4 MiB seen at once in one object-cycle run, with fds, BPF objects and maps lines exactly back)
+     * comes in steps. So the run leaks if each of the last three quarters grew by more than this: a leak of
+     * about 120 bytes a map cycle or 1.2 KiB an object cycle, far less than one leaked libbpf object (its
+     * copy of the ELF alone is larger). Leaked fds, maps and mappings are caught exactly, not through RSS.
      */
-    private static final long RSS_SECOND_HALF_KIB = 12 * 1024;
+    private static final long RSS_EVERY_QUARTER_KIB = 3 * 1024;
     /** Lines of /proc/self/maps the JVM itself may add or merge away during a run (seen: 1). */
     private static final int MAPS_LINES_NOISE = 2;
     private static final List<String> MEASURING_JVM = Arrays.asList("-Xms96m", "-Xmx96m", "-XX:+AlwaysPreTouch",
@@ -184,10 +184,17 @@ class LeakTest {
         assertMapsCameBack(r);
         assertEquals("0", r.get("live_mappings"), "bpf4j mappings\n" + r);
         long before = Long.parseLong(r.get("before_rss_kib"));
-        long mid = Long.parseLong(r.get("mid_rss_kib"));
         long after = Long.parseLong(r.get("after_rss_kib"));
         assertTrue(after - before <= RSS_NOISE_KIB, "RSS grew by " + (after - before) + " KiB\n" + r);
-        assertTrue(after - mid <= RSS_SECOND_HALF_KIB, "RSS grew by " + (after - mid) + " KiB in the second half\n" + r);
+        long[] marks = {Long.parseLong(r.get("q1_rss_kib")), Long.parseLong(r.get("mid_rss_kib")),
+            Long.parseLong(r.get("q3_rss_kib")), after};
+        long least = Long.MAX_VALUE;
+        for (int i = 1; i < marks.length; i++) {
+            least = Math.min(least, marks[i] - marks[i - 1]);
+        }
+        assertTrue(least <= RSS_EVERY_QUARTER_KIB, "RSS grew in each of the last three quarters, by "
+                + (marks[1] - marks[0]) + ", " + (marks[2] - marks[1]) + " and " + (marks[3] - marks[2])
+                + " KiB: a leak, not a one-time step\n" + r);
     }
 
     /**

@@ -173,6 +173,23 @@ public final class AttachErrors {
                     "hardware events need a PMU the kernel drives (often absent in VMs): use a software event such as"
                             + " PerfEvent.software(PerfSoftwareEvent.CPU_CLOCK), and online CPUs");
         }
+        if (errno == EACCES && (op == Op.USDT_ATTACH
+                || op == Op.UPROBE_ATTACH && call.startsWith("bpf_program__attach_uprobe_opts"))) {
+            // Linux 6.12 (and the stable kernels it was backported to) takes back CAP_PERFMON's access to the
+            // uprobe PMU: perf_uprobe_event_init answers EACCES without CAP_SYS_ADMIN. A uprobe.multi link
+            // is made by bpf(2), not perf_event_open, and needs no more than loading the program did.
+            long caps = effectiveCapabilities();
+            if (caps >= 0 && !has(caps, CAP_SYS_ADMIN)) {
+                return new BpfPermissionException(call, errno, name, "the kernel refused to create " + target
+                        + ": a uprobe made through perf_event_open needs CAP_SYS_ADMIN (Linux 6.12 and later, and"
+                        + " stable kernels since), and this process lacks CAP_SYS_ADMIN",
+                        (op == Op.USDT_ATTACH ? "this libbpf fell back to perf uprobes because the kernel has no"
+                                + " uprobe.multi links (Linux 6.6+): use a newer kernel" : "attach a"
+                                + " SEC(\"uprobe.multi\") program with UprobeMulti.symbols(binary, symbol) instead (a"
+                                + " BPF link, Linux 6.6+, needing no capability beyond the program's load)")
+                                + ", or grant CAP_SYS_ADMIN");
+            }
+        }
         if (errno == ESRCH && (op == Op.UPROBE_ATTACH || op == Op.USDT_ATTACH || op == Op.PERF_EVENT_ATTACH)) {
             return new BpfException(call, errno, name, "no process with the pid of " + target,
                     "pass the pid of a running process, or -1 for every process");

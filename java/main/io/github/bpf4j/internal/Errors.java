@@ -97,7 +97,7 @@ public final class Errors {
     private static final String LEGACY_MAPS = "legacy map definitions";
     private static final String LOG_END = "-- END PROG LOAD LOG --";
     /** libbpf's probe before loading anything (bpf_object__probe_loading). */
-    private static final String TRIVIAL_PROGRAM = "Couldn't load trivial BPF program";
+    static final String TRIVIAL_PROGRAM = "Couldn't load trivial BPF program";
 
     private Errors() {}
 
@@ -146,6 +146,16 @@ public final class Errors {
         String operation = call;
         String name = errnoName(errno);
         String verifierLog = extractVerifierLog(detail);
+        if (verifierLog != null && op != Op.OPEN && op != Op.VALIDATE && isPermission(errno)
+                && verdict(verifierLog).contains("CAP_")) {
+            // The verifier refuses some features for lack of a capability ("CAP_BPF and CAP_PERFMON are
+            // required to use arena"): a privilege to grant, not a program to fix.
+            String program = programName(detail);
+            String verdict = verdict(verifierLog);
+            return new BpfPermissionException(operation, errno, name, "the verifier refused "
+                    + (program != null ? "program '" + program + "'" : "a program") + " for lack of privilege: "
+                    + verdict, verifierPrivilegeHint(verdict));
+        }
         if (verifierLog != null && op != Op.OPEN && op != Op.VALIDATE) {
             String program = programName(detail);
             return new BpfVerifierException(operation, errno, name,
@@ -1139,6 +1149,37 @@ public final class Errors {
             hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
         }
         return hint.toString();
+    }
+
+    /** The capabilities a verifier verdict names, and which of them this process lacks. */
+    private static String verifierPrivilegeHint(String verdict) {
+        long caps = effectiveCapabilities();
+        StringBuilder named = new StringBuilder();
+        StringBuilder lacks = new StringBuilder();
+        for (int cap : new int[] {CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN}) {
+            String capName = capName(cap);
+            int at = verdict.indexOf(capName);
+            // CAP_BPF is a prefix of nothing else, but guard the name's end all the same.
+            if (at < 0 || (at + capName.length() < verdict.length()
+                    && Character.isLetterOrDigit(verdict.charAt(at + capName.length())))) {
+                continue;
+            }
+            named.append(named.length() == 0 ? "" : " and ").append(capName);
+            if (caps >= 0 && !capable(caps, cap)) {
+                lacks.append(lacks.length() == 0 ? "" : " and ").append(capName);
+            }
+        }
+        String grant = "grant " + named + " (e.g. --cap-add for each in a container, or setcap on the java binary),"
+                + " or run as root";
+        if (caps < 0) {
+            return "the program uses a feature the verifier allows only with " + named + ": " + grant;
+        }
+        if (lacks.length() == 0) {
+            return "this process has " + named + ", so they were not effective where the program was verified"
+                    + " (a BPF token's limits, or capabilities outside the initial user namespace)";
+        }
+        return "the program uses a feature the verifier allows only with " + named + ", and this process lacks "
+                + lacks + ": " + grant;
     }
 
     /** libbpf: "prog 'name': failed to load: -EPERM". */

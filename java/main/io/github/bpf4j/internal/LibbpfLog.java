@@ -90,7 +90,17 @@ public final class LibbpfLog {
     static void log(int libbpfLevel, String message) {
         FORWARDED.incrementAndGet(Math.max(0, Math.min(2, libbpfLevel)));
         String text = message.endsWith("\n") ? message.substring(0, message.length() - 1) : message;
-        handler.accept(verifierLog(text) ? Level.FINE : level(libbpfLevel), text);
+        handler.accept(verifierLog(text) || misleading(text) ? Level.FINE : level(libbpfLevel), text);
+    }
+
+    /**
+     * libbpf's "Couldn't load trivial BPF program ... RLIMIT_MEMLOCK" warning blames the kernel's config and
+     * a memlock limit (which Linux 5.11+ no longer uses for BPF) for what, in a container, is a missing
+     * capability or a seccomp filter: the BpfPermissionException that follows says which, so the warning
+     * would only mislead a service's WARNING log.
+     */
+    static boolean misleading(String text) {
+        return text.contains(Errors.TRIVIAL_PROGRAM);
     }
 
     /**

@@ -34,6 +34,29 @@ class ErrorsMappingTest {
         assertFalse(e.getMessage().contains("kernel rejected"), e.getMessage());
     }
 
+    /** The verifier's capability checks (the arena's) are a privilege to grant, not a program to fix. */
+    @Test
+    void aVerifierRefusalForLackOfCapabilityIsAPermissionException() {
+        String detail = "libbpf: prog 'alloc': BPF program load failed: -EPERM\n"
+                + "libbpf: prog 'alloc': -- BEGIN PROG LOAD LOG --\n"
+                + "CAP_BPF and CAP_PERFMON are required to use arena\n"
+                + "processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0\n"
+                + "-- END PROG LOAD LOG --\n"
+                + "libbpf: prog 'alloc': failed to load: -EPERM\n";
+        BpfException e = Errors.exception("bpf_object__load(arena_heap)", Errors.EPERM, detail);
+        assertTrue(e instanceof BpfPermissionException, e.toString());
+        assertTrue(e.getMessage().contains("the verifier refused program 'alloc' for lack of privilege: CAP_BPF and"
+                + " CAP_PERFMON are required to use arena"), e.getMessage());
+        assertTrue(e.hint().contains("CAP_BPF and CAP_PERFMON"), e.hint());
+        assertFalse(e.hint().contains("CAP_NET_ADMIN"), e.hint());
+        // The same log with EINVAL (not a privilege errno), or a verdict naming no capability, stays the verifier's.
+        assertFalse(Errors.exception("bpf_object__load(arena_heap)", Errors.EINVAL, detail)
+                instanceof BpfPermissionException);
+        BpfException other = Errors.exception("bpf_object__load(x)", Errors.EACCES,
+                detail.replace("CAP_BPF and CAP_PERFMON are required to use arena", "R1 invalid mem access 'scalar'"));
+        assertTrue(other instanceof io.github.bpf4j.BpfVerifierException, other.toString());
+    }
+
     @Test
     void operationsAreClassifiedByTheirCall() {
         assertEquals(Errors.Op.VALIDATE, Errors.Op.of("bpf4j_validate_object"));

@@ -59,4 +59,20 @@ class LibbpfLogLevelTest {
         BpfObject.openResource(CORE).load().close();
         assertTrue(fine.get() > 5, "debug lines: " + fine.get());
     }
+
+    /** libbpf's memlock advice for a refused trivial program goes out at FINE: the exception says what is wrong. */
+    @Test
+    void theMisleadingMemlockWarningIsNotAWarning() {
+        java.util.List<Level> levels = new java.util.ArrayList<Level>();
+        LibbpfLog.setHandler((level, message) -> levels.add(level));
+        try {
+            LibbpfLog.log(0, "libbpf: Error in bpf_object__probe_loading(): -EPERM. Couldn't load trivial BPF program."
+                    + " Make sure your kernel supports BPF (CONFIG_BPF_SYSCALL=y) and/or that RLIMIT_MEMLOCK is set to"
+                    + " big enough value.\n");
+            LibbpfLog.log(0, "libbpf: map 'x': failed to create: -EPERM\n");
+        } finally {
+            LibbpfLog.setHandler(null);
+        }
+        assertEquals(java.util.Arrays.asList(Level.FINE, Level.WARNING), levels);
+    }
 }

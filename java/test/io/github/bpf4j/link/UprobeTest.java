@@ -34,6 +34,25 @@ class UprobeTest {
         }
     }
 
+    /**
+     * Linux 6.12 (and stable kernels since) creates a uprobe through perf_event_open only for CAP_SYS_ADMIN:
+     * where this process lacks it (a container with the BPF capabilities), the refusal must say so, and the
+     * test that needs such a uprobe skips; where the kernel still allows it, the test goes on.
+     */
+    static void requirePerfUprobes(BpfProgram program) {
+        if (io.github.bpf4j.Kernel.hasSysAdmin()) {
+            return;
+        }
+        try {
+            program.attach(Uprobe.of(Uprobe.mappedLibrary("libc.so.6"), "malloc").thisProcess()).close();
+        } catch (io.github.bpf4j.BpfPermissionException e) {
+            assertEquals("EACCES", e.errnoName(), e.toString());
+            assertTrue(e.getMessage().contains("needs CAP_SYS_ADMIN") && e.hint().contains("UprobeMulti"), e.toString());
+            Assumptions.abort("a uprobe made through perf_event_open needs CAP_SYS_ADMIN (Linux 6.12+), which this"
+                    + " process lacks: checked that the refusal says so");
+        }
+    }
+
     @Test
     void uprobeAndUretprobeOnMallocOfThisThread() throws Exception {
         String libc = Uprobe.mappedLibrary("libc.so.6");
@@ -41,6 +60,7 @@ class UprobeTest {
         try (TracingHooks h = TracingHooks.openForThisThread("on_malloc", "on_malloc_return").load()) {
             BpfProgram entry = h.program("on_malloc");
             BpfProgram exit = h.program("on_malloc_return");
+            requirePerfUprobes(entry);
             Uprobe point = Uprobe.of(libc, "malloc").thisProcess().cookie(0x5eed);
             long moved = AttachProof.runsAndDetaches(() -> entry.attach(point), () -> mallocs(100),
                     h.counter(Slot.UPROBE));
@@ -60,6 +80,7 @@ class UprobeTest {
     void aLibraryNameIsResolvedByLibbpf() throws Exception {
         try (TracingHooks h = TracingHooks.openForThisThread("on_malloc").load()) {
             BpfProgram entry = h.program("on_malloc");
+            requirePerfUprobes(entry);
             Uprobe byName = Uprobe.of("libc.so.6", "malloc").thisProcess();
             String mapped = Uprobe.mappedLibrary("libc.so.6");
             if (!isSystemLibrary(mapped)) {
@@ -96,6 +117,7 @@ class UprobeTest {
                 p.setAutoload(p.name().equals("count_malloc"));
             }
             obj.load();
+            requirePerfUprobes(obj.program("count_malloc"));
             String libc = Uprobe.mappedLibrary("libc.so.6"); // the libc this JVM runs, from /proc/self/maps
             BpfMap byTid = obj.map("malloc_by_tid");
             AtomicInteger workerTid = new AtomicInteger();
@@ -150,6 +172,7 @@ class UprobeTest {
         String jvm = Uprobe.mappedLibrary("libjvm.so");
         try (TracingHooks h = TracingHooks.openForThisThread("on_jvm_gc").load()) {
             BpfProgram p = h.program("on_jvm_gc");
+            requirePerfUprobes(p);
             assertEquals(1, AttachProof.runsAndDetaches(() -> p.attach(Uprobe.of(jvm, "JVM_GC").thisProcess()),
                     System::gc, h.counter(Slot.JVM_GC)));
         }

@@ -74,6 +74,14 @@ public final class PrivilegeChild {
                 return "loaded " + o.programs();
             }
         });
+        op("loadArena", () -> {
+            // Syscall programs only: the arena is what asks for CAP_PERFMON (the verifier's own check).
+            try (BpfObject o = BpfObject.openResource("bpf/arena_heap.bpf.o").load()) {
+                return "loaded " + o.programs();
+            }
+        });
+        op("attachUprobe", () -> attachUprobe("on_malloc", false));
+        op("attachUprobeMulti", () -> attachUprobe("on_libc_multi", true));
         op("testRun", () -> {
             if (socketFilter == null) {
                 return "SKIP no program could be loaded";
@@ -114,6 +122,26 @@ public final class PrivilegeChild {
             xdp.close();
         }
         System.out.println("DONE");
+    }
+
+    /** A uprobe on this JVM's libc malloc: a perf event (uprobe) or a BPF link (uprobe.multi). */
+    private static String attachUprobe(String program, boolean multi) {
+        try (BpfObject o = BpfObject.openResource("bpf/trace_hooks.bpf.o")) {
+            for (BpfProgram p : o.programs()) {
+                p.setAutoload(p.name().equals(program));
+            }
+            try {
+                o.load();
+            } catch (BpfPermissionException e) {
+                return "SKIP the uprobe program cannot be loaded: " + e.getMessage();
+            }
+            String libc = io.github.bpf4j.link.Uprobe.mappedLibrary("libc.so.6");
+            try (BpfLink link = o.program(program).attach(multi
+                    ? io.github.bpf4j.link.UprobeMulti.symbols(libc, "malloc").thisProcess()
+                    : io.github.bpf4j.link.Uprobe.of(libc, "malloc").thisProcess())) {
+                return "attached " + link;
+            }
+        }
     }
 
     private static byte[] key(int k) {

@@ -57,7 +57,8 @@ class PrivilegeTest {
 
     /** Operations in the order the child runs them. */
     private static final List<String> OPS = Arrays.asList("createMap", "pinnedMapOps", "mmap", "loadSocketFilter",
-            "loadXdp", "loadTracing", "testRun", "attachXdp", "fromId", "pin", "tracePipe");
+            "loadXdp", "loadTracing", "loadArena", "attachUprobe", "attachUprobeMulti",
+            "testRun", "attachXdp", "fromId", "pin", "tracePipe");
 
     /** What each operation needs beyond access to the objects: capability names as the kernel's docs spell them. */
     static final Map<String, List<String>> NEEDS = new LinkedHashMap<String, List<String>>();
@@ -69,6 +70,10 @@ class PrivilegeTest {
         NEEDS.put("loadSocketFilter", Arrays.asList("CAP_BPF"));
         NEEDS.put("loadXdp", Arrays.asList("CAP_BPF", "CAP_NET_ADMIN"));
         NEEDS.put("loadTracing", Arrays.asList("CAP_BPF", "CAP_PERFMON"));
+        NEEDS.put("loadArena", Arrays.asList("CAP_BPF", "CAP_PERFMON")); // the verifier's arena check
+        // Linux 6.12 took CAP_PERFMON's access to the uprobe PMU back: a perf uprobe needs CAP_SYS_ADMIN.
+        NEEDS.put("attachUprobe", Arrays.asList("CAP_SYS_ADMIN"));
+        NEEDS.put("attachUprobeMulti", Collections.<String>emptyList()); // a BPF link: what loading needed
         NEEDS.put("testRun", Collections.<String>emptyList()); // of a program one could load
         NEEDS.put("attachXdp", Arrays.asList("CAP_NET_ADMIN"));
         NEEDS.put("fromId", Arrays.asList("CAP_SYS_ADMIN"));
@@ -143,6 +148,12 @@ class PrivilegeTest {
         check("bpf+net_admin");
     }
 
+    private static boolean kernelAtLeast(int major, int minor) {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int ma = Integer.parseInt(v[0]);
+        return ma > major || ma == major && Integer.parseInt(v[1]) >= minor;
+    }
+
     /** Expected outcome: "OK", "PERM" or "SKIP", for one operation and one capability set. */
     static String expected(String op, String set) {
         List<String> have = new ArrayList<String>();
@@ -160,6 +171,11 @@ class PrivilegeTest {
                 return "PERM"; // tracefs is root's: no capability set of these opens it for nobody
             case "attachXdp":
                 return have.containsAll(NEEDS.get("loadXdp")) ? "OK" : "SKIP";
+            case "attachUprobeMulti":
+                return have.containsAll(NEEDS.get("loadTracing")) ? "OK" : "SKIP";
+            case "attachUprobe":
+                // Before 6.12 CAP_PERFMON sufficed (a stable backport would show here as PERM: then adjust).
+                return !have.containsAll(NEEDS.get("loadTracing")) ? "SKIP" : kernelAtLeast(6, 12) ? "PERM" : "OK";
             default:
                 return have.containsAll(NEEDS.get(op)) ? "OK" : "PERM";
         }

@@ -378,11 +378,13 @@ class UseAfterCloseTest {
                     obj.program("count_packet")).name("lo"));
         });
         FIXTURES.put(io.github.bpf4j.link.Cgroup.class, () -> {
-            BpfObject o = BpfObject.openResource("bpf/cgroup_hooks.bpf.o").load();
-            BpfProgram p = o.program("count_egress");
-            io.github.bpf4j.link.TestCgroup cg = io.github.bpf4j.link.TestCgroup.create();
+            io.github.bpf4j.link.TestCgroup cg = io.github.bpf4j.link.TestCgroup.create(); // may skip: first
+            BpfObject o;
+            BpfProgram p;
             BpfLink link;
             try {
+                o = BpfObject.openResource("bpf/cgroup_hooks.bpf.o").load();
+                p = o.program("count_egress");
                 link = p.attach(io.github.bpf4j.link.Cgroup.at(cg.path()));
                 link.close();
             } finally {
