@@ -273,26 +273,37 @@ final class Accessors {
             out.close();
         }
         if (hasBitfields(fields)) {
-            // BTF numbers a little-endian object's bits from each byte's lowest, a big-endian one's from its highest
-            String mask = bigEndian ? "0x80 >>> (bit & 7)" : "1 << (bit & 7)";
-            String valueBit = bigEndian ? "width - 1 - i" : "i";
+            // BTF numbers a little-endian object's bits from each byte's lowest, a big-endian one's from its
+            // highest. Each covering byte moves at once (at most 9 for a 64-bit field off a byte boundary):
+            // byte j's bit 0 is the value's bit s, below.
+            String s = bigEndian ? "shift + width - 8 * j - 8" : "8 * j - shift";
             out.line("/** Bits [bitOffset, bitOffset + width) from byte {@code base}, in the object's bit order. */");
             out.open("private static long bits(ByteBuffer b, int base, int bitOffset, int width, boolean signed)");
+            out.line("int at = base + (bitOffset >>> 3);");
+            out.line("int shift = bitOffset & 7;");
+            out.line("int bytes = (shift + width + 7) >>> 3;");
             out.line("long v = 0;");
-            out.open("for (int i = 0; i < width; i++)");
-            out.line("int bit = bitOffset + i;");
-            out.open("if ((b.get(base + (bit >>> 3)) & (" + mask + ")) != 0)");
-            out.line("v |= 1L << (" + valueBit + ");");
+            out.open("for (int j = 0; j < bytes; j++)");
+            out.line("int s = " + s + ";");
+            out.line("long octet = b.get(at + j) & 0xFFL;");
+            out.line("v |= s >= 0 ? octet << s : octet >>> -s;");
             out.close();
+            out.open("if (width < 64)");
+            out.line("v &= (1L << width) - 1;");
+            out.line("return signed ? v << (64 - width) >> (64 - width) : v;");
             out.close();
-            out.line("return signed && width < 64 ? v << (64 - width) >> (64 - width) : v;");
+            out.line("return v;");
             out.close();
             out.open("private static void putBits(ByteBuffer b, int base, int bitOffset, int width, long value)");
-            out.open("for (int i = 0; i < width; i++)");
-            out.line("int bit = bitOffset + i;");
-            out.line("int at = base + (bit >>> 3);");
-            out.line("int mask = " + mask + ";");
-            out.line("b.put(at, (byte) ((value >>> (" + valueBit + ") & 1) != 0 ? b.get(at) | mask : b.get(at) & ~mask));");
+            out.line("int at = base + (bitOffset >>> 3);");
+            out.line("int shift = bitOffset & 7;");
+            out.line("int bytes = (shift + width + 7) >>> 3;");
+            out.line("long mask = width < 64 ? (1L << width) - 1 : -1L;");
+            out.open("for (int j = 0; j < bytes; j++)");
+            out.line("int s = " + s + ";");
+            out.line("int m = (int) ((s >= 0 ? mask >>> s : mask << -s) & 0xFF);");
+            out.line("int bits = (int) (s >= 0 ? value >>> s : value << -s);");
+            out.line("b.put(at + j, (byte) ((b.get(at + j) & ~m) | (bits & m)));");
             out.close();
             out.close();
         }
