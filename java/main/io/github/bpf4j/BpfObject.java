@@ -2,6 +2,7 @@
 package io.github.bpf4j;
 
 import io.github.bpf4j.btf.Btf;
+import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.LibbpfLog;
 import io.github.bpf4j.internal.Native;
@@ -343,7 +344,9 @@ public final class BpfObject implements AutoCloseable {
                 // Too late for this object; the next open and load find the fds of forgotten ones freed.
                 ResourcePressure.relieve("bpf_object__load(" + name + ")", e.errno());
             }
-            throw e;
+            String refused = e instanceof BpfPermissionException ? Errors.refusedProgram(e) : null;
+            BpfProgram program = refused == null ? null : programs.get(refused);
+            throw program == null ? e : Errors.narrowLoadPermission(e, refused, program.type().name());
         }
         for (BpfMap m : maps.values()) {
             m.describe();

@@ -525,7 +525,7 @@ class ErrorMessagesTest {
                 contains(probe, "BpfPermissionException", "CAP_BPF");
                 lacks(probe, "unsupported", "false");
                 String probeProgram = line(out, "probeProgram");
-                contains(probeProgram, "BpfPermissionException", "loading a KPROBE program needs CAP_BPF and CAP_PERFMON",
+                contains(probeProgram, "BpfPermissionException", "loading KPROBE programs needs CAP_BPF and CAP_PERFMON",
                         "lacks CAP_BPF and CAP_PERFMON");
                 String load = line(out, "load");
                 contains(load, "BpfPermissionException", "lacks CAP_BPF (needed for every map and program)",
@@ -552,8 +552,9 @@ class ErrorMessagesTest {
                 "--bounding-set=-all,+bpf"), PartlyPrivileged.class);
         System.out.println("CAP_BPF only:\n" + bpfOnly);
         String load = line(bpfOnly, "load");
-        contains(load, "BpfPermissionException", "program 'on_raw_tp' was refused",
-                "lacks CAP_PERFMON (needed for tracing programs");
+        contains(load, "BpfPermissionException", "program 'on_raw_tp' was refused: loading RAW_TRACEPOINT programs"
+                + " needs CAP_BPF and CAP_PERFMON and this process lacks CAP_PERFMON");
+        lacks(load, "CAP_NET_ADMIN"); // the refused program's type says what it needs, not every kind's
         lacks(load, "unprivileged_bpf_disabled");
         lacks(load, "lacks CAP_BPF", "CAP_BPF (needed");
         contains(line(bpfOnly, "probeKprobe"), "BpfPermissionException", "needs CAP_BPF and CAP_PERFMON",
@@ -567,8 +568,9 @@ class ErrorMessagesTest {
                 "--bounding-set=-all,+bpf,+perfmon"), PartlyPrivileged.class);
         System.out.println("CAP_BPF + CAP_PERFMON:\n" + bpfPerfmon);
         load = line(bpfPerfmon, "load");
-        contains(load, "BpfPermissionException", "lacks CAP_NET_ADMIN (needed for networking programs");
-        lacks(load, "CAP_PERFMON (needed", "CAP_BPF (needed");
+        contains(load, "BpfPermissionException", "program 'pass' was refused: loading XDP programs needs CAP_BPF and"
+                + " CAP_NET_ADMIN and this process lacks CAP_NET_ADMIN");
+        lacks(load, "CAP_PERFMON", "lacks CAP_BPF");
         contains(line(bpfPerfmon, "probeKprobe"), "probeKprobe|true");
     }
 

@@ -999,20 +999,13 @@ public final class Errors {
                         "run as root, or grant CAP_BPF (e.g. setcap cap_bpf+ep on the java binary)",
                         "a BPF LSM, a seccomp filter or a BPF token's limits refuse it"));
                 break;
-            case PROBE_PROG: {
-                String type = between(operation, "(", ")");
-                int second = TRACING_TYPES.contains(type) ? CAP_PERFMON : NET_ADMIN_TYPES.contains(type)
-                        ? CAP_NET_ADMIN : -1;
-                hint.append(needs(caps, "loading a " + type + " program", CAP_BPF, second,
-                        "run as root, or grant CAP_BPF" + (second == CAP_PERFMON ? " and CAP_PERFMON"
-                                : second == CAP_NET_ADMIN ? " and CAP_NET_ADMIN" : ""),
-                        "a BPF LSM or a seccomp filter refuses it"));
+            case PROBE_PROG:
+                hint.append(programTypeNeeds(caps, between(operation, "(", ")")));
                 break;
-            }
             case LOAD: {
                 String program = refusedProgram(detail);
                 if (program != null) {
-                    hint.append("program '").append(program).append("' was refused: ");
+                    hint.append("program '").append(program).append(REFUSED);
                 }
                 hint.append(loadHint(caps));
                 break;
@@ -1159,7 +1152,7 @@ public final class Errors {
         for (int cap : new int[] {CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN}) {
             String capName = capName(cap);
             int at = verdict.indexOf(capName);
-            // CAP_BPF is a prefix of nothing else, but guard the name's end all the same.
+            // A whole name only: the verdict is the kernel's text, not a list.
             if (at < 0 || (at + capName.length() < verdict.length()
                     && Character.isLetterOrDigit(verdict.charAt(at + capName.length())))) {
                 continue;
@@ -1180,6 +1173,47 @@ public final class Errors {
         }
         return "the program uses a feature the verifier allows only with " + named + ", and this process lacks "
                 + lacks + ": " + grant;
+    }
+
+    /** What loading a program of {@code type} (a ProgramType name) needs, and what this process lacks. */
+    private static String programTypeNeeds(long caps, String type) {
+        int second = TRACING_TYPES.contains(type) ? CAP_PERFMON : NET_ADMIN_TYPES.contains(type) ? CAP_NET_ADMIN : -1;
+        return needs(caps, "loading " + type + " programs", CAP_BPF, second,
+                "run as root, or grant CAP_BPF" + (second == CAP_PERFMON ? " and CAP_PERFMON"
+                        : second == CAP_NET_ADMIN ? " and CAP_NET_ADMIN" : ""),
+                "a BPF LSM or a seccomp filter refuses it");
+    }
+
+    private static final String REFUSED = "' was refused: ";
+
+    /** The program a load's permission hint names ("program 'p' was refused: ..."), or null. */
+    public static String refusedProgram(BpfException e) {
+        String hint = e.hint();
+        int end = hint == null || !hint.startsWith("program '") ? -1 : hint.indexOf(REFUSED);
+        return end < 0 ? null : hint.substring("program '".length(), end);
+    }
+
+    /**
+     * A load refused for lack of privilege, with the hint narrowed to the refused program's type: libbpf
+     * names the program, not its type, so {@link #loadHint} can only list what every kind needs.
+     */
+    public static BpfException narrowLoadPermission(BpfException e, String program, String programType) {
+        String prefix = e.operation() + " failed: " + e.errnoName() + " (" + e.errno() + "): ";
+        String message = e.getMessage();
+        int hintAt = message.lastIndexOf("\n  hint: ");
+        String bare = message.substring(message.startsWith(prefix) ? prefix.length() : 0,
+                hintAt < 0 ? message.length() : hintAt);
+        long caps = effectiveCapabilities();
+        StringBuilder hint = new StringBuilder("program '").append(program).append(REFUSED)
+                .append(programTypeNeeds(caps, programType));
+        String unprivileged = readFirstLine("/proc/sys/kernel/unprivileged_bpf_disabled");
+        if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF)) {
+            hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
+        }
+        BpfException narrowed = new BpfPermissionException(e.operation(), e.errno(), e.errnoName(), bare,
+                hint.toString());
+        narrowed.setStackTrace(e.getStackTrace());
+        return narrowed;
     }
 
     /** libbpf: "prog 'name': failed to load: -EPERM". */
