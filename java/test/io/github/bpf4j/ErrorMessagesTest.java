@@ -528,8 +528,9 @@ class ErrorMessagesTest {
                 contains(probeProgram, "BpfPermissionException", "loading KPROBE programs needs CAP_BPF and CAP_PERFMON",
                         "lacks CAP_BPF and CAP_PERFMON");
                 String load = line(out, "load");
-                contains(load, "BpfPermissionException", "lacks CAP_BPF (needed for every map and program)",
-                        "CAP_PERFMON (needed for tracing programs", "CAP_NET_ADMIN (needed for networking programs");
+                contains(load, "BpfPermissionException", "lacks CAP_BPF, which every map and program needs",
+                        "tracing programs (kprobe", "also need CAP_PERFMON", "networking programs (xdp",
+                        "also need CAP_NET_ADMIN");
                 lacks(load, "the process has", "RLIMIT_MEMLOCK", "CONFIG_BPF_SYSCALL");
                 String version = line(out, "version");
                 contains(version, "not permitted");

@@ -1232,23 +1232,24 @@ public final class Errors {
             return "loading needs CAP_BPF, plus CAP_PERFMON for tracing programs (kprobe, tracepoint, raw_tp,"
                     + " fentry...) and CAP_NET_ADMIN for networking ones (xdp, tc, cgroup...)";
         }
-        StringBuilder lacks = new StringBuilder();
+        boolean perfmon = capable(caps, CAP_PERFMON);
+        boolean netAdmin = has(caps, CAP_NET_ADMIN) || has(caps, CAP_SYS_ADMIN);
+        String tracing = "tracing programs (kprobe, tracepoint, raw_tp, fentry, perf_event)";
+        String networking = "networking programs (xdp, tc, cgroup, sk_*)";
         if (!capable(caps, CAP_BPF)) {
-            lacks.append("CAP_BPF (needed for every map and program)");
+            // The kernel asks for CAP_BPF first; what the programs' types add is only what they may need next.
+            return "this process lacks CAP_BPF, which every map and program needs"
+                    + (perfmon ? "" : "; " + tracing + " also need CAP_PERFMON")
+                    + (netAdmin ? "" : "; " + networking + " also need CAP_NET_ADMIN")
+                    + ": grant CAP_BPF and what the object's programs need, or run as root";
         }
-        if (!capable(caps, CAP_PERFMON)) {
-            lacks.append(lacks.length() == 0 ? "" : ", ").append("CAP_PERFMON (needed for tracing programs: kprobe,"
-                    + " tracepoint, raw_tp, fentry, perf_event)");
-        }
-        if (!has(caps, CAP_NET_ADMIN) && !has(caps, CAP_SYS_ADMIN)) {
-            lacks.append(lacks.length() == 0 ? "" : ", ").append("CAP_NET_ADMIN (needed for networking programs:"
-                    + " xdp, tc, cgroup, sk_*)");
-        }
-        if (lacks.length() == 0) {
+        if (perfmon && netAdmin) {
             return "the process has CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, so something else refuses the load"
                     + " (a BPF LSM, a seccomp filter, or a BPF token's limits)";
         }
-        return "this process lacks " + lacks + ": grant what the object's programs need, or run as root";
+        return "this process lacks " + (perfmon ? "" : "CAP_PERFMON (needed for " + tracing + ")")
+                + (perfmon || netAdmin ? "" : " and ") + (netAdmin ? "" : "CAP_NET_ADMIN (needed for " + networking + ")")
+                + ": grant what the object's programs need, or run as root";
     }
 
     /**

@@ -94,13 +94,15 @@ public final class LibbpfLog {
     }
 
     /**
-     * libbpf's "Couldn't load trivial BPF program ... RLIMIT_MEMLOCK" warning blames the kernel's config and
-     * a memlock limit (which Linux 5.11+ no longer uses for BPF) for what, in a container, is a missing
-     * capability or a seccomp filter: the BpfPermissionException that follows says which, so the warning
-     * would only mislead a service's WARNING log.
+     * libbpf's memlock advice ("Couldn't load trivial BPF program ... RLIMIT_MEMLOCK", "Failed to bump
+     * RLIMIT_MEMLOCK", "try raising 'ulimit -l'") blames the kernel's config and a memlock limit, which
+     * Linux 5.11+ no longer charges BPF memory to, for what in a container is a missing capability or a
+     * seccomp filter: the BpfPermissionException that follows says which, so the warnings would only
+     * mislead a service's WARNING log.
      */
     static boolean misleading(String text) {
-        return text.contains(Errors.TRIVIAL_PROGRAM);
+        return text.contains(Errors.TRIVIAL_PROGRAM) || text.contains("Failed to bump RLIMIT_MEMLOCK")
+                || text.contains("try raising 'ulimit -l'");
     }
 
     /**

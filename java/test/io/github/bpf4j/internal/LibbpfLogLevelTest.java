@@ -69,10 +69,14 @@ class LibbpfLogLevelTest {
             LibbpfLog.log(0, "libbpf: Error in bpf_object__probe_loading(): -EPERM. Couldn't load trivial BPF program."
                     + " Make sure your kernel supports BPF (CONFIG_BPF_SYSCALL=y) and/or that RLIMIT_MEMLOCK is set to"
                     + " big enough value.\n");
+            LibbpfLog.log(0, "libbpf: Failed to bump RLIMIT_MEMLOCK (err = -EPERM), you might need to do it"
+                    + " explicitly!\n");
+            LibbpfLog.log(0, "libbpf: permission error while running as root; try raising 'ulimit -l'? current"
+                    + " value: 8.0 MiB\n");
             LibbpfLog.log(0, "libbpf: map 'x': failed to create: -EPERM\n");
         } finally {
             LibbpfLog.setHandler(null);
         }
-        assertEquals(java.util.Arrays.asList(Level.FINE, Level.WARNING), levels);
+        assertEquals(java.util.Arrays.asList(Level.FINE, Level.FINE, Level.FINE, Level.WARNING), levels);
     }
 }
