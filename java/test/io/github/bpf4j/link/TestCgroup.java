@@ -42,7 +42,7 @@ public final class TestCgroup implements AutoCloseable {
         int err = Native.mount("none", mount.toString(), "cgroup2");
         if (err != 0) {
             Files.delete(mount);
-            assumeTrue(false, "cannot mount cgroup2 on " + mount + " (errno " + -err
+            assumeTrue(false, "cannot mount cgroup2 on a temporary directory (errno " + -err
                     + (-err == 1 ? ", EPERM: mounting needs CAP_SYS_ADMIN in the initial user namespace, which a"
                             + " container with the README's capabilities lacks" : "") + ")");
         }
