@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Skeletons of every object in bpf/ and test-bpf/ (made by {@link Skeletons}): generated, compiled at Java 8
- * with every lint as an error, and every offset, bit offset, length and size held against the object's BTF.
+ * with every lint as an error, and every offset, bit offset, length and size held against the object's BTF
+ * (each global's also against its ELF symbol, the offset the programs' instructions use).
  * The programs' view of every object's generated types is ProgramViewTest's; here, hand-written round trips
  * of what it does not reach: test-bpf/skeleton_test.bpf.c's maps, ring buffer records, .data and .rodata
  * through the skeleton class (RoundTrip), and arena_globals' __arena globals (ArenaRoundTrip).
@@ -43,8 +44,9 @@ class SkeletonGeneratorTest {
         int checked = 0;
         for (Map.Entry<Path, List<Path>> e : c.generated.entrySet()) {
             Btf btf = Btf.read(e.getKey());
+            Map<String, Map<String, Long>> symbols = ElfSymbols.dataSymbols(e.getKey());
             for (Path p : e.getValue()) {
-                checked += checkAgainstBtf(c.load(p), btf);
+                checked += checkAgainstBtf(c.load(p), btf, symbols);
             }
         }
         assertTrue(checked > 200, checked + " offsets checked");
@@ -111,8 +113,12 @@ class SkeletonGeneratorTest {
         assertEquals("Payload.java", extra.get(1).getFileName().toString());
     }
 
-    /** Each offset-like constant of a generated class against the BTF; returns how many were checked. */
-    private static int checkAgainstBtf(Class<?> c, Btf btf) throws Exception {
+    /**
+     * Each offset-like constant of a generated class against the BTF, and each global's offset also against
+     * its ELF symbol (where the programs' instructions reach it); returns how many were checked.
+     */
+    private static int checkAgainstBtf(Class<?> c, Btf btf, Map<String, Map<String, Long>> symbols)
+            throws Exception {
         int checked = 0;
         Map<String, Long> constants = constants(c);
         if (constants.containsKey("BTF_TYPE_ID")) {
@@ -143,6 +149,12 @@ class SkeletonGeneratorTest {
                     if (v.variable().kind() == BtfKind.VAR && v.variable().linkage() == BtfType.Linkage.GLOBAL) {
                         expected.put(names.claim(JavaNames.constant(v.name())), new long[] {v.offset() * 8, 0,
                             elements(v.variable().type())});
+                        Map<String, Long> inSection = symbols.get(sec.name());
+                        Long value = inSection == null ? null : inSection.get(v.name());
+                        assertNotNull(value, c.getName() + ": no ELF symbol " + v.name() + " in " + sec.name());
+                        assertEquals(v.offset(), (long) value, c.getName() + ": " + sec.name() + " " + v.name()
+                                + "'s BTF offset against its ELF symbol");
+                        checked++;
                     }
                 }
                 checked += compare(nested, n, expected);
