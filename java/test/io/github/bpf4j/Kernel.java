@@ -229,7 +229,7 @@ public final class Kernel {
         int err = Native.mount("bpf", dir.toString(), "bpf");
         if (err != 0) {
             Files.delete(dir);
-            assumeTrue(false, "cannot mount a private bpffs on " + dir + " (errno " + -err + (-err == 1
+            assumeTrue(false, "cannot mount a private bpffs on a temporary directory (errno " + -err + (-err == 1
                     ? ": mounting needs CAP_SYS_ADMIN, which a container granted only the BPF capabilities lacks)"
                     : ")"));
         }
