@@ -3,12 +3,15 @@
  * The C side of java/bench/run.sh: the same libbpf calls the JMH benchmarks
  * make through bpf4j, straight from C, on the same kind of maps.
  *
- *   bpf4j-bench-baseline <core_test.bpf.o>
+ *   bpf4j-bench-baseline [-r ROUNDS] [-t ROUND_MS] [-w WARMUP_MS] <bpf-dir> [name...]
  *
- * Each benchmark runs for a warm-up second, then ROUNDS rounds of about
- * ROUND_NS each, timed with CLOCK_MONOTONIC. One line per benchmark on
- * stdout: "<name> <median ns/op> <min> <max>"; the names match
- * run.sh's table. Lines starting with '#' are comments.
+ * <bpf-dir> holds core_test.bpf.o (the benchmark object) and
+ * trace_target.bpf.o (a one-program object). Names select benchmarks (all
+ * by default). Each benchmark warms up for WARMUP_MS, then runs ROUNDS
+ * rounds of about ROUND_MS each, timed with CLOCK_MONOTONIC. One line per
+ * benchmark on stdout: "<name> <median ns/op> <min> <max> <round 1> ...";
+ * the names match report.py's table. Lines starting with '#' are comments.
+ * run.sh calls this once per interleaved round, between JMH's forks.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,21 +21,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #define HASH_ENTRIES 65536u /* u32 -> u64, keys 0..65535 */
 #define KEY_MASK (HASH_ENTRIES - 1)
-#define BATCH 1024u
+#define BATCH 4096u
 #define SLOTS 512u /* mmapable array: u32 -> u64, one 4 KiB page */
+#define BIG_SLOTS (1u << 20) /* mmapable array: u32 -> u64, 8 MiB */
 #define PACKET 64
-#define ROUNDS 15
-#define ROUND_NS 200000000LL /* 0.2 s */
-#define WARMUP_NS 1000000000LL
+#define MAX_ROUNDS 64
 
-static int hash_fd, array_fd, prog_fd;
+static int rounds = 15;
+static int64_t round_ns = 200000000LL, warmup_ns = 1000000000LL;
+static const char *bpf_dir;
+static int hash_fd, array_fd, big_fd, prog_fd;
 static volatile uint64_t *slots; /* volatile: every access really happens */
+static uint64_t *big; /* plain: the 8 MiB rows let the compiler vectorise, as a C user's loop would */
 static uint64_t sink;
 
 static int64_t now_ns(void)
@@ -74,6 +82,31 @@ static uint64_t hash_lookup_miss(uint64_t i)
 	return bpf_map_lookup_elem(hash_fd, &key, &value) == -ENOENT;
 }
 
+/* The floor under every row: the cheapest system call there is (FloorBench.jniGettid makes it through JNI). */
+static uint64_t syscall_gettid(uint64_t i)
+{
+	(void)i;
+	return (uint64_t)syscall(SYS_gettid);
+}
+
+static uint64_t hash_delete_miss(uint64_t i)
+{
+	uint32_t key = HASH_ENTRIES + ((uint32_t)i & KEY_MASK);
+
+	return bpf_map_delete_elem(hash_fd, &key) == -ENOENT;
+}
+
+/* Two syscalls per op: the map stays full, so every delete finds its key. */
+static uint64_t hash_delete_insert(uint64_t i)
+{
+	uint32_t key = (uint32_t)i & KEY_MASK;
+	uint64_t value = key;
+
+	check("delete", bpf_map_delete_elem(hash_fd, &key));
+	check("re-insert", bpf_map_update_elem(hash_fd, &key, &value, BPF_NOEXIST));
+	return 0;
+}
+
 static uint64_t hash_update(uint64_t i)
 {
 	uint32_t key = (uint32_t)i & KEY_MASK;
@@ -105,6 +138,26 @@ static uint64_t dump_batch(uint64_t i)
 	if (total != HASH_ENTRIES)
 		die("lookup_batch: short dump", EIO);
 	return total;
+}
+
+/* One op rewrites every entry, BATCH per call; the result is per element. */
+static uint64_t dump_update_batch(uint64_t i)
+{
+	static uint32_t keys[HASH_ENTRIES];
+	static uint64_t values[HASH_ENTRIES];
+	uint32_t at, n;
+
+	for (at = 0; at < HASH_ENTRIES; at += BATCH) {
+		for (n = 0; n < BATCH; n++) {
+			keys[at + n] = at + n;
+			values[at + n] = i + at + n;
+		}
+		n = BATCH;
+		check("update_batch", bpf_map_update_batch(hash_fd, keys + at, values + at, &n, NULL));
+		if (n != BATCH)
+			die("update_batch: short batch", EIO);
+	}
+	return 0;
 }
 
 static uint64_t dump_next_key(uint64_t i)
@@ -146,6 +199,62 @@ static uint64_t mmap_put(uint64_t i)
 	for (s = 0; s < SLOTS; s++)
 		slots[s] = i + s;
 	return 0;
+}
+
+/*
+ * The 8 MiB rows, one op per long: plain loops as a C user writes them
+ * (gcc -O3 vectorises them); the barrier keeps the stores from being
+ * dropped or merged across ops.
+ */
+static uint64_t mmap_write_8m(uint64_t i)
+{
+	uint32_t s;
+
+	for (s = 0; s < BIG_SLOTS; s++)
+		big[s] = i + s;
+	__asm__ __volatile__("" ::: "memory");
+	return 0;
+}
+
+static uint64_t mmap_sum_8m(uint64_t i)
+{
+	uint64_t sum = 0;
+	uint32_t s;
+
+	(void)i;
+	__asm__ __volatile__("" ::: "memory");
+	for (s = 0; s < BIG_SLOTS; s++)
+		sum += big[s];
+	return sum;
+}
+
+static uint64_t open_load_close(const char *file)
+{
+	char path[4096];
+	struct bpf_object *obj;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", bpf_dir, file);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		die(path, errno);
+	err = bpf_object__load(obj);
+	if (err)
+		die("bpf_object__load", err);
+	bpf_object__close(obj);
+	return 0;
+}
+
+static uint64_t open_load_close_min(uint64_t i)
+{
+	(void)i;
+	return open_load_close("trace_target.bpf.o");
+}
+
+static uint64_t open_load_close_core(uint64_t i)
+{
+	(void)i;
+	return open_load_close("core_test.bpf.o");
 }
 
 static uint64_t array_lookup(uint64_t i)
@@ -200,25 +309,36 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static char **selected;
+static int n_selected;
+
 static void bench(const char *name, uint64_t (*op)(uint64_t), unsigned per_op)
 {
-	double r[ROUNDS];
+	double r[MAX_ROUNDS], sorted[MAX_ROUNDS];
 	uint64_t n = 1;
 	int64_t t, start;
-	int k;
+	int k, wanted = !n_selected;
+
+	for (k = 0; k < n_selected; k++)
+		wanted |= !strcmp(selected[k], name);
+	if (!wanted)
+		return;
 
 	/* Warm up for a second, and learn how many ops fill a round. */
 	start = now_ns();
 	do {
 		t = timed(op, n);
-		if (t < ROUND_NS / 4)
+		if (t < round_ns / 4)
 			n *= 2;
-	} while (now_ns() - start < WARMUP_NS);
-	n = (uint64_t)((double)n * ROUND_NS / (double)(t > 0 ? t : 1)) + 1;
-	for (k = 0; k < ROUNDS; k++)
-		r[k] = (double)timed(op, n) / (double)n / per_op;
-	qsort(r, ROUNDS, sizeof(r[0]), cmp_double);
-	printf("%s %.3f %.3f %.3f\n", name, r[ROUNDS / 2], r[0], r[ROUNDS - 1]);
+	} while (now_ns() - start < warmup_ns);
+	n = (uint64_t)((double)n * (double)round_ns / (double)(t > 0 ? t : 1)) + 1;
+	for (k = 0; k < rounds; k++)
+		sorted[k] = r[k] = (double)timed(op, n) / (double)n / per_op;
+	qsort(sorted, rounds, sizeof(sorted[0]), cmp_double);
+	printf("%s %.3f %.3f %.3f", name, sorted[rounds / 2], sorted[0], sorted[rounds - 1]);
+	for (k = 0; k < rounds; k++)
+		printf(" %.3f", r[k]);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -236,13 +356,28 @@ int main(int argc, char **argv)
 	LIBBPF_OPTS(bpf_map_create_opts, mmapable, .map_flags = BPF_F_MMAPABLE);
 	uint32_t k;
 	uint64_t v;
-	void *mem;
-	int err;
+	char core[4096];
+	void *mem, *big_mem;
+	int err, opt;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s <core_test.bpf.o>\n", argv[0]);
+	while ((opt = getopt(argc, argv, "r:t:w:")) != -1) {
+		if (opt == 'r')
+			rounds = atoi(optarg);
+		else if (opt == 't')
+			round_ns = atoll(optarg) * 1000000LL;
+		else if (opt == 'w')
+			warmup_ns = atoll(optarg) * 1000000LL;
+		else
+			optind = argc + 1;
+	}
+	if (optind >= argc || rounds < 1 || rounds > MAX_ROUNDS || round_ns <= 0 || warmup_ns < 0) {
+		fprintf(stderr, "usage: %s [-r ROUNDS (1-%d)] [-t ROUND_MS] [-w WARMUP_MS] <bpf-dir> [name...]\n",
+			argv[0], MAX_ROUNDS);
 		return 2;
 	}
+	bpf_dir = argv[optind];
+	selected = argv + optind + 1;
+	n_selected = argc - optind - 1;
 	libbpf_set_print(print_nothing);
 
 	hash_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_hash", 4, 8, HASH_ENTRIES, NULL);
@@ -261,9 +396,18 @@ int main(int argc, char **argv)
 		die("mmap", errno);
 	slots = mem;
 
-	obj = bpf_object__open_file(argv[1], NULL);
+	big_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bench_mmap_8m", 4, 8, BIG_SLOTS, &mmapable);
+	if (big_fd < 0)
+		die("bpf_map_create(ARRAY 8 MiB, BPF_F_MMAPABLE)", big_fd);
+	big_mem = mmap(NULL, (size_t)BIG_SLOTS * 8, PROT_READ | PROT_WRITE, MAP_SHARED, big_fd, 0);
+	if (big_mem == MAP_FAILED)
+		die("mmap 8 MiB", errno);
+	big = big_mem;
+
+	snprintf(core, sizeof(core), "%s/core_test.bpf.o", bpf_dir);
+	obj = bpf_object__open_file(core, NULL);
 	if (!obj)
-		die(argv[1], errno);
+		die(core, errno);
 	err = bpf_object__load(obj);
 	if (err)
 		die("bpf_object__load", err);
@@ -272,21 +416,30 @@ int main(int argc, char **argv)
 		die("bump_first_byte", ENOENT);
 	prog_fd = bpf_program__fd(prog);
 
-	printf("# name median_ns_per_op min max (%d rounds of %.1f s after %.1f s warm-up)\n",
-	       ROUNDS, ROUND_NS / 1e9, WARMUP_NS / 1e9);
+	printf("# name median_ns_per_op min max rounds... (%d rounds of %.1f s after %.1f s warm-up)\n",
+	       rounds, (double)round_ns / 1e9, (double)warmup_ns / 1e9);
+	bench("syscall_gettid", syscall_gettid, 1);
 	bench("hash_lookup_hit", hash_lookup_hit, 1);
 	bench("hash_lookup_miss", hash_lookup_miss, 1);
 	bench("hash_update", hash_update, 1);
+	bench("hash_delete_miss", hash_delete_miss, 1);
+	bench("hash_delete_insert", hash_delete_insert, 1);
 	bench("dump_batch", dump_batch, HASH_ENTRIES);
+	bench("dump_update_batch", dump_update_batch, HASH_ENTRIES);
 	bench("dump_next_key", dump_next_key, HASH_ENTRIES);
 	bench("mmap_get", mmap_get, SLOTS);
 	bench("mmap_put", mmap_put, SLOTS);
+	bench("mmap_write_8m", mmap_write_8m, BIG_SLOTS);
+	bench("mmap_sum_8m", mmap_sum_8m, BIG_SLOTS);
 	bench("array_lookup", array_lookup, 1);
 	bench("array_update", array_update, 1);
 	bench("xdp_test_run", xdp_test_run, 1);
+	bench("open_load_close_min", open_load_close_min, 1);
+	bench("open_load_close_core", open_load_close_core, 1);
 	printf("# sink %llu\n", (unsigned long long)sink);
 
 	munmap(mem, SLOTS * 8);
+	munmap(big_mem, (size_t)BIG_SLOTS * 8);
 	bpf_object__close(obj);
 	return 0;
 }
