@@ -228,6 +228,101 @@ static uint64_t mmap_sum_8m(uint64_t i)
 	return sum;
 }
 
+/*
+ * ArenaHashBench's C side: a BHT1 table (bpf4j/arena_htab.h's format, written
+ * out here for user space) in a BPF arena, 16-byte keys, 64-byte values,
+ * 4096 entries in 8192 slots; a lookup as a C user of the format writes it.
+ */
+#define HT_CAPACITY 8192u
+#define HT_ENTRIES 4096u
+#define HT_KEY 16
+#define HT_VALUE 64
+#define HT_MAX_PROBE 64
+#define HT_SLOT (8 + HT_KEY + HT_VALUE)
+#define HT_USED 1u
+#define HT_EMPTY 0u
+
+static unsigned char *htab; /* the table's header, at the arena's start */
+
+static uint32_t fnv1a(const unsigned char *p, uint32_t n)
+{
+	uint32_t h = 2166136261u, i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void ht_key(unsigned char *key, uint32_t i)
+{
+	memset(key, 0x5a, HT_KEY);
+	memcpy(key, &i, 4); /* little-endian hosts only, like the Java side's key */
+}
+
+static unsigned char *ht_slot(uint32_t idx)
+{
+	return htab + 32 + (size_t)idx * HT_SLOT;
+}
+
+static void ht_fill(void)
+{
+	uint32_t header[6] = { 0x31544842u, HT_CAPACITY, HT_KEY, HT_VALUE, HT_ENTRIES, HT_SLOT };
+	unsigned char key[HT_KEY];
+	uint32_t i, k, h;
+
+	memset(htab, 0, 32 + (size_t)HT_CAPACITY * HT_SLOT);
+	memcpy(htab, header, sizeof(header));
+	for (i = 0; i < HT_ENTRIES; i++) {
+		ht_key(key, i);
+		h = fnv1a(key, HT_KEY);
+		for (k = 0; k < HT_MAX_PROBE; k++) {
+			unsigned char *slot = ht_slot((h + k) & (HT_CAPACITY - 1));
+
+			if (*(uint32_t *)slot != HT_EMPTY)
+				continue;
+			memcpy(slot + 4, &h, 4);
+			memcpy(slot + 8, key, HT_KEY);
+			memset(slot + 8 + HT_KEY, (int)(i & 0xff), HT_VALUE);
+			__atomic_store_n((uint32_t *)slot, HT_USED, __ATOMIC_SEQ_CST);
+			break;
+		}
+		if (k == HT_MAX_PROBE)
+			die("arena table: no free slot", ENOSPC);
+	}
+}
+
+static int ht_get(const unsigned char *key, unsigned char *value)
+{
+	uint32_t h = fnv1a(key, HT_KEY), k, state;
+
+	for (k = 0; k < HT_MAX_PROBE; k++) {
+		unsigned char *slot = ht_slot((h + k) & (HT_CAPACITY - 1));
+
+		state = __atomic_load_n((uint32_t *)slot, __ATOMIC_ACQUIRE);
+		if (state == HT_EMPTY)
+			return 0;
+		if (state == HT_USED && *(uint32_t *)(slot + 4) == h && !memcmp(slot + 8, key, HT_KEY)) {
+			memcpy(value, slot + 8 + HT_KEY, HT_VALUE);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static uint64_t arena_htab_get(uint64_t i)
+{
+	unsigned char key[HT_KEY], value[HT_VALUE];
+	uint64_t last;
+
+	ht_key(key, (uint32_t)i & (HT_ENTRIES - 1));
+	if (!ht_get(key, value))
+		die("arena table: key missing", ENOENT);
+	memcpy(&last, value + 56, 8);
+	return last;
+}
+
 static uint64_t open_load_close(const char *file)
 {
 	char path[4096];
@@ -357,7 +452,8 @@ int main(int argc, char **argv)
 	uint32_t k;
 	uint64_t v;
 	char core[4096];
-	void *mem, *big_mem;
+	void *mem, *big_mem, *arena_mem;
+	int arena_fd;
 	int err, opt;
 
 	while ((opt = getopt(argc, argv, "r:t:w:")) != -1) {
@@ -404,6 +500,15 @@ int main(int argc, char **argv)
 		die("mmap 8 MiB", errno);
 	big = big_mem;
 
+	arena_fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "bench_arena", 0, 0, 256, &mmapable);
+	if (arena_fd < 0)
+		die("bpf_map_create(ARENA)", arena_fd);
+	arena_mem = mmap(NULL, 256 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, arena_fd, 0);
+	if (arena_mem == MAP_FAILED)
+		die("mmap arena", errno);
+	htab = arena_mem;
+	ht_fill();
+
 	snprintf(core, sizeof(core), "%s/core_test.bpf.o", bpf_dir);
 	obj = bpf_object__open_file(core, NULL);
 	if (!obj)
@@ -434,12 +539,14 @@ int main(int argc, char **argv)
 	bench("array_lookup", array_lookup, 1);
 	bench("array_update", array_update, 1);
 	bench("xdp_test_run", xdp_test_run, 1);
+	bench("arena_htab_get", arena_htab_get, 1);
 	bench("open_load_close_min", open_load_close_min, 1);
 	bench("open_load_close_core", open_load_close_core, 1);
 	printf("# sink %llu\n", (unsigned long long)sink);
 
 	munmap(mem, SLOTS * 8);
 	munmap(big_mem, (size_t)BIG_SLOTS * 8);
+	munmap(arena_mem, 256 * 4096);
 	bpf_object__close(obj);
 	return 0;
 }

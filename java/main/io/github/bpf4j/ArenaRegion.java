@@ -2,6 +2,7 @@
 package io.github.bpf4j;
 
 import io.github.bpf4j.internal.Buffers;
+import io.github.bpf4j.internal.BulkCopy;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
@@ -50,6 +51,8 @@ public final class ArenaRegion {
     private static final int WINDOW_SHIFT = 30;
     private static final long WINDOW = 1L << WINDOW_SHIFT;
     private static final int OVERLAP = 8;
+    /** Up to this many bytes, get(long, ByteBuffer) copies in Java; beyond, one native memcpy is faster. */
+    private static final int SMALL_COPY = 512;
 
     private final BpfArena arena;
     private final Handle handle;
@@ -188,8 +191,15 @@ public final class ArenaRegion {
         int position = dst.position();
         int n = dst.limit() - position;
         int at = Buffers.start("destination buffer", null, dst, position, true);
+        if (n <= SMALL_COPY && plainAllowed && local(offset) + n <= WINDOW + OVERLAP) {
+            check(offset, n);
+            // A JNI call and its operand checks cost more than a small copy in Java.
+            BulkCopy.copy(windows[(int) (offset >>> WINDOW_SHIFT)], local(offset), dst, position, n);
+            return;
+        }
         copy(offset, Buffers.array(dst), Buffers.direct(dst), at, n, false);
     }
+
 
     /**
      * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}.

@@ -2,6 +2,8 @@
 package io.github.bpf4j.arena;
 
 import io.github.bpf4j.ArenaRegion;
+import io.github.bpf4j.internal.BulkCopy;
+import io.github.bpf4j.internal.Fences;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -106,6 +108,8 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
     private final int keyWords;
     private final int maxProbe;
     private final boolean checked;
+    /** The table's bytes as one native-order buffer, or null (checked arena, no fences, or past 2 GiB). */
+    private final ByteBuffer view;
 
     private ArenaHashTable(ArenaRegion region, long offset, int capacity, int keySize, int valueSize) {
         this.region = region;
@@ -117,6 +121,10 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
         this.keyWords = round8(keySize) / 8;
         this.maxProbe = Math.min(MAX_PROBE, capacity);
         this.checked = region.arena().segvOnFault();
+        long bytes = bytesNeeded(capacity, keySize, valueSize);
+        // One buffer over the whole table for the lookup fast path: plain access only, and int offsets.
+        this.view = checked || !Fences.available() || bytes > Integer.MAX_VALUE ? null
+                : region.slice(offset, (int) bytes);
     }
 
     /**
@@ -278,9 +286,12 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
      */
     public boolean get(ByteBuffer key, ByteBuffer value) {
         int k = checkBuffer(key, keySize, "key buffer");
-        checkBuffer(value, valueSize, "value buffer");
+        int v = checkBuffer(value, valueSize, "value buffer");
         if (value.isReadOnly()) {
             throw new IllegalArgumentException("get: value buffer is read-only; pass a writable one");
+        }
+        if (view != null) {
+            return getInView(key, k, value, v);
         }
         long slot = find(null, key, k, fnv1a(null, key, k, keySize));
         if (slot < 0) {
@@ -545,6 +556,55 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
 
     // ---- the probe
 
+    /**
+     * get(ByteBuffer, ByteBuffer) through {@link #view}: the probe, the key
+     * compare and the value copy as int-indexed reads of one buffer, so the
+     * JIT keeps only the buffer's own bounds checks (a bug still reads an
+     * exception, never a stray address), and no native call.
+     */
+    private boolean getInView(ByteBuffer key, int k, ByteBuffer value, int v) {
+        region.getInt(offset); // the region's plain read refuses a closed arena; the view would not
+        ByteBuffer t = view;
+        int h = fnv1a(null, key, k, keySize);
+        int mask = capacity - 1;
+        for (int i = 0; i < maxProbe; i++) {
+            int slot = HEADER_SIZE + ((h + i) & mask) * slotSize;
+            long sh = t.getLong(slot);
+            int state = state(sh);
+            if (state == EMPTY) {
+                return false;
+            }
+            if (state != USED || hash(sh) != h) {
+                continue;
+            }
+            Fences.acquire(); // the USED just read is trusted before the key is (acquired() says why)
+            if (keyEqualsInView(t, slot, key, k)) {
+                BulkCopy.copy(t, slot + valueAt(), value, v, valueSize);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean keyEqualsInView(ByteBuffer t, int slot, ByteBuffer key, int k) {
+        for (int w = 0; w < keyWords; w++) {
+            int from = w * 8;
+            int n = Math.min(8, keySize - from);
+            long mine = word(null, key, k + from, n);
+            long theirs = t.getLong(slot + 8 + from);
+            if (n < 8) {
+                long mask = mask(n);
+                mine &= mask;
+                theirs &= mask;
+            }
+            if (mine != theirs) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+
     /** The slot offset holding the key (from key[] or the buffer at k), or -1. */
     private long find(byte[] key, ByteBuffer buffer, int k, int h) {
         int mask = capacity - 1;
@@ -558,8 +618,7 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
             if (state != USED || hash(sh) != h) {
                 continue;
             }
-            // Acquire: the state read again with a full barrier before the key is trusted.
-            if (acquireState(slot) == USED && keyEquals(slot, key, buffer, k)) {
+            if (acquired(slot) && keyEquals(slot, key, buffer, k)) {
                 return slot;
             }
         }
@@ -616,7 +675,19 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
 
     private static int fnv1a(byte[] key, ByteBuffer buffer, int at, int n) {
         int h = FNV_OFFSET;
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        if (buffer != null) {
+            // A word per bounds check, its bytes taken in memory order.
+            boolean little = buffer.order() == ByteOrder.LITTLE_ENDIAN;
+            for (; i + 8 <= n; i += 8) {
+                long word = buffer.getLong(at + i);
+                for (int j = 0; j < 8; j++) {
+                    h ^= (int) (word >>> (little ? 8 * j : 56 - 8 * j)) & 0xff;
+                    h *= FNV_PRIME;
+                }
+            }
+        }
+        for (; i < n; i++) {
             h ^= (buffer != null ? buffer.get(at + i) : key[at + i]) & 0xff;
             h *= FNV_PRIME;
         }
@@ -653,6 +724,22 @@ public final class ArenaHashTable implements Iterable<Map.Entry<byte[], byte[]>>
         long v = region.readLongChecked(aligned);
         boolean low = (at == aligned) == LITTLE;
         return low ? (int) v : (int) (v >>> 32);
+    }
+
+    /**
+     * Whether the USED state just read may be trusted before the key is read:
+     * an acquire fence after that load orders every later read after it (the
+     * pair of the writer's barrier before it sets the state). Without fences
+     * (a JDK with neither VarHandle nor Unsafe) the state is read again with
+     * an atomic add of 0, a native call; in checked mode every read is a
+     * system call, which orders them already.
+     */
+    private boolean acquired(long slot) {
+        if (!checked && Fences.available()) {
+            Fences.acquire();
+            return true;
+        }
+        return acquireState(slot) == USED;
     }
 
     /** A slot's state, read with a full barrier (an atomic add of 0; a system call in checked mode). */

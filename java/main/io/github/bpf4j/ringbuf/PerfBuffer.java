@@ -4,6 +4,7 @@ package io.github.bpf4j.ringbuf;
 import io.github.bpf4j.BpfException;
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.internal.Errors;
+import io.github.bpf4j.internal.Fences;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
 import io.github.bpf4j.internal.Native;

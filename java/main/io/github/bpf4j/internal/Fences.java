@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-package io.github.bpf4j.ringbuf;
+package io.github.bpf4j.internal;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -7,7 +7,8 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 
 /**
- * Memory fences around the plain accesses of mapped ring memory, on JDK 8 to
+ * Memory fences around plain accesses of memory shared with the kernel (ring
+ * buffers, arenas), on JDK 8 to
  * 25 without a JDK 9 API at compile time: {@code VarHandle.acquireFence} /
  * {@code releaseFence} / {@code fullFence} where they exist (JDK 9+, no
  * warning on JDK 23+, where sun.misc.Unsafe's memory methods warn), else
@@ -34,7 +35,7 @@ import java.lang.reflect.Field;
  * <p>x86_64 (TSO) orders all but StoreLoad by itself, so acquire and release
  * only stop the compiler there; arm64 gets {@code dmb ishld} / {@code dmb ish}.
  */
-final class Fences {
+public final class Fences {
     private static final MethodHandle ACQUIRE;
     private static final MethodHandle RELEASE;
     private static final MethodHandle FULL;
@@ -70,11 +71,11 @@ final class Fences {
 
     private Fences() {}
 
-    static boolean available() {
+    public static boolean available() {
         return ACQUIRE != null;
     }
 
-    static void acquire() {
+    public static void acquire() {
         try {
             ACQUIRE.invokeExact();
         } catch (Throwable t) {
@@ -82,7 +83,7 @@ final class Fences {
         }
     }
 
-    static void release() {
+    public static void release() {
         try {
             RELEASE.invokeExact();
         } catch (Throwable t) {
@@ -90,7 +91,7 @@ final class Fences {
         }
     }
 
-    static void full() {
+    public static void full() {
         try {
             FULL.invokeExact();
         } catch (Throwable t) {
