@@ -15,7 +15,8 @@
 #                                       section of BENCHMARKS.md, keeps the rest
 #
 # RINGBUF_ROUNDS (rounds per side, 5), RINGBUF_SIZES (8,64,1024) and
-# RINGBUF_MODES (drain,poll,consume,perf-drain,perf-poll) set the ring buffer part.
+# RINGBUF_MODES (drain,poll,consume,perf-drain,perf-poll) set the ring buffer part;
+# RINGBUF=0 leaves it out and keeps the section (with its own date) from the last run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -78,6 +79,10 @@ if [ -n "${RINGBUF_ONLY:-}" ]; then
   exit 0
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+kept_ringbuf=
+if [ "${RINGBUF:-1}" = 0 ] && [ -f BENCHMARKS.md ]; then
+  kept_ringbuf=$(sed -n '/^## Ring buffer consumption$/,$p' BENCHMARKS.md)
+fi
 
 c_round() {
   log "round $1: C baseline"
@@ -145,7 +150,11 @@ in parallel; with one client on a 2-CPU machine, requests/s mostly measures
 the client. The CPU cost per request is the fair comparison: what answering
 in the kernel saves is the server's whole receive/wake/send path.
 KV
-ringbuf
+if [ "${RINGBUF:-1}" = 0 ]; then
+  [ -z "$kept_ringbuf" ] || printf '\n%s\n' "$kept_ringbuf" >>BENCHMARKS.md
+else
+  ringbuf
+fi
 log "wrote BENCHMARKS.md (run took $(($(date +%s) - start))s)"
 sed -n '/^| benchmark/,/^$/p;/^## Derived/,/^## This run/p' BENCHMARKS.md
 exit "$status"
