@@ -40,6 +40,7 @@ import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Keeps README.md true: every {@code ```java} block compiles against the library, the quick-start
@@ -55,7 +56,7 @@ class ReadmeSnippetsTest {
     static final int MAX_NOT_COMPILED = 2;
 
     @Test
-    void everyJavaSnippetCompiles() throws IOException {
+    void everyJavaSnippetCompiles(@TempDir Path classes) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assumeTrue(javac != null, "this JVM (" + System.getProperty("java.home") + ") has no system Java compiler");
         ReadmeSnippets readme = ReadmeSnippets.load();
@@ -74,7 +75,7 @@ class ReadmeSnippetsTest {
         assertTrue(skipped <= MAX_NOT_COMPILED, skipped + " README java blocks are marked '"
                 + ReadmeSnippets.NOT_COMPILED + "': make them real code (at most " + MAX_NOT_COMPILED + ")");
 
-        List<String> errors = compile(javac, readme, compiled, Files.createTempDirectory("bpf4j-readme"));
+        List<String> errors = compile(javac, readme, compiled, classes);
         if (!errors.isEmpty()) {
             fail(errors.size() + " README snippet error(s):\n" + String.join("\n", errors));
         }
@@ -82,7 +83,7 @@ class ReadmeSnippetsTest {
 
     /** The API tour, compiled from the README and run against the kernel: it prints what its comments say. */
     @Test
-    void apiTourRunsAsPrinted() throws Exception {
+    void apiTourRunsAsPrinted(@TempDir Path classes) throws Exception {
         Kernel.requireBpf();
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assumeTrue(javac != null, "this JVM (" + System.getProperty("java.home") + ") has no system Java compiler");
@@ -91,7 +92,6 @@ class ReadmeSnippetsTest {
         assertTrue(tour.text.contains("TracePipe.open()") && tour.text.contains("mmap.bpf.o"),
                 "the tour is no longer the trace-pipe walk-through this test checks:\n" + tour.text);
 
-        Path classes = Files.createTempDirectory("bpf4j-readme-tour");
         List<ReadmeSnippets.Block> one = new ArrayList<ReadmeSnippets.Block>();
         one.add(tour);
         List<String> errors = compile(javac, readme, one, classes);
