@@ -9,6 +9,7 @@
 #   ./setup.sh fuzz [args]    deps + clang-19's libFuzzer runtime + mvn -Pfuzz test: 200,000 mutants, then libFuzzer (README: Reliability)
 #   ./setup.sh prefetch       deps + jdks + every plugin the test command resolves: then ./setup.sh test -o runs offline
 #   ./setup.sh containers     podman: Debian 12 image, docker/*.Dockerfile from a clone, the capability table, the test container
+#   ./setup.sh bench [args]   deps + perf, valgrind and HotSpot's disassembler (hsdis) + java/bench/run.sh [JMH args]; --tools: only install them
 #
 # Everything downloaded lands in .cache/ (git-ignored) and is reused, so a
 # second run needs no network.  Registry/mirror host names are never written
@@ -87,7 +88,7 @@ warn() { printf '[setup] WARNING: %s\n' "$*" >&2; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -604,6 +605,15 @@ case "$cmd" in
     ;;
   containers)
     containers "$@"
+    ;;
+  bench)
+    deps
+    # Profilers for finding where a hot path's time goes (ARCHITECTURE.md: Performance work):
+    # perf (software events on a VM without a PMU), callgrind, and hsdis for -XX:+PrintAssembly.
+    apt_install_missing linux-perf valgrind libhsdis0-fcml
+    [ "${1:-}" != --tools ] || exit 0
+    cd "$ROOT"
+    java/bench/run.sh "$@"
     ;;
   prefetch)
     prefetch "$@"

@@ -45,7 +45,8 @@ ROWS = [
     ("MmapBench.lookup", "array_lookup", "same 4 KiB ARRAY, lookup syscall", 1.05, True),
     ("MmapBench.update", "array_update", "same 4 KiB ARRAY, update syscall", 1.05, True),
     ("TestRunBench.testRun", "xdp_test_run", "XDP testRun, 64 B, repeat 1", 1.05, True),
-    ("ArenaHashBench.getBuffer", "arena_htab_get", "`ArenaHashTable.get`, 16 B key, 64 B value, 4096 entries (C: a reader of the same layout)", 1.5, True),
+    ("ArenaHashBench.getBuffer", "arena_htab_get", "`ArenaHashTable.get`, 16 B key, 64 B value, 4096 entries (C: a reader of the same layout), lookups independent", 1.5, True),
+    ("ArenaHashBench.getBufferDependent", "arena_htab_get_dep", "the same, each key depending on the last value (latency)", 1.5, True),
     ("ObjectOpenBench.openLoadCloseMinimal", "open_load_close_min", "open + load + close, one-program object", 1.10, False),
     ("ObjectOpenBench.openLoadClose", "open_load_close_core", "open + load + close, the benchmark object", 1.05, False),
 ]

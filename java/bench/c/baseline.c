@@ -323,6 +323,19 @@ static uint64_t arena_htab_get(uint64_t i)
 	return last;
 }
 
+/*
+ * The same lookups, each key depending on the last value read: the CPU
+ * cannot overlap one lookup with the next, so this is a lookup's latency
+ * (arena_htab_get, whose lookups overlap, is its throughput).
+ */
+static uint64_t arena_htab_get_dep(uint64_t i)
+{
+	static uint64_t last;
+
+	last = arena_htab_get(i + (last & 1));
+	return last;
+}
+
 static uint64_t open_load_close(const char *file)
 {
 	char path[4096];
@@ -540,6 +553,7 @@ int main(int argc, char **argv)
 	bench("array_update", array_update, 1);
 	bench("xdp_test_run", xdp_test_run, 1);
 	bench("arena_htab_get", arena_htab_get, 1);
+	bench("arena_htab_get_dep", arena_htab_get_dep, 1);
 	bench("open_load_close_min", open_load_close_min, 1);
 	bench("open_load_close_core", open_load_close_core, 1);
 	printf("# sink %llu\n", (unsigned long long)sink);

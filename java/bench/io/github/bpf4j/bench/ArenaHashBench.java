@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link ArenaHashTable#get(ByteBuffer, ByteBuffer)}: 16-byte keys, 64-byte
  * values, 4096 entries in a table of 8192 slots in an arena, every lookup a
  * hit, cycling through the keys. baseline.c's arena_htab_get reads the same
- * layout with the same keys from C.
+ * layout with the same keys from C. Independent lookups overlap in the CPU
+ * (throughput); the dependent ones cannot (latency).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +39,7 @@ public class ArenaHashBench {
     private final ByteBuffer key = Fixtures.direct(KEY_SIZE);
     private final ByteBuffer value = Fixtures.direct(VALUE_SIZE);
     private int next;
+    private long last;
 
     @Setup
     public void setUp() {
@@ -77,5 +79,17 @@ public class ArenaHashBench {
             throw new IllegalStateException("key " + i + " is missing");
         }
         return value.getLong(56);
+    }
+
+    /** Each key depends on the value read before (baseline.c's arena_htab_get_dep): a lookup's latency. */
+    @Benchmark
+    public long getBufferDependent() {
+        int i = (next++ + (int) (last & 1)) & (ENTRIES - 1);
+        key.putInt(0, i);
+        if (!table.get(key, value)) {
+            throw new IllegalStateException("key " + i + " is missing");
+        }
+        last = value.getLong(56);
+        return last;
     }
 }
