@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -337,6 +338,11 @@ public final class BpfObject implements AutoCloseable {
         // libbpf never loads an object twice, even after a failure: an EMFILE can only be avoided, not retried.
         ResourcePressure.reserveForLoad(programs.size(), maps.size(), "bpf_object__load(" + name + ")");
         LibbpfLog.refresh();
+        Map<String, String> programTypes = new HashMap<String, String>();
+        for (Map.Entry<String, BpfProgram> p : programs.entrySet()) {
+            programTypes.put(p.getKey(), p.getValue().type().name());
+        }
+        Errors.loading(programTypes);
         try {
             Native.objectLoad(pointer);
         } catch (BpfException e) {
@@ -344,9 +350,9 @@ public final class BpfObject implements AutoCloseable {
                 // Too late for this object; the next open and load find the fds of forgotten ones freed.
                 ResourcePressure.relieve("bpf_object__load(" + name + ")", e.errno());
             }
-            String refused = e instanceof BpfPermissionException ? Errors.refusedProgram(e) : null;
-            BpfProgram program = refused == null ? null : programs.get(refused);
-            throw program == null ? e : Errors.narrowLoadPermission(e, refused, program.type().name());
+            throw e;
+        } finally {
+            Errors.loaded();
         }
         for (BpfMap m : maps.values()) {
             m.describe();

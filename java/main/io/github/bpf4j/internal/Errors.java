@@ -146,12 +146,12 @@ public final class Errors {
         String operation = call;
         String name = errnoName(errno);
         String verifierLog = extractVerifierLog(detail);
+        String verdict = verifierLog == null ? null : verdict(verifierLog);
         if (verifierLog != null && op != Op.OPEN && op != Op.VALIDATE && isPermission(errno)
-                && verdict(verifierLog).contains("CAP_")) {
+                && verdict.contains("CAP_")) {
             // The verifier refuses some features for lack of a capability ("CAP_BPF and CAP_PERFMON are
             // required to use arena"): a privilege to grant, not a program to fix.
             String program = programName(detail);
-            String verdict = verdict(verifierLog);
             return new BpfPermissionException(operation, errno, name, "the verifier refused "
                     + (program != null ? "program '" + program + "'" : "a program") + " for lack of privilege: "
                     + verdict, verifierPrivilegeHint(verdict));
@@ -160,7 +160,7 @@ public final class Errors {
             String program = programName(detail);
             return new BpfVerifierException(operation, errno, name,
                     "the verifier rejected " + (program != null ? "program '" + program + "'" : "a program")
-                            + ": " + verdict(verifierLog),
+                            + ": " + verdict,
                     "read verifierLog() (the whole verifier log) from the last instruction upwards", verifierLog);
         }
         if (detail != null && detail.contains(LEGACY_MAPS)) {
@@ -1004,10 +1004,13 @@ public final class Errors {
                 break;
             case LOAD: {
                 String program = refusedProgram(detail);
+                // libbpf names the refused program, not its type: the loading object supplies the type.
+                Map<String, String> types = LOADING.get();
+                String type = program == null || types == null ? null : types.get(program);
                 if (program != null) {
                     hint.append("program '").append(program).append(REFUSED);
                 }
-                hint.append(loadHint(caps));
+                hint.append(type != null ? programTypeNeeds(caps, type) : loadHint(caps));
                 break;
             }
             case XDP_ATTACH:
@@ -1186,34 +1189,21 @@ public final class Errors {
 
     private static final String REFUSED = "' was refused: ";
 
-    /** The program a load's permission hint names ("program 'p' was refused: ..."), or null. */
-    public static String refusedProgram(BpfException e) {
-        String hint = e.hint();
-        int end = hint == null || !hint.startsWith("program '") ? -1 : hint.indexOf(REFUSED);
-        return end < 0 ? null : hint.substring("program '".length(), end);
-    }
+    /** Program name to ProgramType name of the object this thread is loading, for a refused load's hint. */
+    private static final ThreadLocal<Map<String, String>> LOADING = new ThreadLocal<Map<String, String>>();
 
     /**
-     * A load refused for lack of privilege, with the hint narrowed to the refused program's type: libbpf
-     * names the program, not its type, so {@link #loadHint} can only list what every kind needs.
+     * Makes the program types of the object this thread is about to load
+     * known to the errors the load raises, until {@link #loaded}: a permission
+     * hint then names what the refused program's type needs (CAP_NET_ADMIN
+     * for XDP, CAP_PERFMON for a kprobe), not every kind's.
      */
-    public static BpfException narrowLoadPermission(BpfException e, String program, String programType) {
-        String prefix = e.operation() + " failed: " + e.errnoName() + " (" + e.errno() + "): ";
-        String message = e.getMessage();
-        int hintAt = message.lastIndexOf("\n  hint: ");
-        String bare = message.substring(message.startsWith(prefix) ? prefix.length() : 0,
-                hintAt < 0 ? message.length() : hintAt);
-        long caps = effectiveCapabilities();
-        StringBuilder hint = new StringBuilder("program '").append(program).append(REFUSED)
-                .append(programTypeNeeds(caps, programType));
-        String unprivileged = readFirstLine("/proc/sys/kernel/unprivileged_bpf_disabled");
-        if (unprivileged != null && !unprivileged.equals("0") && !capable(caps, CAP_BPF)) {
-            hint.append("; kernel.unprivileged_bpf_disabled=").append(unprivileged);
-        }
-        BpfException narrowed = new BpfPermissionException(e.operation(), e.errno(), e.errnoName(), bare,
-                hint.toString());
-        narrowed.setStackTrace(e.getStackTrace());
-        return narrowed;
+    public static void loading(Map<String, String> programTypes) {
+        LOADING.set(programTypes);
+    }
+
+    public static void loaded() {
+        LOADING.remove();
     }
 
     /** libbpf: "prog 'name': failed to load: -EPERM". */
