@@ -171,6 +171,14 @@ public final class Native {
             byte[] dataOutArray, ByteBuffer dataOutBuffer, byte[] ctxInArray, ByteBuffer ctxInBuffer,
             byte[] ctxOutArray, ByteBuffer ctxOutBuffer, int[] offsetsLengths, int repeat, int flags, int cpu,
             int batchSize, long[] results);
+    /**
+     * progTestRun with every operand a direct buffer or absent: each an address (0 if absent or empty) and a
+     * length Java checked against the buffer's capacity; results is the address of NativeLayout.TEST_RUN_LEN
+     * longs the native fills.
+     */
+    public static native int progTestRunDirect(int fd, long dataIn, int dataInLength, long dataOut,
+            int dataOutLength, long ctxIn, int ctxInLength, long ctxOut, int ctxOutLength, int repeat, int flags,
+            int cpu, int batchSize, long results);
     private static native int progAttachXdp0(int progFd, int ifindex, int flags);
 
     /**
