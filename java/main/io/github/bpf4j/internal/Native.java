@@ -43,6 +43,24 @@ public final class Native {
         return objectOpenMem0(elf, name);
     }
 
+    private static native long objectOpenFile0(byte[] path, String name);
+
+    /**
+     * objectOpenMem of a file read in C (path: its bytes, NUL-terminated); 0 if C could not read it (Java
+     * reads it then, and words the error).
+     */
+    public static long objectOpenFile(byte[] path, String name) {
+        try {
+            return objectOpenFile0(path, name);
+        } catch (BpfException e) {
+            if (!ResourcePressure.isFdPressure(e.errno())) {
+                throw e;
+            }
+            ResourcePressure.relieve("bpf_object__open_mem", e.errno());
+        }
+        return objectOpenFile0(path, name);
+    }
+
     public static native void objectLoad(long object);
     public static native void objectClose(long object);
     public static native long[] objectMaps(long object);
