@@ -11,7 +11,6 @@ import io.github.bpf4j.internal.NativeOwner;
 import io.github.bpf4j.link.AttachPoint;
 import io.github.bpf4j.link.Xdp;
 import io.github.bpf4j.link.XdpOptions;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
