@@ -5,8 +5,12 @@
  * program pointers are borrowed from it and die with it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bpf4j.h"
@@ -25,35 +29,15 @@ struct bpf_object *bpf4j_object_bpf(jlong handle)
 }
 
 /*
- * Files are read by Java and opened from memory too: Java knows the platform's
- * path encoding, which modified UTF-8 from GetStringUTFChars does not.
+ * Validates h's image and opens it with libbpf: h on success; else NULL with
+ * an exception pending, and h and its image freed. name is released here.
  */
-static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, jstring jname)
+static struct bpf4j_object *open_image(JNIEnv *env, struct bpf4j_object *h, jstring jname, const char *name)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts);
-	struct bpf4j_object *h;
-	jsize size = (*env)->GetArrayLength(env, jelf);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
 	char why[512];
-	const char *name;
 	char *log;
 	int err;
-
-	(void)cls;
-	name = (*env)->GetStringUTFChars(env, jname, NULL);
-	if (!name)
-		return 0;
-	opts.object_name = name;
-	h = calloc(1, sizeof(*h));
-	if (h)
-		h->elf = malloc(size > 0 ? (size_t)size : 1);
-	if (!h || !h->elf) {
-		free(h);
-		(*env)->ReleaseStringUTFChars(env, jname, name);
-		bpf4j_throw(env, "bpf_object__open_mem", ENOMEM, NULL);
-		return 0;
-	}
-	h->elf_size = (size_t)size;
-	(*env)->GetByteArrayRegion(env, jelf, 0, size, h->elf);
 
 	/* libbpf trusts parts of the ELF and its BTF; a corrupt file must not reach it */
 	err = bpf4j_validate_object(h->elf, h->elf_size, why, sizeof(why));
@@ -62,7 +46,7 @@ static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, j
 		bpf4j_throw(env, "bpf4j_validate_object", -err, why);
 		free(h->elf);
 		free(h);
-		return 0;
+		return NULL;
 	}
 
 	bpf4j_log_capture_begin();
@@ -78,7 +62,99 @@ static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, j
 		h = NULL;
 	}
 	free(log);
-	return BPF4J_PTR(h);
+	return h;
+}
+
+/* Opened from memory: the image is validated first, and libbpf's open_file would read the file again. */
+static jlong JNICALL object_open_mem(JNIEnv *env, jclass cls, jbyteArray jelf, jstring jname)
+{
+	struct bpf4j_object *h;
+	jsize size = (*env)->GetArrayLength(env, jelf);
+	const char *name;
+
+	(void)cls;
+	name = (*env)->GetStringUTFChars(env, jname, NULL);
+	if (!name)
+		return 0;
+	h = calloc(1, sizeof(*h));
+	if (h)
+		h->elf = malloc(size > 0 ? (size_t)size : 1);
+	if (!h || !h->elf) {
+		free(h);
+		(*env)->ReleaseStringUTFChars(env, jname, name);
+		bpf4j_throw(env, "bpf_object__open_mem", ENOMEM, NULL);
+		return 0;
+	}
+	h->elf_size = (size_t)size;
+	(*env)->GetByteArrayRegion(env, jelf, 0, size, h->elf);
+	return BPF4J_PTR(open_image(env, h, jname, name));
+}
+
+/* A regular file's bytes into malloc'ed memory (*size of them), or NULL: the caller lets Java say why. */
+static void *read_file(const char *path, size_t *size)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 || (buf = malloc((size_t)st.st_size)) == NULL)
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail; /* shrunk or failed: Java reads it again and says what happened */
+		got += (size_t)n;
+	}
+	close(fd);
+	*size = got;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+/*
+ * BpfObject.open(Path) without a Java copy of the file: jpath is the path's
+ * bytes, NUL-terminated (Java passes only paths it can spell so). 0 with no
+ * exception pending when the file cannot be read here (missing, unreadable,
+ * not a regular file, empty): Java then reads it itself, so those errors keep
+ * their one wording. Otherwise as objectOpenMem.
+ */
+static jlong JNICALL object_open_file(JNIEnv *env, jclass cls, jbyteArray jpath, jstring jname)
+{
+	char path[PATH_MAX];
+	jsize len = (*env)->GetArrayLength(env, jpath);
+	struct bpf4j_object *h;
+	const char *name;
+
+	(void)cls;
+	if (len <= 0 || (size_t)len > sizeof(path))
+		return 0;
+	(*env)->GetByteArrayRegion(env, jpath, 0, len, (jbyte *)path);
+	if (path[len - 1] != '\0')
+		return 0;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return 0;
+	h->elf = read_file(path, &h->elf_size);
+	if (!h->elf) {
+		free(h);
+		return 0;
+	}
+	name = (*env)->GetStringUTFChars(env, jname, NULL);
+	if (!name) {
+		free(h->elf);
+		free(h);
+		return 0;
+	}
+	return BPF4J_PTR(open_image(env, h, jname, name));
 }
 
 static void JNICALL object_load(JNIEnv *env, jclass cls, jlong handle)
@@ -278,6 +354,7 @@ int bpf4j_object_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
 		{ "objectOpenMem0", "([BLjava/lang/String;)J", (void *)object_open_mem },
+		{ "objectOpenFile0", "([BLjava/lang/String;)J", (void *)object_open_file },
 		{ "objectLoad", "(J)V", (void *)object_load },
 		{ "objectClose", "(J)V", (void *)object_close },
 		{ "objectMaps", "(J)[J", (void *)object_maps },

@@ -115,14 +115,65 @@ public final class BpfObject implements AutoCloseable {
 
     /** {@link #open(Path)} with options, e.g. a bound on the maps' memory. */
     public static BpfObject open(Path path, OpenOptions options) {
+        String name = objectName(path.getFileName() == null ? path.toString() : path.getFileName().toString());
+        byte[] spelled = nativePath(path);
+        if (spelled != null && options != null && validName(name) && nativeReady()) {
+            long pointer = Native.objectOpenFile(spelled, name);
+            if (pointer != 0) {
+                return opened(pointer, name, options);
+            }
+        }
+        // Unreadable in C (or a path C cannot be handed): Java reads it, and says why if it cannot.
         byte[] elf;
         try {
             elf = Files.readAllBytes(path);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read BPF object file " + path + ": " + e, e);
         }
-        return open(elf, objectName(path.getFileName() == null ? path.toString() : path.getFileName().toString()),
-                options);
+        return open(elf, name, options);
+    }
+
+    /**
+     * The path's bytes for open(2), NUL-terminated, if it is plain ASCII (spelled the same in every
+     * platform encoding) on the default file system; else null, and Java reads the file.
+     */
+    private static byte[] nativePath(Path path) {
+        if (path.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            return null;
+        }
+        String s = path.toString();
+        int n = s.length();
+        if (n == 0) {
+            return null;
+        }
+        byte[] bytes = new byte[n + 1];
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == 0 || c > 0x7f) {
+                return null;
+            }
+            bytes[i] = (byte) c;
+        }
+        return bytes;
+    }
+
+    private static boolean validName(String name) {
+        return name != null && !name.isEmpty() && name.indexOf('\0') < 0;
+    }
+
+    /** False where the library cannot load: the Java path then reports a missing file before that. */
+    private static boolean nativeReady() {
+        try {
+            prepareOpen();
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static void prepareOpen() {
+        Native.ensureLoaded();
+        LibbpfLog.refresh(); // honours a java.util.logging level changed since the last open or load
     }
 
     /** Opens an ELF image held in memory; {@code name} names the object in logs, errors and global-data maps. */
@@ -146,12 +197,16 @@ public final class BpfObject implements AutoCloseable {
         if (elf == null) {
             throw new NullPointerException("elf is null");
         }
-        if (name == null || name.isEmpty() || name.indexOf('\0') >= 0) {
+        if (!validName(name)) {
             throw new IllegalArgumentException("object name must be non-empty and without NUL: " + name);
         }
-        Native.ensureLoaded();
-        LibbpfLog.refresh(); // honours a java.util.logging level changed since the last open or load
-        BpfObject obj = new BpfObject(Native.objectOpenMem(elf, name), name);
+        prepareOpen();
+        return opened(Native.objectOpenMem(elf, name), name, options);
+    }
+
+    /** The BpfObject of libbpf object pointer, just opened. */
+    private static BpfObject opened(long pointer, String name, OpenOptions options) {
+        BpfObject obj = new BpfObject(pointer, name);
         try {
             obj.checkMapMemory(options.maxMapMemory());
         } catch (RuntimeException e) {

@@ -11,7 +11,6 @@ import io.github.bpf4j.internal.NativeOwner;
 import io.github.bpf4j.link.AttachPoint;
 import io.github.bpf4j.link.Xdp;
 import io.github.bpf4j.link.XdpOptions;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -363,11 +362,7 @@ public final class BpfProgram implements AutoCloseable {
         handle.acquire();
         try {
             checkLive();
-            run.prepare();
-            byte[][] a = run.arrays;
-            ByteBuffer[] b = run.buffers;
-            int ret = Native.progTestRun(fd, a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], run.offsetsLengths,
-                    run.repeat(), run.kernelFlags(), run.kernelCpu(), run.batchSize(), run.results);
+            int ret = run.run(fd);
             if (ret < 0) {
                 throw run.failure(op(), -ret, type);
             }

@@ -6,6 +6,7 @@ import io.github.bpf4j.internal.NativeLayout;
 import io.github.bpf4j.internal.Errors;
 import io.github.bpf4j.internal.Native;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * One {@code BPF_PROG_TEST_RUN} request and, after {@link BpfProgram#testRun(TestRun)},
@@ -44,15 +45,23 @@ public final class TestRun {
     private static final String[] OPERANDS = {"data in buffer", "data out buffer", "ctx in buffer", "ctx out buffer"};
 
     // Handed to the native call as they are, so nothing is allocated per run.
-    final byte[][] arrays = new byte[N][];
-    final ByteBuffer[] buffers = new ByteBuffer[N];
-    final int[] offsetsLengths = new int[2 * N];
-    final long[] results = new long[NativeLayout.TEST_RUN_LEN];
+    private final byte[][] arrays = new byte[N][];
+    private final ByteBuffer[] buffers = new ByteBuffer[N];
+    private final int[] offsetsLengths = new int[2 * N];
+    private final long[] results = new long[NativeLayout.TEST_RUN_LEN];
 
     private final ByteBuffer[] byteBuffers = new ByteBuffer[N];
     private final byte[][] byteArrays = new byte[N][];
     private final int[] arrayOffsets = new int[N];
     private final int[] arrayLengths = new int[N];
+    /** Where each direct operand starts this run, or 0. */
+    private final long[] addresses = new long[N];
+    /** The buffers whose base addresses are in baseAddresses. */
+    private final ByteBuffer[] addressOf = new ByteBuffer[N];
+    private final long[] baseAddresses = new long[N];
+    /** Where the native writes an all-direct run's results; see {@link #resultsAddress()}. */
+    private ByteBuffer resultsBuffer;
+    private long resultsAddress;
     private final Errors.TestRunOptions options = new Errors.TestRunOptions();
     private int repeat;
 
@@ -221,6 +230,7 @@ public final class TestRun {
     private TestRun set(int i, ByteBuffer b) {
         byteBuffers[i] = b;
         byteArrays[i] = null;
+        addressOf[i] = null;
         return this;
     }
 
@@ -230,15 +240,72 @@ public final class TestRun {
                     + " outside an array of " + a.length);
         }
         byteArrays[i] = a;
+        addressOf[i] = null;
         arrayOffsets[i] = offset;
         arrayLengths[i] = length;
         byteBuffers[i] = null;
         return this;
     }
 
-    /** Resolves the operands as they are now (buffer positions may have moved since they were set). */
-    void prepare() {
-        for (int i = 0; i < 4; i++) {
+    /**
+     * Runs the program {@code fd} (held open by the caller) with the operands as they are now: 0 with the
+     * results in place, or -errno.
+     */
+    int run(int fd) {
+        if (prepare()) {
+            long[] at = addresses;
+            int[] ol = offsetsLengths;
+            long results = resultsAddress();
+            int ret = Native.progTestRunDirect(fd, at[DATA_IN], ol[2 * DATA_IN + 1], at[DATA_OUT],
+                    ol[2 * DATA_OUT + 1], at[CTX_IN], ol[2 * CTX_IN + 1], at[CTX_OUT], ol[2 * CTX_OUT + 1],
+                    repeat, kernelFlags(), kernelCpu(), options.batchSize, results);
+            for (int k = 0; k < NativeLayout.TEST_RUN_LEN; k++) {
+                this.results[k] = resultsBuffer.getLong(8 * k);
+            }
+            return ret;
+        }
+        byte[][] a = arrays;
+        ByteBuffer[] b = buffers;
+        return Native.progTestRun(fd, a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], offsetsLengths, repeat,
+                kernelFlags(), kernelCpu(), options.batchSize, results);
+    }
+
+    /**
+     * Resolves the operands as they are now (buffer positions may have moved since they were set). True if
+     * every operand is a direct buffer or absent: then {@link #addresses} hold where each starts (0 if
+     * empty), checked here against the buffer's capacity as native code checks the others, and the results
+     * need no zeroing (the native writes them all).
+     */
+    private boolean prepare() {
+        for (int i = 0; i < N; i++) {
+            ByteBuffer b = byteBuffers[i];
+            if (byteArrays[i] != null || b != null && !b.isDirect()) {
+                prepareArrays();
+                return false;
+            }
+            int length = 0;
+            addresses[i] = 0;
+            if (b != null) {
+                int position = b.position(); // read once: offset and length must agree
+                length = b.limit() - position;
+                Buffers.start(OPERANDS[i], null, b, position, i == DATA_OUT || i == CTX_OUT);
+                if (length != 0) {
+                    // capacity is final, so this holds whatever another thread does to position and limit
+                    if (position < 0 || length < 0 || position > b.capacity() - length) {
+                        throw new IllegalArgumentException(
+                                "operand out of bounds (was the buffer changed by another thread?)");
+                    }
+                    addresses[i] = baseAddress(i, b) + position;
+                }
+            }
+            offsetsLengths[2 * i + 1] = length;
+        }
+        return true;
+    }
+
+    /** For {@link Native#progTestRun}: a byte[] or heap buffer as its array, a direct buffer as itself. */
+    private void prepareArrays() {
+        for (int i = 0; i < N; i++) {
             ByteBuffer b = byteBuffers[i];
             byte[] a = byteArrays[i];
             if (b != null) {
@@ -256,6 +323,28 @@ public final class TestRun {
             }
         }
         java.util.Arrays.fill(results, 0);
+    }
+
+    /** A direct buffer's address never changes: asked of JNI once per buffer set, not per run. */
+    private long baseAddress(int i, ByteBuffer b) {
+        if (addressOf[i] != b) {
+            long address = Native.bufferAddress(b);
+            if (address == 0) {
+                throw new IllegalArgumentException("buffer is not a direct ByteBuffer");
+            }
+            baseAddresses[i] = address;
+            addressOf[i] = b;
+        }
+        return baseAddresses[i];
+    }
+
+    /** Made on the first all-direct run, so runs with byte[] operands never pay for a direct buffer. */
+    private long resultsAddress() {
+        if (resultsBuffer == null) {
+            resultsBuffer = ByteBuffer.allocateDirect(8 * NativeLayout.TEST_RUN_LEN).order(ByteOrder.nativeOrder());
+            resultsAddress = Native.bufferAddress(resultsBuffer);
+        }
+        return resultsAddress;
     }
 
     /** The exception for a failed run, from the kernel's errno and what this run asked for. */

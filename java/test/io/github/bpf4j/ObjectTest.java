@@ -89,6 +89,55 @@ class ObjectTest {
         assertThrows(IllegalArgumentException.class, () -> BpfObject.openResource("no/such/object.o"));
     }
 
+    /** open(Path) reads the file in C; what it cannot read there, Java reads and words as before. */
+    @Test
+    void unreadableFilesKeepTheirMessages(@TempDir Path dir) throws IOException {
+        Path missing = dir.resolve("nope.bpf.o");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpfObject.open(missing));
+        assertEquals("cannot read BPF object file " + missing + ": java.nio.file.NoSuchFileException: " + missing,
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BpfObject.open(dir));
+        assertTrue(e.getMessage().startsWith("cannot read BPF object file " + dir + ": "), e.getMessage());
+        Path empty = Files.createFile(dir.resolve("empty.bpf.o"));
+        BpfException invalid = assertThrows(BpfException.class, () -> BpfObject.open(empty));
+        assertEquals("bpf4j_validate_object", invalid.operation());
+    }
+
+    /** A file is validated as an image is: a corrupt one never reaches libbpf. */
+    @Test
+    void corruptFileIsValidated(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("corrupt.bpf.o");
+        byte[] elf = new byte[4096];
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(CORE)) {
+            int n = in.read(elf);
+            assertTrue(n > 64);
+            elf = java.util.Arrays.copyOf(elf, n);
+        }
+        elf[40] ^= 0x55; // e_shoff: the section headers move
+        Files.write(file, elf);
+        BpfException e = assertThrows(BpfException.class, () -> BpfObject.open(file));
+        assertEquals("bpf4j_validate_object", e.operation(), e.getMessage());
+    }
+
+    /** A path C is not handed (not ASCII) opens through Java's read, with the same name. */
+    @Test
+    void nonAsciiPathOpens(@TempDir Path dir) throws IOException {
+        Path file;
+        try {
+            file = dir.resolve("gr\u00fc\u00dfe.bpf.o");
+        } catch (java.nio.file.InvalidPathException e) {
+            assumeTrue(false, "the platform encoding cannot spell a non-ASCII file name: " + e.getMessage());
+            return;
+        }
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(CORE)) {
+            Files.copy(in, file);
+        }
+        try (BpfObject obj = BpfObject.open(file).load()) {
+            assertEquals("gr\u00fc\u00dfe", obj.name());
+            assertTrue(obj.program("bump_first_byte").fd() > 0);
+        }
+    }
+
     @Test
     void openFromFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("copy.bpf.o");

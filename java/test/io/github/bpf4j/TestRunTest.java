@@ -122,6 +122,40 @@ class TestRunTest {
     private static final int SKB_MARK = 8;
     private static final int SKB_PRIORITY = 32;
 
+    /** Past the bytes prog.c stages on its stack, byte[] operands go through one heap block: same results. */
+    @Test
+    void largeArraysInAndOut() {
+        byte[] in = new byte[1500];
+        in[0] = 50;
+        in[1499] = 9;
+        byte[] out = new byte[1500];
+        TestRun run = prog.testRun(new TestRun().dataIn(in).dataOut(out));
+        assertEquals(XDP_TX, run.retval());
+        assertEquals(1500, run.dataSizeOut());
+        assertEquals(51, out[0]);
+        assertEquals(9, out[1499]);
+    }
+
+    /** A reused run reads every direct buffer afresh: a new one replaces the old, and positions may move. */
+    @Test
+    void reusedRunFollowsReplacedAndMovedDirectBuffers() {
+        ByteBuffer first = ByteBuffer.allocateDirect(64);
+        first.put(0, (byte) 1);
+        ByteBuffer second = ByteBuffer.allocateDirect(1 + 64);
+        second.put(0, (byte) 40).put(1, (byte) 100).limit(64);
+        ByteBuffer out = ByteBuffer.allocateDirect(64);
+        TestRun run = new TestRun().dataIn(first).dataOut(out);
+        prog.testRun(run);
+        assertEquals(2, out.get(0));
+        prog.testRun(run.dataIn(second));
+        assertEquals(41, out.get(0), "the second buffer, from its position 0");
+        second.limit(1 + 64).position(1);
+        prog.testRun(run);
+        assertEquals(101, out.get(0), "the second buffer from its new position");
+        prog.testRun(run.dataIn(Kernel.packet(30)));
+        assertEquals(31, out.get(0), "a byte[] in after direct runs");
+    }
+
     @Test
     void dataInAndOutWithDirectBuffersAtTheirPositions() {
         ByteBuffer in = ByteBuffer.allocateDirect(2 + 64);

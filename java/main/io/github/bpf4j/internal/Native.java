@@ -43,6 +43,24 @@ public final class Native {
         return objectOpenMem0(elf, name);
     }
 
+    private static native long objectOpenFile0(byte[] path, String name);
+
+    /**
+     * objectOpenMem of a file read in C (path: its bytes, NUL-terminated); 0 if C could not read it (Java
+     * reads it then, and words the error).
+     */
+    public static long objectOpenFile(byte[] path, String name) {
+        try {
+            return objectOpenFile0(path, name);
+        } catch (BpfException e) {
+            if (!ResourcePressure.isFdPressure(e.errno())) {
+                throw e;
+            }
+            ResourcePressure.relieve("bpf_object__open_mem", e.errno());
+        }
+        return objectOpenFile0(path, name);
+    }
+
     public static native void objectLoad(long object);
     public static native void objectClose(long object);
     public static native long[] objectMaps(long object);
@@ -171,6 +189,14 @@ public final class Native {
             byte[] dataOutArray, ByteBuffer dataOutBuffer, byte[] ctxInArray, ByteBuffer ctxInBuffer,
             byte[] ctxOutArray, ByteBuffer ctxOutBuffer, int[] offsetsLengths, int repeat, int flags, int cpu,
             int batchSize, long[] results);
+    /**
+     * progTestRun with every operand a direct buffer or absent: each an address (0 if absent or empty) and a
+     * length Java checked against the buffer's capacity; results is the address of NativeLayout.TEST_RUN_LEN
+     * longs the native fills.
+     */
+    public static native int progTestRunDirect(int fd, long dataIn, int dataInLength, long dataOut,
+            int dataOutLength, long ctxIn, int ctxInLength, long ctxOut, int ctxOutLength, int repeat, int flags,
+            int cpu, int batchSize, long results);
     private static native int progAttachXdp0(int progFd, int ifindex, int flags);
 
     /**
