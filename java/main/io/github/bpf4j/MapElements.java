@@ -148,17 +148,9 @@ final class MapElements {
         try {
             int f = m.heldFd(); // acquire() has just checked that the map is open
             int keyLength = m.keyBytes();
-            int valueLength;
-            if (op == OP_DELETE) {
-                valueLength = 0;
-            } else if (op == OP_GET_NEXT_KEY) {
-                valueLength = keyLength;
-            } else {
-                valueLength = PerCpuLayout.valueBufferSize(m);
-            }
+            int valueLength = op == OP_DELETE ? 0 : op == OP_GET_NEXT_KEY ? keyLength : PerCpuLayout.valueBufferSize(m);
             if (keyLength == 0 && key != null && operandLength(key) != 0) {
-                throw new IllegalArgumentException("key of map '" + m.name() + "' has " + operandLength(key)
-                        + " bytes, but " + m.kind() + " maps have no keys: pass null (or use push/pop/peek)");
+                throw keyOfKeylessMap(m, key);
             }
             // get_next_key starts from the first key when given none.
             Object k = keyLength == 0 || (op == OP_GET_NEXT_KEY && key == null) ? null : key;
@@ -167,7 +159,7 @@ final class MapElements {
                     k, keyLength, false);
             if (k == null) {
                 if (keyLength != 0 && op != OP_GET_NEXT_KEY) {
-                    throw new NullPointerException("key of map '" + m.name() + "' is null");
+                    throw keyIsNull(m);
                 }
                 keyLength = 0;
             }
@@ -187,6 +179,17 @@ final class MapElements {
         } finally {
             handle.release();
         }
+    }
+
+    // The failure messages are built out of line: elem() then stays small enough for the JIT to inline
+    // into each caller, where its op is a constant and its branches fold.
+    private static IllegalArgumentException keyOfKeylessMap(BpfMap m, Object key) {
+        return new IllegalArgumentException("key of map '" + m.name() + "' has " + operandLength(key)
+                + " bytes, but " + m.kind() + " maps have no keys: pass null (or use push/pop/peek)");
+    }
+
+    private static NullPointerException keyIsNull(BpfMap m) {
+        return new NullPointerException("key of map '" + m.name() + "' is null");
     }
 
     /** Buffers.offset for the value; the per-CPU size note is looked up only for a value of the wrong size. */
