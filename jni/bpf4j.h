@@ -65,6 +65,13 @@ struct bpf4j_operand {
  * with IllegalArgumentException by the callers instead of read as memory).
  */
 void *bpf4j_direct_address(JNIEnv *env, jobject buffer);
+/*
+ * The address of a buffer the caller knows to be direct (Java checked
+ * isDirect()): one field read, no heap-buffer guard. NULL only for a buffer
+ * without memory (capacity 0) or on a JDK without the field when the buffer
+ * is not direct after all.
+ */
+void *bpf4j_direct_buffer_address(JNIEnv *env, jobject buffer);
 /* 0, or -1 with IllegalArgumentException pending. */
 int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op);
 

@@ -134,6 +134,12 @@ void *bpf4j_direct_address(JNIEnv *env, jobject buffer)
 	return BPF4J_UNPTR(void *, (*env)->GetLongField(env, buffer, buffer_address));
 }
 
+void *bpf4j_direct_buffer_address(JNIEnv *env, jobject buffer)
+{
+	return buffer_address ? BPF4J_UNPTR(void *, (*env)->GetLongField(env, buffer, buffer_address))
+			      : (*env)->GetDirectBufferAddress(env, buffer);
+}
+
 int bpf4j_operand_check(JNIEnv *env, const struct bpf4j_operand *op)
 {
 	jlong capacity;

@@ -34,10 +34,19 @@ struct map_scratch {
 
 /*
  * Resolves n operands: a direct buffer to its address, a byte[] to a copy
- * of its bytes in the scratch area. 0, or -1 with an exception pending, or
- * -ENOMEM when no scratch memory could be had (no exception).
+ * of its bytes in the scratch area (bit i of out_only set: operand i is only
+ * written by the call, so its bytes are not copied in and its area is left
+ * as it is). 0, or -1 with an exception pending, or -ENOMEM when no scratch
+ * memory could be had (no exception).
+ *
+ * A byte[]'s bounds are not checked here: Java sized the operand from the
+ * array's length (final) or from a heap buffer's position and limit read
+ * once (each within its capacity), and Get/SetByteArrayRegion check bounds
+ * themselves, so no check here could catch what those miss; it would only
+ * cost a JNI call.
  */
-static int map_operands_get(JNIEnv *env, struct bpf4j_operand *ops, int n, struct map_scratch *scratch)
+static int map_operands_get(JNIEnv *env, struct bpf4j_operand *ops, int n, struct map_scratch *scratch,
+			    unsigned out_only)
 {
 	size_t need = 0, at = 0;
 	int i;
@@ -45,14 +54,14 @@ static int map_operands_get(JNIEnv *env, struct bpf4j_operand *ops, int n, struc
 	for (i = 0; i < n; i++) {
 		ops[i].ptr = NULL;
 		ops[i].copied = 0;
-		if (bpf4j_operand_check(env, &ops[i]))
-			return -1;
-		if (!ops[i].length)
+		if (ops[i].length <= 0)
 			continue;
 		if (ops[i].array) {
 			need += ((size_t)ops[i].length + 7) & ~(size_t)7;
 			continue;
 		}
+		if (bpf4j_operand_check(env, &ops[i]))
+			return -1;
 		ops[i].ptr = bpf4j_direct_address(env, ops[i].buffer);
 		if (!ops[i].ptr) {
 			bpf4j_throw_illegal_argument(env, "buffer is not a direct ByteBuffer");
@@ -68,26 +77,52 @@ static int map_operands_get(JNIEnv *env, struct bpf4j_operand *ops, int n, struc
 		scratch->area = scratch->heap;
 	}
 	for (i = 0; i < n; i++) {
-		if (!ops[i].length || !ops[i].array)
+		if (ops[i].length <= 0 || !ops[i].array)
 			continue;
 		ops[i].ptr = scratch->area + at;
 		at += ((size_t)ops[i].length + 7) & ~(size_t)7;
-		(*env)->GetByteArrayRegion(env, ops[i].array, ops[i].offset, ops[i].length, ops[i].ptr);
+		if (!(out_only & (1u << i)))
+			(*env)->GetByteArrayRegion(env, ops[i].array, ops[i].offset, ops[i].length, ops[i].ptr);
 	}
 	return 0;
 }
 
-/* Copies what the kernel wrote back into operand i's byte[] (a no-op for a direct buffer). */
-static void map_operand_put(JNIEnv *env, const struct bpf4j_operand *op)
+/* Copies the first length bytes the kernel wrote back into operand op's byte[] (a no-op for a direct buffer). */
+static void map_operand_put(JNIEnv *env, const struct bpf4j_operand *op, jint length)
 {
-	if (op->array && op->length)
-		(*env)->SetByteArrayRegion(env, op->array, op->offset, op->length, op->ptr);
+	if (op->array && length > 0)
+		(*env)->SetByteArrayRegion(env, op->array, op->offset, length, op->ptr);
 }
 
+/* The element system call itself; key and value are NULL where there is no operand. */
+static inline int map_elem_call(jint op, jint fd, void *key, void *value, jlong flags)
+{
+	switch (op) {
+	case MAP_OP_LOOKUP:
+		return bpf_map_lookup_elem_flags(fd, key, value, (__u64)flags);
+	case MAP_OP_UPDATE:
+		return bpf_map_update_elem(fd, key, value, (__u64)flags);
+	case MAP_OP_DELETE:
+		return flags ? bpf_map_delete_elem_flags(fd, key, (__u64)flags) : bpf_map_delete_elem(fd, key);
+	case MAP_OP_LOOKUP_AND_DELETE:
+		return bpf_map_lookup_and_delete_elem_flags(fd, key, value, (__u64)flags);
+	case MAP_OP_GET_NEXT_KEY: /* value is the next key */
+		return bpf_map_get_next_key(fd, key, value);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * value_out: the call only writes the value (a lookup other than a bloom
+ * filter's, lookup-and-delete, get-next-key), so a byte[] value is not
+ * copied in; its staging area is zeroed instead, so that bytes the kernel
+ * did not write could never carry stack contents into Java.
+ */
 static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
 			     jbyteArray key_array, jobject key_buffer, jint key_offset, jint key_length,
 			     jbyteArray value_array, jobject value_buffer, jint value_offset,
-			     jint value_length, jlong flags)
+			     jint value_length, jboolean value_out, jlong flags)
 {
 	struct bpf4j_operand ops[N_OPERANDS] = {
 		[KEY] = { key_array, key_buffer, key_offset, key_length, NULL, 0 },
@@ -95,39 +130,56 @@ static jint JNICALL map_elem(JNIEnv *env, jclass cls, jint op, jint fd,
 	};
 	char stack[MAP_STACK_SCRATCH];
 	struct map_scratch scratch = { stack, sizeof(stack), NULL };
-	void *key, *value;
 	int err;
 
 	(void)cls;
-	err = map_operands_get(env, ops, N_OPERANDS, &scratch);
+	err = map_operands_get(env, ops, N_OPERANDS, &scratch, value_out ? 1u << VALUE : 0);
 	if (err)
 		return err < 0 && err != -1 ? err : -EINVAL; /* -1: an exception is pending */
-	key = ops[KEY].ptr;
-	value = ops[VALUE].ptr;
-	switch (op) {
-	case MAP_OP_LOOKUP:
-		err = bpf_map_lookup_elem_flags(fd, key, value, (__u64)flags);
-		break;
-	case MAP_OP_UPDATE:
-		err = bpf_map_update_elem(fd, key, value, (__u64)flags);
-		break;
-	case MAP_OP_DELETE:
-		err = flags ? bpf_map_delete_elem_flags(fd, key, (__u64)flags)
-			    : bpf_map_delete_elem(fd, key);
-		break;
-	case MAP_OP_LOOKUP_AND_DELETE:
-		err = bpf_map_lookup_and_delete_elem_flags(fd, key, value, (__u64)flags);
-		break;
-	case MAP_OP_GET_NEXT_KEY: /* value is the next key */
-		err = bpf_map_get_next_key(fd, key, value);
-		break;
-	default:
-		err = -EINVAL;
-	}
+	if (value_out && value_array && value_length > 0)
+		memset(ops[VALUE].ptr, 0, (size_t)value_length);
+	err = map_elem_call(op, fd, ops[KEY].ptr, ops[VALUE].ptr, flags);
 	if (err == 0 && op != MAP_OP_UPDATE && op != MAP_OP_DELETE)
-		map_operand_put(env, &ops[VALUE]);
+		map_operand_put(env, &ops[VALUE], value_length);
 	free(scratch.heap);
 	return err;
+}
+
+/*
+ * map_elem for direct buffers only (or no operand: a length of 0), the hot
+ * path: one field read per operand, then the system call. Neither the
+ * buffer's capacity nor whether it is direct is read again here, because
+ * Java's check (Buffers.offset) already settles both for good: a direct
+ * buffer's address and capacity are final; its position and limit are read
+ * once in Java and each value read is within [0, capacity] by Buffer's own
+ * invariants (position(int) and limit(int) refuse anything else, and an int
+ * is read whole), so limit - position == length implies offset + length <=
+ * capacity even while another thread moves the position. The kernel thus
+ * stays inside the buffer's memory whatever the race.
+ */
+static jint JNICALL map_elem_direct(JNIEnv *env, jclass cls, jint op, jint fd, jobject key_buffer,
+				    jint key_offset, jint key_length, jobject value_buffer, jint value_offset,
+				    jint value_length, jlong flags)
+{
+	char *key = NULL, *value = NULL;
+
+	(void)cls;
+	if (key_length > 0) {
+		key = bpf4j_direct_buffer_address(env, key_buffer);
+		if (!key)
+			goto not_direct;
+		key += key_offset;
+	}
+	if (value_length > 0) {
+		value = bpf4j_direct_buffer_address(env, value_buffer);
+		if (!value)
+			goto not_direct;
+		value += value_offset;
+	}
+	return map_elem_call(op, fd, key, value, flags);
+not_direct:
+	bpf4j_throw_illegal_argument(env, "buffer is not a direct ByteBuffer");
+	return -EINVAL;
 }
 
 /*
@@ -153,10 +205,12 @@ static jint JNICALL map_batch(JNIEnv *env, jclass cls, jint op, jint fd, jobject
 	__u32 n = (__u32)count;
 	char *in, *out;
 	jint processed;
-	int err;
+	int read, err;
 
 	(void)cls;
-	err = map_operands_get(env, ops, N_OPERANDS + 1, &scratch);
+	/* A lookup only fills its keys and values. */
+	read = op == MAP_BATCH_LOOKUP || op == MAP_BATCH_LOOKUP_AND_DELETE;
+	err = map_operands_get(env, ops, N_OPERANDS + 1, &scratch, read ? 1u << KEY | 1u << VALUE : 0);
 	if (err)
 		return err < 0 && err != -1 ? err : -EINVAL; /* -1: an exception is pending */
 	in = ops[N_OPERANDS].ptr;
@@ -180,12 +234,17 @@ static jint JNICALL map_batch(JNIEnv *env, jclass cls, jint op, jint fd, jobject
 		err = -EINVAL;
 		n = 0;
 	}
-	/* The next call starts where this one ended. */
-	if (in && (op == MAP_BATCH_LOOKUP || op == MAP_BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT))
-		memcpy(in, out, (size_t)token_size);
-	if ((op == MAP_BATCH_LOOKUP || op == MAP_BATCH_LOOKUP_AND_DELETE) && (err == 0 || err == -ENOENT)) {
-		map_operand_put(env, &ops[KEY]);
-		map_operand_put(env, &ops[VALUE]);
+	if (n > (__u32)count)
+		n = (__u32)count; /* never more than asked for; a kernel that said so would overrun nothing here */
+	if (read && (err == 0 || err == -ENOENT)) {
+		/* The next call starts where this one ended. */
+		if (in)
+			memcpy(in, out, (size_t)token_size);
+		/* Only the n elements the kernel wrote: the rest of a byte[] keeps what it held. */
+		if (count > 0) {
+			map_operand_put(env, &ops[KEY], (jint)(n * (__u32)(keys_length / count)));
+			map_operand_put(env, &ops[VALUE], (jint)(n * (__u32)(values_length / count)));
+		}
 	}
 	free(scratch.heap);
 	processed = (jint)n;
@@ -279,7 +338,8 @@ static jlong JNICALL map_find_by_section(JNIEnv *env, jclass cls, jlong object_h
 int bpf4j_map_register(JNIEnv *env)
 {
 	static const JNINativeMethod methods[] = {
-		{ "mapElem", "(II[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIJ)I", (void *)map_elem },
+		{ "mapElem", "(II[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIZJ)I", (void *)map_elem },
+		{ "mapElemDirect", "(IILjava/nio/ByteBuffer;IILjava/nio/ByteBuffer;IIJ)I", (void *)map_elem_direct },
 		{ "mapBatch", "(IILjava/nio/ByteBuffer;IZ[BLjava/nio/ByteBuffer;II[BLjava/nio/ByteBuffer;IIIJ[I)I", (void *)map_batch },
 		{ "mapCreate0", "(ILjava/lang/String;IIIIJIII)I", (void *)map_create },
 		{ "mapInfo", "(I[J[B)I", (void *)map_info },

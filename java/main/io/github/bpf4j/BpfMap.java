@@ -1119,15 +1119,24 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** As {@link #liveFd()} for a call whose acquire() has just checked the handle: no second open check. */
+    int heldFd() {
+        int f = fd;
+        if (f < 0) {
+            throw notLoaded();
+        }
+        return f;
+    }
+
+    private IllegalStateException notLoaded() {
+        return new IllegalStateException("map '" + name + "' of " + object
+                + " is not in the kernel yet: call load() first");
+    }
+
     /** The fd, for a call holding the handle; throws if closed or not loaded yet. */
     int liveFd() {
         handle.ensureOpen();
-        int f = fd;
-        if (f < 0) {
-            throw new IllegalStateException("map '" + name + "' of " + object
-                    + " is not in the kernel yet: call load() first");
-        }
-        return f;
+        return heldFd();
     }
 
     @Override

@@ -44,7 +44,7 @@ final class MapBatches {
         Handle handle = m.handle();
         handle.acquire();
         try {
-            int f = m.liveFd();
+            int f = m.heldFd(); // acquire() has just checked that the map is open
             m.requireKeys(call);
             if (cursor == null) {
                 throw new NullPointerException(call + ": cursor is null; use " + m.name() + ".batchCursor()");
@@ -66,7 +66,7 @@ final class MapBatches {
                 throw new IllegalArgumentException(call + ": batch buffers of map '" + m.name() + "' hold no element:"
                         + " keys need " + m.keyBytes() + " bytes each, values " + m.valueBufferSize());
             }
-            int status = batch(m, op, f, cursor, keys, values, count, elemFlags);
+            int status = batch(m, op, f, cursor, keys, values, count, elemFlags, cursor.status);
             if (status == -Errors.ENOENT) {
                 cursor.done = true;
             } else if (status < 0) {
@@ -96,24 +96,25 @@ final class MapBatches {
         Handle handle = m.handle();
         handle.acquire();
         try {
-            int f = m.liveFd();
+            int f = m.heldFd(); // acquire() has just checked that the map is open
             m.requireKeys(call);
             int count = count(m, keys, call);
             if (count == 0) {
                 return 0;
             }
-            int status = batch(m, op, f, null, keys, values, count, elemFlags);
+            int[] processed = STATUS.get();
+            int status = batch(m, op, f, null, keys, values, count, elemFlags, processed);
             if (op == DELETE) {
                 // A delete stops at the first absent key (ENOENT): the count says how far it got.
                 if (status < 0 && status != -Errors.ENOENT) {
                     throw Errors.mapException(Errors.Op.MAP_ELEM, m.op(call), -status, m.kind(), m.describeMap());
                 }
-                return STATUS.get()[0];
+                return processed[0];
             }
             if (status < 0) {
                 // The kernel reports a count only from its loop: one that fails before it (EINVAL on flags)
                 // leaves the count as given, which then says nothing about what was written (nothing).
-                int done = STATUS.get()[0] < count ? STATUS.get()[0] : 0;
+                int done = processed[0] < count ? processed[0] : 0;
                 throw Errors.mapException(Errors.Op.MAP_UPDATE,
                         m.op(call) + (done > 0 ? " after " + done + " of " + count : ""),
                         -status, m.kind(), m.describeMap());
@@ -150,7 +151,7 @@ final class MapBatches {
     }
 
     private static int batch(BpfMap m, int op, int f, BpfMap.BatchCursor cursor, Object keys, Object values,
-            int count, long elemFlags) {
+            int count, long elemFlags, int[] processed) {
         String name = m.name();
         int valueBufferSize = m.valueBufferSize();
         long valuesNeeded = values == null ? 0 : (long) count * valueBufferSize;
@@ -166,16 +167,21 @@ final class MapBatches {
                 : Buffers.offset("batch keys", name, keys, keysLength, false);
         int valuesOffset = values == null ? 0 : read ? room("batch values", name, values, valuesLength)
                 : Buffers.offset("batch values", name, values, valuesLength, false,
-                        count + " keys x " + valueBufferSize + " bytes per value"
-                                + (m.kind().isPerCpu() ? "; " + m.valueSizeNote() : ""));
+                        length(values) == valuesLength ? null : valuesSizeNote(m, count, valueBufferSize));
         if (cursor != null) {
             return Native.mapBatch(op, f, cursor.tokens, cursor.tokenSize, !cursor.started, Buffers.array(keys),
                     Buffers.direct(keys), keysOffset, keysLength, Buffers.array(values), Buffers.direct(values),
-                    valuesOffset, valuesLength, count, elemFlags, cursor.status);
+                    valuesOffset, valuesLength, count, elemFlags, processed);
         }
         return Native.mapBatch(op, f, null, 0, true, Buffers.array(keys), Buffers.direct(keys), keysOffset,
                 keysLength, Buffers.array(values), Buffers.direct(values), valuesOffset, valuesLength, count,
-                elemFlags, STATUS.get());
+                elemFlags, processed);
+    }
+
+    /** How an update's values size is made up; built only for a size mismatch, as the message. */
+    private static String valuesSizeNote(BpfMap m, int count, int valueBufferSize) {
+        return count + " keys x " + valueBufferSize + " bytes per value"
+                + (m.kind().isPerCpu() ? "; " + m.valueSizeNote() : "");
     }
 
     /** Room to fill: a whole array, or a buffer's remaining bytes. */

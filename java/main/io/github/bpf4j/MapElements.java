@@ -146,42 +146,59 @@ final class MapElements {
         Handle handle = m.handle();
         handle.acquire();
         try {
-            int f = m.liveFd();
-            String name = m.name();
+            int f = m.heldFd(); // acquire() has just checked that the map is open
             int keyLength = m.keyBytes();
-            int valueLength;
-            if (op == OP_DELETE) {
-                valueLength = 0;
-            } else if (op == OP_GET_NEXT_KEY) {
-                valueLength = keyLength;
-            } else {
-                valueLength = PerCpuLayout.valueBufferSize(m);
-            }
+            int valueLength = op == OP_DELETE ? 0 : op == OP_GET_NEXT_KEY ? keyLength : PerCpuLayout.valueBufferSize(m);
             if (keyLength == 0 && key != null && operandLength(key) != 0) {
-                throw new IllegalArgumentException("key of map '" + name + "' has " + operandLength(key)
-                        + " bytes, but " + m.kind() + " maps have no keys: pass null (or use push/pop/peek)");
+                throw keyOfKeylessMap(m, key);
             }
             // get_next_key starts from the first key when given none.
             Object k = keyLength == 0 || (op == OP_GET_NEXT_KEY && key == null) ? null : key;
             Object v = valueLength == 0 ? null : value;
-            int keyOffset = k == null ? 0 : Buffers.offset(op == OP_GET_NEXT_KEY ? "current key" : "key", name, k,
-                    keyLength, false);
+            int keyOffset = k == null ? 0 : Buffers.offset(op == OP_GET_NEXT_KEY ? "current key" : "key", m.name(),
+                    k, keyLength, false);
             if (k == null) {
                 if (keyLength != 0 && op != OP_GET_NEXT_KEY) {
-                    throw new NullPointerException("key of map '" + name + "' is null");
+                    throw keyIsNull(m);
                 }
                 keyLength = 0;
             }
             // A bloom filter's lookup reads the value it is asked about.
             boolean written = (op == OP_LOOKUP && m.kind() != MapType.BLOOM_FILTER) || op == OP_LOOKUP_AND_DELETE
                     || op == OP_GET_NEXT_KEY;
-            int valueOffset = valueLength == 0 ? 0 : Buffers.offset(op == OP_GET_NEXT_KEY ? "next key" : "value",
-                    name, v, valueLength, written, op == OP_GET_NEXT_KEY ? null : m.valueSizeNote());
-            return Native.mapElem(op, f, Buffers.array(k), Buffers.direct(k), keyOffset, keyLength,
-                    Buffers.array(v), Buffers.direct(v), valueOffset, valueLength, opFlags);
+            int valueOffset = valueLength == 0 ? 0 : valueOffset(m, op, v, valueLength, written);
+            byte[] keyArray = Buffers.array(k);
+            byte[] valueArray = Buffers.array(v);
+            if (keyArray == null && valueArray == null) {
+                // Checked above: each operand is absent (null) or a direct buffer.
+                return Native.mapElemDirect(op, f, (ByteBuffer) k, keyOffset, keyLength, (ByteBuffer) v,
+                        valueOffset, valueLength, opFlags);
+            }
+            return Native.mapElem(op, f, keyArray, Buffers.direct(k), keyOffset, keyLength, valueArray,
+                    Buffers.direct(v), valueOffset, valueLength, written, opFlags);
         } finally {
             handle.release();
         }
+    }
+
+    // The failure messages are built out of line: elem() then stays small enough for the JIT to inline
+    // into each caller, where its op is a constant and its branches fold.
+    private static IllegalArgumentException keyOfKeylessMap(BpfMap m, Object key) {
+        return new IllegalArgumentException("key of map '" + m.name() + "' has " + operandLength(key)
+                + " bytes, but " + m.kind() + " maps have no keys: pass null (or use push/pop/peek)");
+    }
+
+    private static NullPointerException keyIsNull(BpfMap m) {
+        return new NullPointerException("key of map '" + m.name() + "' is null");
+    }
+
+    /** Buffers.offset for the value; the per-CPU size note is looked up only for a value of the wrong size. */
+    private static int valueOffset(BpfMap m, int op, Object v, int valueLength, boolean written) {
+        if (op == OP_GET_NEXT_KEY) {
+            return Buffers.offset("next key", m.name(), v, valueLength, written);
+        }
+        String why = v != null && operandLength(v) == valueLength ? null : m.valueSizeNote();
+        return Buffers.offset("value", m.name(), v, valueLength, written, why);
     }
 
     private static int operandLength(Object operand) {

@@ -17,7 +17,8 @@ final class Fixtures {
     static final int KEY_MASK = HASH_ENTRIES - 1;
     /** The mmapable array: u32 → u64, one 4 KiB page. */
     static final int SLOTS = 512;
-    static final int BATCH = 1024;
+    /** Elements per batch call (lookupBatch, updateBatch), as baseline.c's dump_batch and dump_update_batch. */
+    static final int BATCH = 4096;
     static final int PACKET = 64;
 
     private Fixtures() {}

@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Dumping the whole 64k-entry HASH map, reported per element: batches of
- * 1024 into reused direct buffers vs nextKey + lookup per element
- * (baseline.c's dump_batch, dump_next_key).
+ * The whole 64k-entry HASH map, reported per element: dumped in batches of
+ * {@link Fixtures#BATCH} into reused direct buffers vs nextKey + lookup per
+ * element, and rewritten in batches (baseline.c's dump_batch, dump_next_key,
+ * dump_update_batch).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,11 +35,18 @@ public class HashDumpBench {
     private final ByteBuffer keyA = Fixtures.direct(4);
     private final ByteBuffer keyB = Fixtures.direct(4);
     private final ByteBuffer value = Fixtures.direct(8);
+    /** All keys and values once, for updateBatch; sliced into BATCH-element windows by position and limit. */
+    private final ByteBuffer allKeys = Fixtures.direct(HASH_ENTRIES * 4);
+    private final ByteBuffer allValues = Fixtures.direct(HASH_ENTRIES * 8);
 
     @Setup
     public void setUp() {
         map = Fixtures.prefilledHash();
         cursor = map.batchCursor();
+        for (int k = 0; k < HASH_ENTRIES; k++) {
+            allKeys.putInt(4 * k, k);
+            allValues.putLong(8 * k, k);
+        }
     }
 
     @TearDown
@@ -52,6 +60,17 @@ public class HashDumpBench {
         int total = 0;
         while (!cursor.done()) {
             total += map.lookupBatch(cursor, keys, values);
+        }
+        return checked(total);
+    }
+
+    @Benchmark
+    public int updateBatch() {
+        int total = 0;
+        for (int start = 0; start < HASH_ENTRIES; start += BATCH) {
+            allKeys.limit(4 * (start + BATCH)).position(4 * start);
+            allValues.limit(8 * (start + BATCH)).position(8 * start);
+            total += map.updateBatch(allKeys, allValues);
         }
         return checked(total);
     }

@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Element operations on a 64k-entry HASH map (u32 → u64), keys cycling over
- * all entries: baseline.c's hash_lookup_hit, hash_lookup_miss, hash_update.
+ * all entries: baseline.c's hash_lookup_hit, hash_lookup_miss, hash_update,
+ * hash_delete_miss and hash_delete_insert.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -85,5 +86,29 @@ public class HashElemBench {
         Fixtures.putInt(keyBytes, k & KEY_MASK);
         Fixtures.putLong(valueBytes, k);
         map.update(keyBytes, valueBytes);
+    }
+
+    @Benchmark
+    public boolean deleteMissBuffer() {
+        key.putInt(0, HASH_ENTRIES + (i++ & KEY_MASK));
+        return map.delete(key);
+    }
+
+    @Benchmark
+    public boolean deleteMissArray() {
+        Fixtures.putInt(keyBytes, HASH_ENTRIES + (i++ & KEY_MASK));
+        return map.delete(keyBytes);
+    }
+
+    /** Two system calls per invocation (as hash_delete_insert), reported per invocation; the map stays full. */
+    @Benchmark
+    public void deleteInsertBuffer() {
+        int k = i++ & KEY_MASK;
+        key.putInt(0, k);
+        value.putLong(0, k);
+        if (!map.delete(key)) {
+            throw new AssertionError("key " + k + " was not there to delete");
+        }
+        map.update(key, value);
     }
 }

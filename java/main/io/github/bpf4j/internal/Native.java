@@ -82,8 +82,16 @@ public final class Native {
     /** The libbpf map of an object (objectOpenMem's handle) for a data section such as ".bss", or 0. */
     public static native long mapFindBySection(long object, String section);
 
+    /** valueOut: the call only writes the value, so a byte[] value need not be copied in. */
     public static native int mapElem(int op, int fd, byte[] keyArray, ByteBuffer keyBuffer, int keyOffset,
-            int keyLength, byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, int valueLength, long flags);
+            int keyLength, byte[] valueArray, ByteBuffer valueBuffer, int valueOffset, int valueLength,
+            boolean valueOut, long flags);
+    /**
+     * mapElem for operands that are all direct buffers or absent (length 0), checked by Buffers.offset: native
+     * code reads only their addresses (see map.c's map_elem_direct for why that is enough).
+     */
+    public static native int mapElemDirect(int op, int fd, ByteBuffer keyBuffer, int keyOffset, int keyLength,
+            ByteBuffer valueBuffer, int valueOffset, int valueLength, long flags);
     public static native int mapBatch(int op, int fd, ByteBuffer tokens, int tokenSize, boolean first,
             byte[] keysArray, ByteBuffer keysBuffer, int keysOffset, int keysLength,
             byte[] valuesArray, ByteBuffer valuesBuffer, int valuesOffset, int valuesLength,

@@ -93,10 +93,10 @@ class ErrorsMappingTest {
             ByteBuffer heapKey = ByteBuffer.allocate(4);
             ByteBuffer value = ByteBuffer.allocateDirect(8);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Native.mapElem(0, map.fd(), null, heapKey, 0, 4, null, value, 0, 8, 0));
+                    () -> Native.mapElem(0, map.fd(), null, heapKey, 0, 4, null, value, 0, 8, true, 0));
             assertEquals("buffer is not a direct ByteBuffer", e.getMessage());
             ByteBuffer directKey = ByteBuffer.allocateDirect(4);
-            assertEquals(0, Native.mapElem(0, map.fd(), null, directKey, 0, 4, null, value, 0, 8, 0),
+            assertEquals(0, Native.mapElem(0, map.fd(), null, directKey, 0, 4, null, value, 0, 8, true, 0),
                     "a direct buffer passes the same guard");
         }
         try (BpfObject obj = BpfObject.openResource("bpf/core_test.bpf.o").load()) {
