@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include <sys/syscall.h>
@@ -95,6 +97,25 @@ static jint JNICALL sys_gettid(JNIEnv *env, jclass cls)
 	(void)env;
 	(void)cls;
 	return (jint)syscall(SYS_gettid);
+}
+
+/*
+ * Free slots in the fd table: the soft RLIMIT_NOFILE minus the open fds,
+ * which Linux 6.2+ reports as the size of /proc/self/fd. -1 where that is
+ * unknown (an older kernel says 0), so the caller probes instead.
+ */
+static jint JNICALL sys_fd_room(JNIEnv *env, jclass cls)
+{
+	struct rlimit limit;
+	struct stat fds;
+
+	(void)env;
+	(void)cls;
+	if (getrlimit(RLIMIT_NOFILE, &limit) || stat("/proc/self/fd", &fds) || fds.st_size <= 0)
+		return -1;
+	if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > (rlim_t)fds.st_size + 0x7fffffff)
+		return 0x7fffffff;
+	return limit.rlim_cur > (rlim_t)fds.st_size ? (jint)(limit.rlim_cur - (rlim_t)fds.st_size) : 0;
 }
 
 static jint JNICALL sys_geteuid(JNIEnv *env, jclass cls)
@@ -230,6 +251,7 @@ int bpf4j_sys_register(JNIEnv *env)
 		{ "close", "(I)I", (void *)sys_close },
 		{ "gettid", "()I", (void *)sys_gettid },
 		{ "geteuid", "()I", (void *)sys_geteuid },
+		{ "fdRoom", "()I", (void *)sys_fd_room },
 		{ "pageSize", "()I", (void *)sys_page_size },
 		{ "numPossibleCpus", "()I", (void *)sys_num_possible_cpus },
 		{ "libbpfVersion", "()Ljava/lang/String;", (void *)sys_libbpf_version },

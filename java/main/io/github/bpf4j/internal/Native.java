@@ -257,6 +257,8 @@ public final class Native {
     public static native int pollRead(int fd, byte[] buffer, int offset, int length, int timeoutMillis);
     public static native int close(int fd);
     public static native int gettid();
+    /** Free fd table slots (RLIMIT_NOFILE minus open fds), or -1 where the kernel does not count open fds. */
+    public static native int fdRoom();
     public static native int geteuid();
     public static native int pageSize();
     public static native int numPossibleCpus();
