@@ -17,6 +17,8 @@ final class Fixtures {
     static final int KEY_MASK = HASH_ENTRIES - 1;
     /** The mmapable array: u32 → u64, one 4 KiB page. */
     static final int SLOTS = 512;
+    /** The big mmapable array: u32 → u64, 8 MiB (baseline.c's BIG_SLOTS). */
+    static final int BIG_SLOTS = 1 << 20;
     /** Elements per batch call (lookupBatch, updateBatch), as baseline.c's dump_batch and dump_update_batch. */
     static final int BATCH = 4096;
     static final int PACKET = 64;
@@ -39,6 +41,11 @@ final class Fixtures {
     static BpfMap mmapableArray() {
         return BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(SLOTS).flags(MapFlag.MMAPABLE)
                 .name("bench_mmap"));
+    }
+
+    static BpfMap bigMmapableArray() {
+        return BpfMap.create(MapSpec.of(MapType.ARRAY).valueSize(8).maxEntries(BIG_SLOTS).flags(MapFlag.MMAPABLE)
+                .name("bench_mmap_8m"));
     }
 
     /** A test BPF object: target/test-classes/bpf/<name>.bpf.o, or under -Dbpf4j.bench.bpf=<dir>. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 package io.github.bpf4j.bench;
 
+import static io.github.bpf4j.bench.Fixtures.BIG_SLOTS;
 import static io.github.bpf4j.bench.Fixtures.SLOTS;
 
 import io.github.bpf4j.BpfMap;
@@ -21,7 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * written through the buffer from {@link BpfMap#mmap()} (one op = one slot;
  * an invocation walks the page, as baseline.c's mmap_get/mmap_put do through
  * a volatile pointer) vs the same through lookup/update system calls
- * (array_lookup, array_update).
+ * (array_lookup, array_update). The 8 MiB rows (write8M, sum8M) are
+ * baseline.c's mmap_write_8m and mmap_sum_8m: the plain absolute
+ * putLong/getLong loop a user writes over a native-order mmap() buffer,
+ * one op per long, against gcc -O3's vectorised loop.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,6 +35,8 @@ public class MmapBench {
     private ByteBuffer memory;
     private final ByteBuffer key = Fixtures.direct(4);
     private final ByteBuffer value = Fixtures.direct(8);
+    private BpfMap big;
+    private ByteBuffer bigMemory;
     private long stamp;
     private int i;
 
@@ -38,11 +44,37 @@ public class MmapBench {
     public void setUp() {
         map = Fixtures.mmapableArray();
         memory = map.mmap();
+        big = Fixtures.bigMmapableArray();
+        bigMemory = big.mmap();
     }
 
     @TearDown
     public void tearDown() {
         map.close();
+        big.close();
+    }
+
+    /** One stamp into every u64 of 8 MiB, as baseline.c's mmap_write_8m; one op = one long. */
+    @Benchmark
+    @OperationsPerInvocation(BIG_SLOTS)
+    public void write8M() {
+        ByteBuffer m = bigMemory;
+        long v = stamp++;
+        for (int s = 0; s < BIG_SLOTS; s++) {
+            m.putLong(s << 3, v);
+        }
+    }
+
+    /** The sum of every u64 of 8 MiB, as baseline.c's mmap_sum_8m. */
+    @Benchmark
+    @OperationsPerInvocation(BIG_SLOTS)
+    public long sum8M() {
+        ByteBuffer m = bigMemory;
+        long sum = 0;
+        for (int s = 0; s < BIG_SLOTS; s++) {
+            sum += m.getLong(s << 3);
+        }
+        return sum;
     }
 
     @Benchmark
