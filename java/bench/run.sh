@@ -90,10 +90,12 @@ c_round() {
     | tee "$OUT/baseline-$1.txt"
 }
 jmh_round() {
-  log "round $1: JMH, one fork × ($WARMUP warm-up + $ITERATIONS measured iterations of $TIME), -prof gc"
+  local r=$1
+  shift # the rest are the JMH options given to run.sh
+  log "round $r: JMH, one fork × ($WARMUP warm-up + $ITERATIONS measured iterations of $TIME), -prof gc"
   "$JAVA_HOME/bin/java" -cp "$CP" org.openjdk.jmh.Main \
     -f 1 -wi "$WARMUP" -w "$TIME" -i "$ITERATIONS" -r "$TIME" -prof gc -e ArenaPayloadBench \
-    -jvmArgsAppend "-Dbpf4j.bench.bpf=$OUT" -rf json -rff "$OUT/jmh-$1.json" "$@" | tee "$OUT/jmh-$1.txt"
+    -jvmArgsAppend "-Dbpf4j.bench.bpf=$OUT" -rf json -rff "$OUT/jmh-$r.json" "$@" | tee "$OUT/jmh-$r.txt"
 }
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) -eq 1 ]; then
