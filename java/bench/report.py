@@ -167,6 +167,24 @@ def main(out_dir, meta_txt):
         out += [f"On this machine a `bpf()` call costs {fmt(bpf_cost)} ns (C, a HASH lookup miss, best round) and the"
                 f" cheapest system call, `gettid`, {fmt(floor)} ns: so 5% of a one-syscall row is"
                 f" {fmt(bpf_cost * 0.05 if bpf_cost else None)} ns. Java − C is what JNI and bpf4j add per call.", ""]
+    touched = best(c.get("touch_16_pages", []))
+    after_call = best(c.get("syscall_gettid_touch_16_pages", []))
+    jni_gettid = best(java.get("FloorBench.jniGettid", ([], []))[0])
+    jni_call = best(java.get("FloorBench.jniNoSyscall", ([], []))[0])
+    if floor and touched is not None and after_call and jni_gettid and jni_call:
+        per_page = (after_call - floor - touched) / 16
+        entry = next((v for k, v in meta if k == "kernel entry"), None)
+        out += ["What a system call costs the code after it: one load from each of 16 pages takes"
+                f" {fmt(touched)} ns in C, and {fmt(after_call - floor)} ns right after a `gettid`, so each page"
+                f" first touched after a system call costs {fmt(per_page)} ns more"
+                + (f" ({entry})" if entry else "") + ". A call from a JVM goes through more code and data"
+                " pages than a C loop does (the JNI transition, the thread, the objects, the library), the likely"
+                f" reason the floor row `FloorBench.jniGettid` costs {fmt(jni_gettid - floor)} ns more than"
+                " `gettid` from C although"
+                f" the JNI call alone (`FloorBench.jniNoSyscall`) is {fmt(jni_call)} ns: on this machine that is"
+                f" {fmt(100 * (jni_gettid - floor) / bpf_cost if bpf_cost else None)}% of a `bpf()` call before"
+                " bpf4j does anything. A one-syscall row's cost above the floor is its Java − C minus"
+                f" {fmt(jni_gettid - floor)} ns.", ""]
     out += ["| benchmark | C ns/op median (best) | Java ns/op median (best) | Java ÷ C median | Java ÷ C best"
             " | Java − C ns, best | target | Java B/op |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]

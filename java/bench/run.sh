@@ -118,6 +118,7 @@ elapsed=$(($(date +%s) - start))
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r)"
   echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p)"
+  echo "kernel entry: meltdown $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null || echo unknown), $(grep -qw pcid /proc/cpuinfo && echo with || echo without) PCID"
   echo "rounds: $ROUNDS per side, interleaved (C first in odd rounds, Java first in even ones)"
   echo "JMH round: 1.37, one fork × ($WARMUP warm-up + $ITERATIONS measured iterations of $TIME), mode avgt, -prof gc${*:+, extra options: $*}"
   echo "C round: $(sed -n 's/^# name median_ns_per_op min max rounds\.\.\. (\(.*\))$/\1/p' "$OUT/baseline-1.txt") (the round's value is their median), gcc -O3, libbpf 1.7.0 static"

@@ -31,6 +31,7 @@
 #define KEY_MASK (HASH_ENTRIES - 1)
 #define BATCH 4096u
 #define SLOTS 512u /* mmapable array: u32 -> u64, one 4 KiB page */
+#define TOUCH_PAGES 16u
 #define BIG_SLOTS (1u << 20) /* mmapable array: u32 -> u64, 8 MiB */
 #define PACKET 64
 #define MAX_ROUNDS 64
@@ -40,6 +41,7 @@ static int64_t round_ns = 200000000LL, warmup_ns = 1000000000LL;
 static const char *bpf_dir;
 static int hash_fd, array_fd, big_fd, prog_fd;
 static volatile uint64_t *slots; /* volatile: every access really happens */
+static volatile unsigned char *touch; /* TOUCH_PAGES private pages, one load from each per op */
 static uint64_t *big; /* plain: the 8 MiB rows let the compiler vectorise, as a C user's loop would */
 static uint64_t sink;
 
@@ -87,6 +89,30 @@ static uint64_t syscall_gettid(uint64_t i)
 {
 	(void)i;
 	return (uint64_t)syscall(SYS_gettid);
+}
+
+/*
+ * What a system call costs the code after it: one load from each of 16 pages
+ * without (touch_16_pages) and after (syscall_gettid_touch_16_pages) a gettid.
+ * Where the kernel flushes the TLB on every entry (PTI without PCID), the
+ * loads after the call each walk the page tables again; a JVM's call touches
+ * more distinct pages than a C loop does (the JNI transition, the thread, the
+ * objects), so it pays more per call than C for the same system call.
+ */
+static uint64_t touch_16_pages(uint64_t i)
+{
+	uint64_t sum = 0;
+	uint32_t p;
+
+	(void)i;
+	for (p = 0; p < TOUCH_PAGES; p++)
+		sum += touch[(size_t)p * 4096];
+	return sum;
+}
+
+static uint64_t syscall_gettid_touch_16_pages(uint64_t i)
+{
+	return (uint64_t)syscall(SYS_gettid) + touch_16_pages(i);
 }
 
 static uint64_t hash_delete_miss(uint64_t i)
@@ -505,6 +531,11 @@ int main(int argc, char **argv)
 		die("mmap", errno);
 	slots = mem;
 
+	touch = mmap(NULL, (size_t)TOUCH_PAGES * 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (touch == MAP_FAILED)
+		die("mmap (pages to touch)", errno);
+
 	big_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bench_mmap_8m", 4, 8, BIG_SLOTS, &mmapable);
 	if (big_fd < 0)
 		die("bpf_map_create(ARRAY 8 MiB, BPF_F_MMAPABLE)", big_fd);
@@ -537,6 +568,8 @@ int main(int argc, char **argv)
 	printf("# name median_ns_per_op min max rounds... (%d rounds of %.1f s after %.1f s warm-up)\n",
 	       rounds, (double)round_ns / 1e9, (double)warmup_ns / 1e9);
 	bench("syscall_gettid", syscall_gettid, 1);
+	bench("touch_16_pages", touch_16_pages, 1);
+	bench("syscall_gettid_touch_16_pages", syscall_gettid_touch_16_pages, 1);
 	bench("hash_lookup_hit", hash_lookup_hit, 1);
 	bench("hash_lookup_miss", hash_lookup_miss, 1);
 	bench("hash_update", hash_update, 1);
@@ -560,6 +593,7 @@ int main(int argc, char **argv)
 
 	munmap(mem, SLOTS * 8);
 	munmap(big_mem, (size_t)BIG_SLOTS * 8);
+	munmap((void *)touch, (size_t)TOUCH_PAGES * 4096);
 	munmap(arena_mem, 256 * 4096);
 	bpf_object__close(obj);
 	return 0;
