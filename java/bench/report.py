@@ -40,6 +40,7 @@ ROWS = [
     ("MmapBench.mmapPutLong", "mmap_put", "mmap 4 KiB ARRAY, putLong (C: volatile store)", MAPPED, True),
     ("MmapBench.write8M", "mmap_write_8m", "mmap 8 MiB ARRAY, write every u64: `putLong` loop", MAPPED, True),
     ("MmapBench.sum8M", "mmap_sum_8m", "mmap 8 MiB ARRAY, sum every u64: `getLong` loop", MAPPED, True),
+    ("MmapBench.sum8MFourSums", "mmap_sum_8m", "mmap 8 MiB ARRAY, sum every u64: `getLong` loop, four running sums", MAPPED, True),
     ("MmapBench.lookup", "array_lookup", "same 4 KiB ARRAY, lookup syscall", 1.05, True),
     ("MmapBench.update", "array_update", "same 4 KiB ARRAY, update syscall", 1.05, True),
     ("TestRunBench.testRun", "xdp_test_run", "XDP testRun, 64 B, repeat 1", 1.05, True),

@@ -98,6 +98,28 @@ public class MmapBench {
         }
     }
 
+    /**
+     * sum8M with four running sums: one sum is a chain of dependent adds (one
+     * a cycle); four let the loads go as fast as the core issues them, which
+     * gcc's vectorised loop gets from its vector lanes.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BIG_SLOTS)
+    public long sum8MFourSums() {
+        ByteBuffer m = bigMemory;
+        long s0 = 0;
+        long s1 = 0;
+        long s2 = 0;
+        long s3 = 0;
+        for (int at = 0; at < BIG_SLOTS << 3; at += 32) {
+            s0 += m.getLong(at);
+            s1 += m.getLong(at + 8);
+            s2 += m.getLong(at + 16);
+            s3 += m.getLong(at + 24);
+        }
+        return s0 + s1 + s2 + s3;
+    }
+
     @Benchmark
     public long lookup() {
         key.putInt(0, i++ & (SLOTS - 1));
