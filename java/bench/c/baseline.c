@@ -95,9 +95,10 @@ static uint64_t syscall_gettid(uint64_t i)
  * What a system call costs the code after it: one load from each of 16 pages
  * without (touch_16_pages) and after (syscall_gettid_touch_16_pages) a gettid.
  * Where the kernel flushes the TLB on every entry (PTI without PCID), the
- * loads after the call each walk the page tables again; a JVM's call touches
- * more distinct pages than a C loop does (the JNI transition, the thread, the
- * objects), so it pays more per call than C for the same system call.
+ * loads after the call each walk the page tables again. A JVM's call goes
+ * through more code and data pages than a C loop does (the JNI transition, the
+ * thread, the objects), the likely reason it pays more per call than C for
+ * the same system call (report.py sets this beside FloorBench.jniGettid).
  */
 static uint64_t touch_16_pages(uint64_t i)
 {
