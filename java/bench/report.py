@@ -325,8 +325,9 @@ def ringbuf_section(ringbuf_txt, meta_txt):
         xs = [r[key] for r in rounds if key in r]
         return how(xs) if xs else None
 
+    form = next((v.split(" ")[0] for k, v in meta if k == "Java ring buffer handler"), "RecordHandler")
     out = [RINGBUF_HEADING, "",
-           "bpf4j's `RingBuffer` (Java, reading records in place) against libbpf's consumer (C,",
+           f"bpf4j's `RingBuffer` (Java, reading records in place, handler: `{form}`) against libbpf's consumer (C,",
            "`java/bench/c/ringbuf_baseline.c`) on the same records, produced concurrently by the same",
            "BPF program (`test-bpf/ringbuf_bench.bpf.c`) in the same way, in interleaved rounds of one run",
            "(`java/bench/io/github/bpf4j/bench/RingBufferThroughput.java`). Events/s: records consumed",

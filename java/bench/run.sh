@@ -16,6 +16,7 @@
 #
 # RINGBUF_ROUNDS (rounds per side, 5), RINGBUF_SIZES (8,64,1024) and
 # RINGBUF_MODES (drain,poll,consume,perf-drain,perf-poll) set the ring buffer part;
+# RINGBUF_HANDLER=view reads the ring with RecordHandler instead of OffsetRecordHandler;
 # RINGBUF=0 leaves it out and keeps the section (with its own date) from the last run.
 set -euo pipefail
 
@@ -58,7 +59,9 @@ ringbuf() {
   local t0 load0
   t0=$(date +%s) load0=$(cut -d' ' -f1-3 /proc/loadavg)
   log "ring buffer consumption: $rounds interleaved rounds per side, sizes $sizes, modes $modes"
-  "$JAVA_HOME/bin/java" -cp "$CP" io.github.bpf4j.bench.RingBufferThroughput \
+  local form=OffsetRecordHandler
+  [ "${RINGBUF_HANDLER:-offset}" != view ] || form=RecordHandler
+  "$JAVA_HOME/bin/java" -Dbpf4j.bench.ringbuf.handler="${RINGBUF_HANDLER:-offset}" -cp "$CP" io.github.bpf4j.bench.RingBufferThroughput \
     "$OUT" "$OUT/bpf4j-bench-ringbuf" "$rounds" "$sizes" "$modes" | tee "$OUT/ringbuf.txt"
   local took=$(($(date +%s) - t0))
   {
@@ -67,6 +70,7 @@ ringbuf() {
     echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p)"
     echo "rounds: $rounds per side and configuration, interleaved (C first in odd rounds, Java first in even ones), after 3 Java warm-up rounds and 1 C warm-up round per configuration"
     echo "load average (1/5/15 min) before / after: $load0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Java ring buffer handler: $form (RINGBUF_HANDLER=offset|view)"
     echo "ring buffer part: $((took / 60)) min $((took % 60)) s"
   } >"$OUT/ringbuf-meta.txt"
   [ -f BENCHMARKS.md ] || : >BENCHMARKS.md

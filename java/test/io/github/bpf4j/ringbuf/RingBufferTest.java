@@ -192,6 +192,124 @@ class RingBufferTest {
         assertTrue(allocated < 2_000, "100,000 records allocated " + allocated + " bytes");
     }
 
+    /** {@link #sequence} for the in-place form. */
+    private static OffsetRecordHandler sequenceInPlace(final long[] expected, final long step) {
+        return (data, offset, length) -> {
+            assertEquals(16, length, "record length");
+            long s = data.getLong(offset);
+            assertEquals(expected[0] + step, s, "in order");
+            assertEquals(~s, data.getLong(offset + 8), "content");
+            expected[0] = s;
+        };
+    }
+
+    @Test
+    void theInPlaceFormSeesTheSameRecordsThroughOneUnchangingReadOnlyView() {
+        BpfMap payload = obj.map("payload");
+        byte[] pattern = new byte[8192];
+        for (int i = 0; i < pattern.length; i++) {
+            pattern[i] = (byte) (i * 13 + 1);
+        }
+        payload.update(new byte[4], pattern);
+        RingBuffer ring = obj.map("small").ringBuffer();
+        final ByteBuffer[] seen = {null};
+        long seq = 0;
+        long bytes = 0;
+        for (int round = 0; round < 30; round++) {
+            for (int len : new int[] {1, 7, 8, 9, 100, 4095, 4096, 4097, 8192}) {
+                final int l = len;
+                final long s0 = seq;
+                int times = Math.max(1, Math.min(5, 16384 / (l + 16)));
+                assertEquals(2, run(3, l, 1, times), "fits");
+                final long[] n = {0};
+                int got = ring.consume((data, offset, length) -> {
+                    if (seen[0] == null) {
+                        seen[0] = data;
+                        assertTrue(data.isReadOnly(), "the ring's pages are the producer's");
+                        assertEquals(ByteOrder.nativeOrder(), data.order());
+                    }
+                    assertSame(seen[0], data, "one view for every record");
+                    assertEquals(l, length);
+                    assertEquals(0, data.position(), "the consumer moves nothing");
+                    long s = s0 + ++n[0];
+                    for (int i = 0; i < l; i++) {
+                        byte want = i < 8 ? (byte) (s >>> (8 * i)) : pattern[i];
+                        if (data.get(offset + i) != want) {
+                            throw new AssertionError("len " + l + " seq " + s + " byte " + i);
+                        }
+                    }
+                });
+                assertEquals(times, got);
+                seq += times;
+                bytes += times * (long) ((l + 8 + 7) & ~7);
+            }
+        }
+        assertTrue(bytes > 10L * ring.capacity(), "wrapped " + bytes / ring.capacity() + " times");
+        run(2, 0, 1, 20);
+        long[] last = {seq - (seq & 1)}; // the program's counter goes on; mode 2 keeps the even numbers
+        assertEquals(10, ring.consume(sequenceInPlace(last, 2)), "discarded records are skipped here too");
+    }
+
+    @Test
+    void theInPlaceFormPollsAndEndsTheDrainAtAnException() {
+        RingBuffer ring = obj.map("small").ringBuffer();
+        long[] last = {0};
+        assertEquals(0, ring.poll(10, TimeUnit.MILLISECONDS, sequenceInPlace(last, 1)));
+        run(0, 0, 1, 5);
+        assertEquals(5, ring.poll(1, TimeUnit.SECONDS, sequenceInPlace(last, 1)));
+        run(0, 0, 1, 5);
+        final int[] calls = {0};
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> ring.consume(
+                (data, offset, length) -> {
+                    if (++calls[0] == 2) {
+                        throw new IllegalStateException("handler");
+                    }
+                }));
+        assertEquals("handler", thrown.getMessage());
+        last[0] = 7; // records 6 and 7 were consumed, the second by the call that threw
+        assertEquals(3, ring.consume(sequenceInPlace(last, 1)), "the rest, after the one that threw");
+        assertThrows(NullPointerException.class, () -> ring.consume((OffsetRecordHandler) null));
+    }
+
+    @Test
+    void consumingInPlaceAllocatesNothingPerRecord() {
+        RingBuffer ring = obj.map("big").ringBuffer();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final long[] sum = {0};
+        OffsetRecordHandler h = (data, offset, length) -> sum[0] += data.getLong(offset);
+        for (int i = 0; i < 5; i++) { // warm up the JIT
+            run(0, 0, 0, 20_000);
+            ring.consume(h);
+        }
+        run(0, 0, 0, 100_000);
+        long tid = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        int n = ring.consume(h);
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertEquals(100_000, n);
+        assertTrue(allocated < 2_000, "100,000 records allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void aPollerTakesBothForms() {
+        try (RingBufferPoller poller = new RingBufferPoller()) {
+            long[] a = {0};
+            long[] b = {5}; // one sequence counter for all rings: the other ring's records are 6 to 8
+            poller.add(obj.map("small").ringBuffer(), sequenceInPlace(a, 1))
+                    .add(obj.map("other").ringBuffer(), sequence(b, 1));
+            run(0, 0, 1, 5);
+            run(0, 0, 2, 3);
+            int n = 0;
+            while (n < 8) {
+                n += poller.poll(1, TimeUnit.SECONDS);
+            }
+            assertEquals(5, a[0]);
+            assertEquals(8, b[0]);
+            assertThrows(NullPointerException.class,
+                    () -> poller.add(obj.map("big").ringBuffer(), (OffsetRecordHandler) null));
+        }
+    }
+
     @Test
     void severalRingsInOnePoller() {
         try (RingBufferPoller poller = new RingBufferPoller()) {
