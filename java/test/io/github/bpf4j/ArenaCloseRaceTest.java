@@ -4,7 +4,6 @@ package io.github.bpf4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ class ArenaCloseRaceTest {
     @BeforeEach
     void needsArenas() {
         Kernel.requireBpf();
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
     }
 
     /** One kind of call a worker repeats until it is refused. */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.bpf4j.arena.ArenaHashTable;
 import java.nio.ByteBuffer;
@@ -30,7 +29,7 @@ class ArenaCopyTest {
     @BeforeEach
     void needsArenas() {
         Kernel.requireBpf();
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
     }
 
     private static BpfMap arena(int pages) {

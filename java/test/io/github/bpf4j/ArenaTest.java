@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +20,7 @@ class ArenaTest {
     @BeforeEach
     void needsArenas() {
         Kernel.requireBpf();
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
     }
 
     private static BpfMap arena(int pages, MapFlag... flags) {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.bpf4j.arena.ArenaHashTable;
 import io.github.bpf4j.arena.ArenaList;
@@ -48,7 +47,7 @@ class ArenaUseCaseTest {
     @BeforeEach
     void needsArenas() {
         Kernel.requireBpf();
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
     }
 
     // ---- use case 1: the JVM keeps the table, XDP answers from it

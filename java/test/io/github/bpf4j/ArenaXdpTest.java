@@ -97,7 +97,7 @@ class ArenaXdpTest {
     @BeforeEach
     void network() throws Exception {
         Kernel.requireBpf();
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
         ip = findIp();
         assumeTrue(ip != null, "no ip(8) (iproute2) on this machine");
         removeLeftovers();

@@ -328,7 +328,7 @@ class ErrorMessagesTest {
     @Test
     void arenaOfAnArenaReopenedByIdExplains() {
         Kernel.requireSysAdmin("BpfMap.fromId");
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
         try (BpfMap arena = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).name("reopened"))) {
             assertNotNull(arena.arena());
             try (BpfMap again = BpfMap.fromId(arena.info().id())) {

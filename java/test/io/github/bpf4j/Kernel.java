@@ -105,6 +105,32 @@ public final class Kernel {
      * test writes into a trace line or a name so that no other run's line or
      * object can pass for its own.
      */
+    private static volatile String arenasRefusal;
+
+    /**
+     * Why this process cannot create BPF arenas here, or null if it can: the kernel has none (before
+     * Linux 6.9), or refuses them. Some machines' kernels answer every ARENA map_create with EPERM
+     * although the process holds CAP_BPF and CAP_SYS_ADMIN; Bpf4j.probe then throws, as documented.
+     */
+    public static String arenasRefusal() {
+        String r = arenasRefusal;
+        if (r == null) {
+            try {
+                r = Bpf4j.probe(MapType.ARENA) ? "" : "this kernel has no BPF arenas (Linux 6.9+)";
+            } catch (BpfPermissionException e) {
+                r = "this machine refuses BPF arena maps: " + e.getMessage().split("\n")[0];
+            }
+            arenasRefusal = r;
+        }
+        return r.isEmpty() ? null : r;
+    }
+
+    /** Skips the test, saying why, unless this process can create BPF arenas here ({@link #arenasRefusal}). */
+    public static void assumeArenas() {
+        String why = arenasRefusal();
+        assumeTrue(why == null, why);
+    }
+
     public static String nonce(int length) {
         StringBuilder s = new StringBuilder(length);
         for (int i = 0; i < length; i++) {

@@ -54,7 +54,7 @@ class LoadFailureTest {
      */
     @Test
     void retryingLoadAfterAFailureIsRefusedAndPreparesNoSecondArena() {
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
         BpfObject obj = BpfObject.openResource("bpf/arena_reject.bpf.o");
         int mappingsBefore = Mapping.live();
         BpfVerifierException first = assertThrows(BpfVerifierException.class, obj::load);

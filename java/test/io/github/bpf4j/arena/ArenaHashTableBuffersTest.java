@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.bpf4j.ArenaRegion;
-import io.github.bpf4j.Bpf4j;
 import io.github.bpf4j.BpfMap;
+import io.github.bpf4j.Kernel;
 import io.github.bpf4j.MapFlag;
 import io.github.bpf4j.MapSpec;
 import io.github.bpf4j.MapType;
@@ -37,7 +36,7 @@ class ArenaHashTableBuffersTest {
 
     @BeforeEach
     void fill() {
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
         map = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(64).flags(MapFlag.MMAPABLE).name("t_htab_buf"));
         region = map.arena().region();
         table = ArenaHashTable.init(region, 4096, 512, KEY, VALUE);

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.bpf4j.Bpf4j;
-import io.github.bpf4j.MapType;
 import io.github.bpf4j.Kernel;
 import io.github.bpf4j.btf.Btf;
 import io.github.bpf4j.btf.BtfKind;
@@ -61,7 +58,7 @@ class SkeletonGeneratorTest {
     @Test
     void arenaGlobalsThroughTheSkeleton() throws Exception {
         Skeletons.compiled();
-        assumeTrue(Bpf4j.probe(MapType.ARENA), "this kernel has no BPF arenas (Linux 6.9+)");
+        Kernel.assumeArenas();
         assertEquals("", roundTrip("gen.arena_globals.ArenaRoundTrip"));
     }
 

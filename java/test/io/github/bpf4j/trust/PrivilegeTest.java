@@ -161,6 +161,9 @@ class PrivilegeTest {
             have.add("CAP_" + c.toUpperCase());
         }
         boolean canLoadSomething = have.contains("CAP_BPF") || unprivilegedDisabled == 0;
+        if (op.equals("loadArena") && Kernel.arenasRefusal() != null) {
+            return null; // refused to root as well: nothing here is about the child's capabilities
+        }
         switch (op) {
             case "createMap":
             case "loadSocketFilter":
@@ -205,6 +208,11 @@ class PrivilegeTest {
         for (String op : OPS) {
             String line = got.get(op);
             String want = expected(op, set);
+            if (want == null) {
+                table.append(String.format("  %-17s %-5s %s (not checked: %s)%n", op, "-", line,
+                        Kernel.arenasRefusal()));
+                continue;
+            }
             table.append(String.format("  %-17s %-5s %s%n", op, want, line));
             if (line == null) {
                 failures.add(op + ": no result (child output:\n" + output + ")");

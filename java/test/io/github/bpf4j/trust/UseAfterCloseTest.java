@@ -27,6 +27,7 @@ import io.github.bpf4j.TypedMap;
 import io.github.bpf4j.UpdateMode;
 import io.github.bpf4j.arena.ArenaHashTable;
 import io.github.bpf4j.arena.ArenaList;
+import io.github.bpf4j.ringbuf.OffsetRecordHandler;
 import io.github.bpf4j.ringbuf.RecordHandler;
 import io.github.bpf4j.ringbuf.RingBuffer;
 import io.github.bpf4j.ringbuf.RingBufferPoller;
@@ -167,17 +168,20 @@ class UseAfterCloseTest {
             BpfMap own = createTable("t_uac_own");
             BpfObject obj = BpfObject.openResource(TRUST).load();
             BpfMap ofObject = obj.map("table");
-            BpfMap arena = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
-                    .name("t_uac_arena"));
-            arena.arena();
             BpfMap mmapable = BpfMap.create(MapSpec.of(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(8)
                     .flags(MapFlag.MMAPABLE).name("t_uac_mm"));
             mmapable.mmap();
-            return Arrays.asList(new Scenario("map on its own (HASH 8/8), closed itself", own, own::close)
-                            .name("table"),
+            List<Scenario> scenarios = new ArrayList<Scenario>(Arrays.asList(
+                    new Scenario("map on its own (HASH 8/8), closed itself", own, own::close).name("table"),
                     new Scenario("map of an object, object closed", ofObject, obj::close, obj).name("table"),
-                    new Scenario("ARENA map on its own, mapped", arena, arena::close).name("t_uac_arena"),
-                    new Scenario("mmapped ARRAY on its own", mmapable, mmapable::close).name("t_uac_mm"));
+                    new Scenario("mmapped ARRAY on its own", mmapable, mmapable::close).name("t_uac_mm")));
+            if (Kernel.arenasRefusal() == null) {
+                BpfMap arena = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
+                        .name("t_uac_arena"));
+                arena.arena();
+                scenarios.add(new Scenario("ARENA map on its own, mapped", arena, arena::close).name("t_uac_arena"));
+            }
+            return scenarios;
         });
         FIXTURES.put(BpfMap.BatchCursor.class, () -> {
             BpfMap own = createTable("t_uac_cur");
@@ -230,6 +234,7 @@ class UseAfterCloseTest {
             return Collections.singletonList(new Scenario("trace pipe", pipe, pipe::close));
         });
         FIXTURES.put(BpfArena.class, () -> {
+            Kernel.assumeArenas();
             BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_arena"));
             BpfObject obj = BpfObject.openResource(ARENA_GLOBALS).load();
@@ -238,6 +243,7 @@ class UseAfterCloseTest {
                     new Scenario("arena of an object", ofObject, obj::close, obj, ofObject.map()));
         });
         FIXTURES.put(ArenaRegion.class, () -> {
+            Kernel.assumeArenas();
             BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_arena"));
             BpfObject obj = BpfObject.openResource(ARENA_GLOBALS).load();
@@ -263,6 +269,7 @@ class UseAfterCloseTest {
                     own));
         });
         FIXTURES.put(ArenaHashTable.class, () -> {
+            Kernel.assumeArenas();
             BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_htab"));
             ArenaRegion region = own.arena().region();
@@ -272,6 +279,7 @@ class UseAfterCloseTest {
                     own.arena(), region));
         });
         FIXTURES.put(ArenaList.class, () -> {
+            Kernel.assumeArenas();
             BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                     .name("t_uac_list"));
             ArenaRegion region = own.arena().region();
@@ -775,6 +783,9 @@ class UseAfterCloseTest {
         if (t == io.github.bpf4j.link.CgroupIterOrder.class) {
             return io.github.bpf4j.link.CgroupIterOrder.SELF_ONLY;
         }
+        if (t == OffsetRecordHandler.class) {
+            return (OffsetRecordHandler) (data, offset, length) -> { };
+        }
         if (t == RecordHandler.class) {
             return (RecordHandler) r -> { };
         }
@@ -879,6 +890,7 @@ class UseAfterCloseTest {
     @Test
     void arenaSlicesAndArenaGlobalsAfterClose() {
         Kernel.requireBpf();
+        Kernel.assumeArenas();
         BpfMap own = BpfMap.create(MapSpec.of(MapType.ARENA).maxEntries(4).flags(MapFlag.MMAPABLE)
                 .name("t_uac_arena"));
         ArenaRegion region = own.arena().region();
