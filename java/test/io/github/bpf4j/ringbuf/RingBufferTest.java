@@ -175,18 +175,30 @@ class RingBufferTest {
 
     @Test
     void consumingAllocatesNothingPerRecord() {
-        RingBuffer ring = obj.map("big").ringBuffer();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         final long[] sum = {0};
         RecordHandler h = r -> sum[0] += r.getLong(r.position());
+        assertConsumingAllocatesNothing(ring -> ring.consume(h));
+    }
+
+    @Test
+    void consumingInPlaceAllocatesNothingPerRecord() {
+        final long[] sum = {0};
+        OffsetRecordHandler h = (data, offset, length) -> sum[0] += data.getLong(offset);
+        assertConsumingAllocatesNothing(ring -> ring.consume(h));
+    }
+
+    /** 100,000 records drained by {@code consume} after a JIT warm-up allocate (next to) nothing. */
+    private void assertConsumingAllocatesNothing(java.util.function.ToIntFunction<RingBuffer> consume) {
+        RingBuffer ring = obj.map("big").ringBuffer();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 5; i++) { // warm up the JIT
             run(0, 0, 0, 20_000);
-            ring.consume(h);
+            consume.applyAsInt(ring);
         }
         run(0, 0, 0, 100_000);
         long tid = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(tid);
-        int n = ring.consume(h);
+        int n = consume.applyAsInt(ring);
         long allocated = threads.getThreadAllocatedBytes(tid) - before;
         assertEquals(100_000, n);
         assertTrue(allocated < 2_000, "100,000 records allocated " + allocated + " bytes");
@@ -269,25 +281,6 @@ class RingBufferTest {
         last[0] = 7; // records 6 and 7 were consumed, the second by the call that threw
         assertEquals(3, ring.consume(sequenceInPlace(last, 1)), "the rest, after the one that threw");
         assertThrows(NullPointerException.class, () -> ring.consume((OffsetRecordHandler) null));
-    }
-
-    @Test
-    void consumingInPlaceAllocatesNothingPerRecord() {
-        RingBuffer ring = obj.map("big").ringBuffer();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        final long[] sum = {0};
-        OffsetRecordHandler h = (data, offset, length) -> sum[0] += data.getLong(offset);
-        for (int i = 0; i < 5; i++) { // warm up the JIT
-            run(0, 0, 0, 20_000);
-            ring.consume(h);
-        }
-        run(0, 0, 0, 100_000);
-        long tid = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(tid);
-        int n = ring.consume(h);
-        long allocated = threads.getThreadAllocatedBytes(tid) - before;
-        assertEquals(100_000, n);
-        assertTrue(allocated < 2_000, "100,000 records allocated " + allocated + " bytes");
     }
 
     @Test
