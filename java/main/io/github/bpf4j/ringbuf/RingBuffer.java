@@ -3,6 +3,7 @@ package io.github.bpf4j.ringbuf;
 
 import io.github.bpf4j.BpfMap;
 import io.github.bpf4j.MapType;
+import io.github.bpf4j.internal.BulkCopy;
 import io.github.bpf4j.internal.Fences;
 import io.github.bpf4j.internal.Handle;
 import io.github.bpf4j.internal.Mapping;
@@ -70,9 +71,7 @@ public final class RingBuffer implements AutoCloseable {
         @Override
         public void onRecord(ByteBuffer data, int offset, int length) {
             byte[] b = new byte[length];
-            for (int i = 0; i < length; i++) {
-                b[i] = data.get(offset + i);
-            }
+            BulkCopy.copy(data, offset, ByteBuffer.wrap(b).order(data.order()), 0, length);
             copied = b;
         }
     };
@@ -208,7 +207,7 @@ public final class RingBuffer implements AutoCloseable {
 
     /** Either handler is null. */
     private int pollEntered(long timeout, TimeUnit unit, RecordHandler viewHandler, OffsetRecordHandler inPlaceHandler) {
-        int n = drain(viewHandler, inPlaceHandler);
+        int n = drain(viewHandler, inPlaceHandler, Integer.MAX_VALUE);
         if (n > 0) {
             return n;
         }
@@ -221,7 +220,7 @@ public final class RingBuffer implements AutoCloseable {
             if (handle.isClosed() || mapHandle.isClosed() || Thread.currentThread().isInterrupted()) {
                 return 0;
             }
-            n = drain(viewHandler, inPlaceHandler);
+            n = drain(viewHandler, inPlaceHandler, Integer.MAX_VALUE);
             if (n > 0 || ready == 0 || left == 0) {
                 return n;
             }
@@ -238,7 +237,7 @@ public final class RingBuffer implements AutoCloseable {
         enter("next");
         try {
             copied = null;
-            drain(copier, inPlace, 1);
+            drain(copier, 1);
             byte[] b = copied;
             copied = null;
             return b;
@@ -392,24 +391,20 @@ public final class RingBuffer implements AutoCloseable {
         }
     }
 
-
-    private int drain(RecordHandler viewHandler, OffsetRecordHandler inPlaceHandler) {
-        return viewHandler != null ? drain(viewHandler, Integer.MAX_VALUE) : drain(inPlaceHandler, Integer.MAX_VALUE);
-    }
-
-    /** The drain loop for an {@link OffsetRecordHandler}; the caller holds {@link #enter}. */
-    int drain(OffsetRecordHandler handler, int max) {
-        return drain(handler, inPlace, max);
+    /** The drain loop for whichever of the two handlers is not null; the caller holds {@link #enter}. */
+    int drain(RecordHandler viewHandler, OffsetRecordHandler inPlaceHandler, int max) {
+        return viewHandler != null ? drain(viewHandler, max) : drain(inPlaceHandler, max);
     }
 
     /**
      * The in-place drain loop; the caller holds {@link #enter}. Headers are read through {@link #pages},
-     * which no handler sees; {@code data} is what the handler gets. Nothing here stores to a buffer per
-     * record: a store to one buffer's position or limit makes the JIT load every buffer's fields again
-     * (they might be the same object), which is most of what the {@link RecordHandler} loop costs more.
+     * which no handler sees; handlers get {@link #inPlace}. Nothing here stores to a buffer per record: a
+     * store to one buffer's position or limit makes the JIT load every buffer's fields again (they might
+     * be the same object), which is most of what the {@link RecordHandler} loop costs more.
      */
-    private int drain(OffsetRecordHandler handler, ByteBuffer data, int max) {
+    private int drain(OffsetRecordHandler handler, int max) {
         final ByteBuffer p = pages;
+        final ByteBuffer data = inPlace;
         long cons = consumerPage.getLong(0); // only this thread writes it
         long published = cons;
         int count = 0;

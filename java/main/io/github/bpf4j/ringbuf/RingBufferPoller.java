@@ -274,7 +274,7 @@ public final class RingBufferPoller implements AutoCloseable {
             }
             ring.enter("poll");
             try {
-                return handler != null ? ring.drain(handler, Integer.MAX_VALUE) : ring.drain(inPlace, Integer.MAX_VALUE);
+                return ring.drain(handler, inPlace, Integer.MAX_VALUE);
             } finally {
                 ring.exit();
             }

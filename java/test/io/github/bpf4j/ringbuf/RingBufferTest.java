@@ -108,14 +108,27 @@ class RingBufferTest {
         assertEquals(0, ring.consume(r -> { throw new AssertionError("nothing left"); }));
     }
 
-    @Test
-    void recordsOfOneByteToTwoPagesWrapManyTimes() {
-        BpfMap payload = obj.map("payload");
+    /** Fills the "payload" map (mode 3's source) with byte i = i * multiplier + add; returns those bytes. */
+    private byte[] storePayload(int multiplier, int add) {
         byte[] pattern = new byte[8192];
         for (int i = 0; i < pattern.length; i++) {
-            pattern[i] = (byte) (i * 31 + 7);
+            pattern[i] = (byte) (i * multiplier + add);
         }
-        payload.update(new byte[4], pattern);
+        obj.map("payload").update(new byte[4], pattern);
+        return pattern;
+    }
+
+    /** Byte i of mode 3's record number seq of len bytes: the sequence number's bytes first, then the payload. */
+    private static void checkPayloadByte(byte got, byte[] pattern, long seq, int len, int i) {
+        byte want = i < 8 ? (byte) (seq >>> (8 * i)) : pattern[i];
+        if (got != want) {
+            throw new AssertionError("len " + len + " seq " + seq + " byte " + i);
+        }
+    }
+
+    @Test
+    void recordsOfOneByteToTwoPagesWrapManyTimes() {
+        byte[] pattern = storePayload(31, 7);
         RingBuffer ring = obj.map("small").ringBuffer();
         int[] lens = {1, 2, 7, 8, 9, 15, 100, 4095, 4096, 4097, 8192};
         long seq = 0;
@@ -133,10 +146,7 @@ class RingBufferTest {
                     byte[] b = new byte[l];
                     r.get(b);
                     for (int i = 0; i < l; i++) {
-                        byte want = i < 8 ? (byte) (s >>> (8 * i)) : pattern[i];
-                        if (b[i] != want) {
-                            throw new AssertionError("len " + l + " seq " + s + " byte " + i);
-                        }
+                        checkPayloadByte(b[i], pattern, s, l, i);
                     }
                 });
                 assertEquals(times, got);
@@ -217,12 +227,7 @@ class RingBufferTest {
 
     @Test
     void theInPlaceFormSeesTheSameRecordsThroughOneUnchangingReadOnlyView() {
-        BpfMap payload = obj.map("payload");
-        byte[] pattern = new byte[8192];
-        for (int i = 0; i < pattern.length; i++) {
-            pattern[i] = (byte) (i * 13 + 1);
-        }
-        payload.update(new byte[4], pattern);
+        byte[] pattern = storePayload(13, 1);
         RingBuffer ring = obj.map("small").ringBuffer();
         final ByteBuffer[] seen = {null};
         long seq = 0;
@@ -245,10 +250,7 @@ class RingBufferTest {
                     assertEquals(0, data.position(), "the consumer moves nothing");
                     long s = s0 + ++n[0];
                     for (int i = 0; i < l; i++) {
-                        byte want = i < 8 ? (byte) (s >>> (8 * i)) : pattern[i];
-                        if (data.get(offset + i) != want) {
-                            throw new AssertionError("len " + l + " seq " + s + " byte " + i);
-                        }
+                        checkPayloadByte(data.get(offset + i), pattern, s, l, i);
                     }
                 });
                 assertEquals(times, got);
@@ -283,32 +285,19 @@ class RingBufferTest {
         assertThrows(NullPointerException.class, () -> ring.consume((OffsetRecordHandler) null));
     }
 
-    @Test
-    void aPollerTakesBothForms() {
-        try (RingBufferPoller poller = new RingBufferPoller()) {
-            long[] a = {0};
-            long[] b = {5}; // one sequence counter for all rings: the other ring's records are 6 to 8
-            poller.add(obj.map("small").ringBuffer(), sequenceInPlace(a, 1))
-                    .add(obj.map("other").ringBuffer(), sequence(b, 1));
-            run(0, 0, 1, 5);
-            run(0, 0, 2, 3);
-            int n = 0;
-            while (n < 8) {
-                n += poller.poll(1, TimeUnit.SECONDS);
-            }
-            assertEquals(5, a[0]);
-            assertEquals(8, b[0]);
-            assertThrows(NullPointerException.class,
-                    () -> poller.add(obj.map("big").ringBuffer(), (OffsetRecordHandler) null));
-        }
-    }
-
+    /** Both handler forms in one poller: the first ring read in place, the other through the moved view. */
     @Test
     void severalRingsInOnePoller() {
         try (RingBufferPoller poller = new RingBufferPoller()) {
             long[] a = {0};
-            long[] b = {0};
-            poller.add(obj.map("small").ringBuffer(), sequence(a, 1)).add(obj.map("other").ringBuffer(), r -> b[0]++);
+            long[] b = {5}; // one sequence counter for all rings: the other ring's records are 6 to 8
+            long[] other = {0};
+            RecordHandler checkOther = sequence(b, 1);
+            poller.add(obj.map("small").ringBuffer(), sequenceInPlace(a, 1))
+                    .add(obj.map("other").ringBuffer(), r -> {
+                        checkOther.onRecord(r);
+                        other[0]++;
+                    });
             assertEquals(2, poller.size());
             assertEquals(0, poller.poll(10, TimeUnit.MILLISECONDS));
             run(0, 0, 1, 5);
@@ -318,7 +307,10 @@ class RingBufferTest {
                 n += poller.poll(1, TimeUnit.SECONDS);
             }
             assertEquals(5, a[0]);
-            assertEquals(3, b[0]);
+            assertEquals(3, other[0]);
+            assertEquals(8, b[0]);
+            assertThrows(NullPointerException.class,
+                    () -> poller.add(obj.map("big").ringBuffer(), (OffsetRecordHandler) null));
         }
     }
 
